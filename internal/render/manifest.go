@@ -1,0 +1,160 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/yaml"
+
+	"github.com/rightsize/rightsize/internal/model"
+)
+
+// Format is a manifest encoding.
+type Format string
+
+const (
+	YAML Format = "yaml"
+	JSON Format = "json"
+)
+
+// ParseFormat accepts "yaml" (or "yml") and "json".
+func ParseFormat(s string) (Format, error) {
+	switch strings.ToLower(s) {
+	case "yaml", "yml":
+		return YAML, nil
+	case "json":
+		return JSON, nil
+	}
+	return "", fmt.Errorf("output format %q: want yaml or json", s)
+}
+
+// Ext is the file extension for the format, with its dot.
+func (f Format) Ext() string {
+	if f == JSON {
+		return ".json"
+	}
+	return ".yaml"
+}
+
+// Clean returns the object as a plain map, ready to encode: apiVersion and
+// kind set, and the noise that typed objects carry when marshalled
+// (creationTimestamp: null, empty status) removed at every level, so that a
+// pod template or a volumeClaimTemplate does not carry them either.
+func Clean(o *model.Object) (map[string]any, error) {
+	var m map[string]any
+	if u, ok := o.Obj.(*unstructured.Unstructured); ok {
+		m = runtime.DeepCopyJSON(u.Object)
+	} else {
+		var err error
+		m, err = runtime.DefaultUnstructuredConverter.ToUnstructured(o.Obj)
+		if err != nil {
+			return nil, fmt.Errorf("%s: encoding: %w", o.Where(), err)
+		}
+	}
+	gvk := o.GVK()
+	if gvk.Kind != "" {
+		m["apiVersion"] = gvk.GroupVersion().String()
+		m["kind"] = gvk.Kind
+	}
+	prune(m)
+	return m, nil
+}
+
+// prune removes, recursively, "creationTimestamp": null and any "status"
+// whose value holds nothing but empty maps and lists.
+func prune(v any) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			prune(x)
+			switch {
+			case k == "creationTimestamp" && x == nil:
+				delete(t, k)
+			case k == "status" && empty(x):
+				delete(t, k)
+			}
+		}
+	case []any:
+		for _, x := range t {
+			prune(x)
+		}
+	}
+}
+
+func empty(v any) bool {
+	switch t := v.(type) {
+	case nil:
+		return true
+	case map[string]any:
+		for _, x := range t {
+			if !empty(x) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		return len(t) == 0
+	}
+	return false
+}
+
+// Encode returns one object in the format, ending in a newline.
+func Encode(o *model.Object, f Format) ([]byte, error) {
+	m, err := Clean(o)
+	if err != nil {
+		return nil, err
+	}
+	if f == JSON {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(m); err != nil {
+			return nil, fmt.Errorf("%s: encoding: %w", o.Where(), err)
+		}
+		return buf.Bytes(), nil
+	}
+	b, err := yaml.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("%s: encoding: %w", o.Where(), err)
+	}
+	return b, nil
+}
+
+// Stream writes every object to w: YAML documents separated by "---", or
+// JSON objects one after another (kubectl reads both).
+func Stream(w io.Writer, objs []*model.Object, f Format) error {
+	var buf bytes.Buffer
+	for i, o := range objs {
+		b, err := Encode(o, f)
+		if err != nil {
+			return err
+		}
+		if f == YAML && i > 0 {
+			buf.WriteString("---\n")
+		}
+		buf.Write(b)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+var unsafeName = regexp.MustCompile(`[^a-z0-9.-]+`)
+
+// FileName names the i-th object's file (i counts from 0):
+// "0001-deployment-web.yaml". The index keeps apply order and makes names
+// unique even for objects of the same kind and name in two namespaces.
+func FileName(i int, o *model.Object, f Format) string {
+	name := unsafeName.ReplaceAllString(strings.ToLower(o.Name()), "-")
+	kind := unsafeName.ReplaceAllString(strings.ToLower(o.Kind()), "-")
+	if name == "" {
+		name = "unnamed"
+	}
+	return fmt.Sprintf("%04d-%s-%s%s", i+1, kind, name, f.Ext())
+}
