@@ -1,0 +1,300 @@
+package names
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+
+	"github.com/rightsize/rightsize/internal/model"
+)
+
+// Ref is one host name that an object uses.
+type Ref struct {
+	// Object uses the name ("Deployment/web", "ConfigMap/settings").
+	Object string `json:"object"`
+	// Namespace is the object's namespace, in which the name is resolved.
+	Namespace string `json:"namespace,omitempty"`
+	// Container is the container whose env, command or args hold the name.
+	Container string `json:"container,omitempty"`
+	// Field is where the name is written: "env[DB_HOST]", "args[2]",
+	// "data[nginx.conf]", "backend".
+	Field string `json:"field"`
+	// Host is the name as written ("db", "db.prod.svc.cluster.local").
+	Host string `json:"host"`
+	// Resolves names what the host resolves to ("Service/prod/db",
+	// "hostAliases"), "" when it does not resolve.
+	Resolves string `json:"resolves,omitempty"`
+}
+
+func (r Ref) String() string {
+	where := r.Object
+	if r.Container != "" {
+		where += " container " + r.Container
+	}
+	return fmt.Sprintf("%s %s: %q", where, r.Field, r.Host)
+}
+
+// key identifies a use across a rewrite: merges rename objects and
+// containers and namespace folding shortens names, but the field and the
+// name's first label stay.
+func (r Ref) key() string {
+	first, _, _ := strings.Cut(r.Host, ".")
+	return r.Field + "\x00" + first
+}
+
+// Check returns every host name the app's objects use, resolved where
+// possible, in app order.
+func Check(app *model.App) []Ref {
+	ix := index(app)
+	var refs []Ref
+	for _, o := range app.Objects {
+		refs = append(refs, ix.refs(o)...)
+	}
+	return refs
+}
+
+// Broken returns the names that resolved in before and do not in after,
+// matching uses by field and first label, so that renamed objects and
+// containers and folded namespaces still match.
+func Broken(before, after *model.App) []Ref {
+	have := map[string]int{}
+	for _, r := range Check(after) {
+		if r.Resolves != "" {
+			have[r.key()]++
+		}
+	}
+	var broken []Ref
+	for _, r := range Check(before) {
+		if r.Resolves == "" {
+			continue
+		}
+		k := r.key()
+		if have[k] > 0 {
+			have[k]--
+			continue
+		}
+		broken = append(broken, r)
+	}
+	return broken
+}
+
+type svcIndex struct {
+	// services maps "namespace/name" to true for every Service.
+	services map[string]bool
+	// serviceNames holds every Service name, for spotting bare words.
+	serviceNames map[string]bool
+}
+
+func index(app *model.App) *svcIndex {
+	ix := &svcIndex{services: map[string]bool{}, serviceNames: map[string]bool{}}
+	for _, o := range app.Objects {
+		if o.Kind() == "Service" {
+			ix.services[o.Namespace()+"/"+o.Name()] = true
+			ix.serviceNames[o.Name()] = true
+		}
+	}
+	return ix
+}
+
+// resolve says what host resolves to from namespace ns, given the pod's
+// hostAliases.
+func (ix *svcIndex) resolve(host, ns string, aliases map[string]bool) string {
+	h := strings.TrimSuffix(strings.ToLower(host), ".")
+	if aliases[h] {
+		return "hostAliases"
+	}
+	if s := ix.service(h, ns); s != "" {
+		return s
+	}
+	// pod.service: a pod's own name under a headless Service.
+	if _, rest, ok := strings.Cut(h, "."); ok {
+		if s := ix.service(rest, ns); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func (ix *svcIndex) service(h, ns string) string {
+	h = strings.TrimSuffix(h, ".cluster.local")
+	h = strings.TrimSuffix(h, ".svc")
+	labels := strings.Split(h, ".")
+	switch len(labels) {
+	case 1:
+		if ix.services[ns+"/"+labels[0]] {
+			return "Service/" + qualify(ns, labels[0])
+		}
+	case 2:
+		if ix.services[labels[1]+"/"+labels[0]] {
+			return "Service/" + qualify(labels[1], labels[0])
+		}
+		// An object without a namespace may still name its own
+		// namespace's Services as name.ns: that is the deploy namespace,
+		// unknown here, so a Service without a namespace matches.
+		if ns == "" && ix.services["/"+labels[0]] {
+			return "Service/" + labels[0]
+		}
+	}
+	return ""
+}
+
+func qualify(ns, name string) string {
+	if ns == "" {
+		return name
+	}
+	return ns + "/" + name
+}
+
+var (
+	urlRE      = regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://[^\s"'<>]+`)
+	hostPortRE = regexp.MustCompile(`(?:^|[^a-zA-Z0-9.@/:-])([a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?):[0-9]{1,5}\b`)
+	wordRE     = regexp.MustCompile(`[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?`)
+	ipRE       = regexp.MustCompile(`^[0-9.]+$`)
+)
+
+// hosts returns the host names written in s: URL hosts, host:port hosts, and
+// words that name a Service (or end in .svc or .svc.cluster.local), unique,
+// in order of appearance.
+func (ix *svcIndex) hosts(s string) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(h string) {
+		h = strings.ToLower(strings.TrimSuffix(h, "."))
+		if h == "" || seen[h] || isIP(h) || h == "localhost" {
+			return
+		}
+		seen[h] = true
+		out = append(out, h)
+	}
+	for _, u := range urlRE.FindAllString(s, -1) {
+		if p, err := url.Parse(u); err == nil {
+			add(p.Hostname())
+		}
+	}
+	for _, m := range hostPortRE.FindAllStringSubmatch(s, -1) {
+		add(m[1])
+	}
+	for _, w := range wordRE.FindAllString(s, -1) {
+		lw := strings.ToLower(w)
+		first, _, _ := strings.Cut(lw, ".")
+		if ix.serviceNames[lw] || strings.HasSuffix(lw, ".svc") || strings.HasSuffix(lw, ".svc.cluster.local") ||
+			(strings.Contains(lw, ".") && ix.serviceNames[first] && looksInternal(lw)) {
+			add(lw)
+		}
+	}
+	return out
+}
+
+// looksInternal rejects words like "redis.conf" or "app.py" that begin with
+// a Service's name but are file names: an internal name has at most the
+// name.ns shape before .svc.
+func looksInternal(w string) bool {
+	labels := strings.Split(w, ".")
+	if len(labels) != 2 {
+		return false
+	}
+	switch labels[1] {
+	case "conf", "py", "js", "json", "yaml", "yml", "sh", "txt", "xml", "ini", "log", "pid", "sock", "jar", "html", "cfg", "rb", "go", "toml", "properties", "d":
+		return false
+	}
+	return true
+}
+
+func isIP(h string) bool {
+	return ipRE.MatchString(h) || strings.Contains(h, ":")
+}
+
+// PodSpec returns the pod spec of a pod-creating object, nil for others.
+func PodSpec(o *model.Object) *corev1.PodSpec {
+	switch t := o.Obj.(type) {
+	case *corev1.Pod:
+		return &t.Spec
+	case *corev1.PodTemplate:
+		return &t.Template.Spec
+	case *corev1.ReplicationController:
+		if t.Spec.Template != nil {
+			return &t.Spec.Template.Spec
+		}
+	case *appsv1.Deployment:
+		return &t.Spec.Template.Spec
+	case *appsv1.ReplicaSet:
+		return &t.Spec.Template.Spec
+	case *appsv1.StatefulSet:
+		return &t.Spec.Template.Spec
+	case *appsv1.DaemonSet:
+		return &t.Spec.Template.Spec
+	case *batchv1.Job:
+		return &t.Spec.Template.Spec
+	case *batchv1.CronJob:
+		return &t.Spec.JobTemplate.Spec.Template.Spec
+	}
+	return nil
+}
+
+func (ix *svcIndex) refs(o *model.Object) []Ref {
+	ns := o.Namespace()
+	var refs []Ref
+	add := func(container, field, s string, aliases map[string]bool) {
+		for _, h := range ix.hosts(s) {
+			refs = append(refs, Ref{Object: o.Ref(), Namespace: ns, Container: container, Field: field, Host: h, Resolves: ix.resolve(h, ns, aliases)})
+		}
+	}
+	if spec := PodSpec(o); spec != nil {
+		aliases := map[string]bool{}
+		for _, a := range spec.HostAliases {
+			for _, h := range a.Hostnames {
+				aliases[strings.ToLower(h)] = true
+			}
+		}
+		cs := append(append([]corev1.Container{}, spec.InitContainers...), spec.Containers...)
+		for _, c := range cs {
+			for _, e := range c.Env {
+				add(c.Name, "env["+e.Name+"]", e.Value, aliases)
+			}
+			for i, a := range c.Command {
+				add(c.Name, fmt.Sprintf("command[%d]", i), a, aliases)
+			}
+			for i, a := range c.Args {
+				add(c.Name, fmt.Sprintf("args[%d]", i), a, aliases)
+			}
+		}
+		return refs
+	}
+	switch t := o.Obj.(type) {
+	case *corev1.ConfigMap:
+		keys := make([]string, 0, len(t.Data))
+		for k := range t.Data {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			add("", "data["+k+"]", t.Data[k], nil)
+		}
+	case *networkingv1.Ingress:
+		var backends []string
+		if b := t.Spec.DefaultBackend; b != nil && b.Service != nil {
+			backends = append(backends, b.Service.Name)
+		}
+		for _, r := range t.Spec.Rules {
+			if r.HTTP == nil {
+				continue
+			}
+			for _, p := range r.HTTP.Paths {
+				if p.Backend.Service != nil {
+					backends = append(backends, p.Backend.Service.Name)
+				}
+			}
+		}
+		for _, b := range backends {
+			refs = append(refs, Ref{Object: o.Ref(), Namespace: ns, Field: "backend", Host: b, Resolves: ix.resolve(b, ns, nil)})
+		}
+	}
+	return refs
+}

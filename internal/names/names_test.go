@@ -1,0 +1,117 @@
+package names
+
+import (
+	"strings"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/rightsize/rightsize/internal/model"
+)
+
+func svc(ns, name string) *model.Object {
+	return &model.Object{Obj: &corev1.Service{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+	}}
+}
+
+func deploy(ns, name string, c corev1.Container, aliases ...string) *model.Object {
+	d := &appsv1.Deployment{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+	}
+	d.Spec.Template.Spec.Containers = []corev1.Container{c}
+	if len(aliases) > 0 {
+		d.Spec.Template.Spec.HostAliases = []corev1.HostAlias{{IP: "127.0.0.1", Hostnames: aliases}}
+	}
+	return &model.Object{Obj: d}
+}
+
+func env(pairs ...string) []corev1.EnvVar {
+	var out []corev1.EnvVar
+	for i := 0; i+1 < len(pairs); i += 2 {
+		out = append(out, corev1.EnvVar{Name: pairs[i], Value: pairs[i+1]})
+	}
+	return out
+}
+
+func TestCheck(t *testing.T) {
+	web := corev1.Container{
+		Name: "web",
+		Env: env(
+			"DB", "postgres://user@db:5432/app",
+			"CACHE", "redis.data.svc.cluster.local:6379",
+			"QUEUE", "queue",
+			"CONF", "/etc/db.conf",
+			"EXTERNAL", "https://example.com/api",
+			"PEER", "sidecar:9000",
+		),
+		Args: []string{"--master=http://db.prod:80", "--gone=missing:1"},
+	}
+	app := &model.App{Objects: []*model.Object{
+		svc("prod", "db"), svc("data", "redis"), svc("prod", "queue"),
+		deploy("prod", "web", web, "sidecar"),
+	}}
+	got := map[string]string{}
+	for _, r := range Check(app) {
+		got[r.Field+" "+r.Host] = r.Resolves
+	}
+	want := map[string]string{
+		"env[DB] db": "Service/prod/db",
+		"env[CACHE] redis.data.svc.cluster.local": "Service/data/redis",
+		"env[QUEUE] queue":                        "Service/prod/queue",
+		"env[EXTERNAL] example.com":               "",
+		"env[PEER] sidecar":                       "hostAliases",
+		"args[0] db.prod":                         "Service/prod/db",
+		"args[1] missing":                         "",
+	}
+	for k, v := range want {
+		r, ok := got[k]
+		if !ok {
+			t.Errorf("missing ref %q (have %v)", k, got)
+			continue
+		}
+		if r != v {
+			t.Errorf("%s resolves to %q, want %q", k, r, v)
+		}
+	}
+	for k := range got {
+		if strings.Contains(k, "db.conf") {
+			t.Errorf("file name taken for a host: %s", k)
+		}
+	}
+}
+
+func TestBroken(t *testing.T) {
+	c := corev1.Container{Name: "web", Env: env("DB", "db.prod.svc.cluster.local", "CACHE", "redis:6379")}
+	before := &model.App{Objects: []*model.Object{svc("prod", "db"), svc("prod", "redis"), deploy("prod", "web", c)}}
+
+	// Folding into another namespace with the reference shortened keeps
+	// every name resolving.
+	folded := c
+	folded.Env = env("DB", "db", "CACHE", "redis:6379")
+	after := &model.App{Objects: []*model.Object{svc("t", "db"), svc("t", "redis"), deploy("t", "merged", folded)}}
+	if b := Broken(before, after); len(b) != 0 {
+		t.Errorf("folded app: broken %v, want none", b)
+	}
+
+	// Folding without rewriting the reference breaks it.
+	after = &model.App{Objects: []*model.Object{svc("t", "db"), svc("t", "redis"), deploy("t", "web", c)}}
+	b := Broken(before, after)
+	if len(b) != 1 || b[0].Host != "db.prod.svc.cluster.local" {
+		t.Errorf("unrewritten reference: broken %v, want db.prod.svc.cluster.local", b)
+	}
+
+	// Dropping a Service breaks its name, unless a hostAlias takes over.
+	after = &model.App{Objects: []*model.Object{svc("prod", "db"), deploy("prod", "web", c)}}
+	if b := Broken(before, after); len(b) != 1 || b[0].Host != "redis" {
+		t.Errorf("dropped Service: broken %v, want redis", b)
+	}
+	after = &model.App{Objects: []*model.Object{svc("prod", "db"), deploy("prod", "web", c, "redis")}}
+	if b := Broken(before, after); len(b) != 0 {
+		t.Errorf("hostAlias: broken %v, want none", b)
+	}
+}
