@@ -90,6 +90,7 @@ func newRoot(s Streams) *cobra.Command {
 	})
 	root.AddCommand(
 		newAnalyze(s),
+		newPlans(s),
 	)
 	return root
 }

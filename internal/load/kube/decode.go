@@ -1,6 +1,28 @@
 package kube
 
-import "github.com/rightsize/rightsize/internal/model"
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	sigsjson "sigs.k8s.io/json"
+	"sigs.k8s.io/yaml"
+
+	"github.com/rightsize/rightsize/internal/model"
+)
 
 // Options holds what OpenShift template processing needs.
 type Options struct {
@@ -8,9 +30,297 @@ type Options struct {
 	Params map[string]string
 	// Seed makes generated parameter values deterministic.
 	Seed int64
+	// Format is recorded in every object's Source ("kubernetes" when empty).
+	Format string
+}
+
+// typed are the kinds decoded into k8s.io/api types, with the one
+// apiVersion Kubernetes serves for each.
+var typed = map[string]struct {
+	gv  schema.GroupVersion
+	new func() runtime.Object
+}{
+	"Pod":                   {corev1.SchemeGroupVersion, func() runtime.Object { return &corev1.Pod{} }},
+	"Service":               {corev1.SchemeGroupVersion, func() runtime.Object { return &corev1.Service{} }},
+	"PersistentVolumeClaim": {corev1.SchemeGroupVersion, func() runtime.Object { return &corev1.PersistentVolumeClaim{} }},
+	"ConfigMap":             {corev1.SchemeGroupVersion, func() runtime.Object { return &corev1.ConfigMap{} }},
+	"Secret":                {corev1.SchemeGroupVersion, func() runtime.Object { return &corev1.Secret{} }},
+	"Namespace":             {corev1.SchemeGroupVersion, func() runtime.Object { return &corev1.Namespace{} }},
+	"ServiceAccount":        {corev1.SchemeGroupVersion, func() runtime.Object { return &corev1.ServiceAccount{} }},
+	"ResourceQuota":         {corev1.SchemeGroupVersion, func() runtime.Object { return &corev1.ResourceQuota{} }},
+	"LimitRange":            {corev1.SchemeGroupVersion, func() runtime.Object { return &corev1.LimitRange{} }},
+	"ReplicationController": {corev1.SchemeGroupVersion, func() runtime.Object { return &corev1.ReplicationController{} }},
+	"Deployment":            {appsv1.SchemeGroupVersion, func() runtime.Object { return &appsv1.Deployment{} }},
+	"ReplicaSet":            {appsv1.SchemeGroupVersion, func() runtime.Object { return &appsv1.ReplicaSet{} }},
+	"StatefulSet":           {appsv1.SchemeGroupVersion, func() runtime.Object { return &appsv1.StatefulSet{} }},
+	"DaemonSet":             {appsv1.SchemeGroupVersion, func() runtime.Object { return &appsv1.DaemonSet{} }},
+	"Job":                   {batchv1.SchemeGroupVersion, func() runtime.Object { return &batchv1.Job{} }},
+	"CronJob":               {batchv1.SchemeGroupVersion, func() runtime.Object { return &batchv1.CronJob{} }},
+	"Ingress":               {networkingv1.SchemeGroupVersion, func() runtime.Object { return &networkingv1.Ingress{} }},
+}
+
+// retiredGroups are the built-in API groups whose old versions Kubernetes
+// no longer serves: a typed kind under one of them is an error, not a CRD.
+var builtinGroups = map[string]bool{
+	"": true, "apps": true, "extensions": true, "batch": true, "networking.k8s.io": true,
+	"policy": true, "autoscaling": true, "rbac.authorization.k8s.io": true,
 }
 
 // Decode reads every document of data (the contents of file) into objects.
 func Decode(data []byte, file string, opts Options) ([]*model.Object, []model.Finding, error) {
-	return nil, nil, nil
+	if opts.Format == "" {
+		opts.Format = "kubernetes"
+	}
+	docs, err := splitDocuments(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", file, err)
+	}
+	d := &decoder{file: file, opts: opts}
+	for i, doc := range docs {
+		src := model.Source{File: file, Doc: i, Format: opts.Format}
+		raw, err := toMap(doc)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", src, err)
+		}
+		if raw == nil {
+			continue // empty document, e.g. a trailing "---"
+		}
+		if err := d.object(src, raw, ""); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := d.convertOpenShift(); err != nil {
+		return nil, nil, err
+	}
+	return d.objects, d.findings, nil
+}
+
+type decoder struct {
+	file     string
+	opts     Options
+	objects  []*model.Object
+	findings []model.Finding
+	// openshift holds OpenShift objects until every document is read, so that
+	// Routes and image triggers resolve against the whole file.
+	openshift []pending
+}
+
+type pending struct {
+	src  model.Source
+	raw  map[string]any
+	path string
+}
+
+// splitDocuments returns the documents of a YAML stream, or of a JSON
+// stream of values.
+func splitDocuments(data []byte) ([][]byte, error) {
+	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
+		dec := json.NewDecoder(bytes.NewReader(trimmed))
+		var docs [][]byte
+		for {
+			var m json.RawMessage
+			if err := dec.Decode(&m); err == io.EOF {
+				return docs, nil
+			} else if err != nil {
+				return nil, fmt.Errorf("document %d: invalid JSON: %w", len(docs)+1, err)
+			}
+			docs = append(docs, m)
+		}
+	}
+	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+	var docs [][]byte
+	for {
+		doc, err := r.Read()
+		if err == io.EOF {
+			return docs, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("document %d: %w", len(docs)+1, err)
+		}
+		docs = append(docs, doc)
+	}
+}
+
+// toMap parses one document; nil means the document is empty.
+func toMap(doc []byte) (map[string]any, error) {
+	j, err := yaml.YAMLToJSON(doc)
+	if err != nil {
+		return nil, fmt.Errorf("invalid YAML: %w", err)
+	}
+	j = bytes.TrimSpace(j)
+	if len(j) == 0 || string(j) == "null" {
+		return nil, nil
+	}
+	if j[0] != '{' {
+		return nil, fmt.Errorf("not a Kubernetes object: the document is a %s, not a mapping with apiVersion and kind", jsonKind(j[0]))
+	}
+	var m map[string]any
+	if err := json.Unmarshal(j, &m); err != nil {
+		return nil, fmt.Errorf("invalid document: %w", err)
+	}
+	return m, nil
+}
+
+func jsonKind(c byte) string {
+	switch c {
+	case '[':
+		return "list"
+	case '"':
+		return "string"
+	default:
+		return "scalar"
+	}
+}
+
+// object decodes one object; path is its place inside a List or Template
+// ("items[3]"), empty at the top.
+func (d *decoder) object(src model.Source, raw map[string]any, path string) error {
+	apiVersion, _ := raw["apiVersion"].(string)
+	kind, _ := raw["kind"].(string)
+	where := src.String()
+	if path != "" {
+		where += " " + path
+	}
+	if kind == "" || apiVersion == "" {
+		missing := "kind"
+		if apiVersion == "" {
+			missing = "apiVersion"
+		}
+		return fmt.Errorf("%s: not a Kubernetes manifest: %s is missing", where, missing)
+	}
+	gv, err := schema.ParseGroupVersion(apiVersion)
+	if err != nil {
+		return fmt.Errorf("%s: %s: apiVersion %q: %w", where, kind, apiVersion, err)
+	}
+	name := objectName(raw)
+	ref := kind + "/" + name
+
+	switch {
+	case kind == "List" || (strings.HasSuffix(kind, "List") && raw["items"] != nil):
+		items, ok := raw["items"].([]any)
+		if !ok && raw["items"] != nil {
+			return fmt.Errorf("%s: %s: items: not a list", where, kind)
+		}
+		for i, it := range items {
+			m, ok := it.(map[string]any)
+			if !ok {
+				return fmt.Errorf("%s: %s: items[%d]: not an object", where, kind, i)
+			}
+			if err := d.object(src, m, joinPath(path, fmt.Sprintf("items[%d]", i))); err != nil {
+				return err
+			}
+		}
+		return nil
+	case kind == "Template" && (gv.Group == "template.openshift.io" || apiVersion == "v1"):
+		objs, err := processTemplate(raw, d.opts)
+		if err != nil {
+			return fmt.Errorf("%s: Template/%s: %w", where, name, err)
+		}
+		src.Format = "openshift"
+		for i, o := range objs {
+			if err := d.object(src, o, joinPath(path, fmt.Sprintf("objects[%d]", i))); err != nil {
+				return err
+			}
+		}
+		return nil
+	case isOpenShift(gv, kind):
+		src.Format = "openshift"
+		d.openshift = append(d.openshift, pending{src: src, raw: raw, path: path})
+		return nil
+	}
+
+	if name == "" && raw["metadata"] != nil {
+		if md, ok := raw["metadata"].(map[string]any); ok && md["generateName"] != nil {
+			return fmt.Errorf("%s: %s: metadata.name: generateName is not supported, give the object a name", where, kind)
+		}
+	}
+	if name == "" {
+		return fmt.Errorf("%s: %s: metadata.name: required value", where, kind)
+	}
+	t, known := typed[kind]
+	if known && t.gv != gv {
+		if builtinGroups[gv.Group] || gv.Group == t.gv.Group {
+			return fmt.Errorf("%s: %s: apiVersion %q is not served for %s by Kubernetes; use %q", where, ref, apiVersion, kind, t.gv.String())
+		}
+		known = false // a custom resource that shares a built-in kind's name
+	}
+	j, err := json.Marshal(raw)
+	if err != nil {
+		return fmt.Errorf("%s: %s: %w", where, ref, err)
+	}
+	var obj runtime.Object
+	if known {
+		if err := checkQuantities(raw, ""); err != nil {
+			return fmt.Errorf("%s: %s: %w", where, ref, err)
+		}
+		obj = t.new()
+		strict, err := sigsjson.UnmarshalStrict(j, obj)
+		if err != nil {
+			return fmt.Errorf("%s: %s: %s", where, ref, jsonError(err))
+		}
+		for _, se := range strict {
+			d.findings = append(d.findings, model.Finding{
+				Severity: model.Warning, Key: "schema", Object: ref,
+				Message: fmt.Sprintf("%s: %v (kubectl apply with --validate=strict refuses it)", src, se),
+			})
+		}
+	} else {
+		u := &unstructured.Unstructured{Object: raw}
+		obj = u
+	}
+	d.objects = append(d.objects, &model.Object{Source: src, Obj: obj})
+	return nil
+}
+
+func joinPath(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "." + b
+}
+
+func objectName(raw map[string]any) string {
+	md, _ := raw["metadata"].(map[string]any)
+	n, _ := md["name"].(string)
+	return n
+}
+
+// jsonError words a decoding error with the field path the JSON decoder found.
+func jsonError(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		field := te.Field
+		if field == "" {
+			field = "(root)"
+		}
+		return fmt.Sprintf("%s: cannot use a %s as %s", field, te.Value, goTypeWord(te.Type.String()))
+	}
+	return err.Error()
+}
+
+func goTypeWord(t string) string {
+	switch {
+	case strings.HasPrefix(t, "[]"):
+		return "a list"
+	case strings.HasPrefix(t, "map["), strings.HasPrefix(t, "v1."), strings.HasPrefix(t, "struct"):
+		return "an object"
+	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"), strings.HasPrefix(t, "float"):
+		return "a number"
+	case t == "bool":
+		return "a boolean"
+	case t == "string":
+		return "a string"
+	}
+	return t
+}
+
+// sortedKeys returns m's keys in order, for deterministic walks.
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -1,0 +1,61 @@
+package cli
+
+import (
+	"github.com/spf13/pflag"
+
+	"github.com/rightsize/rightsize/internal/load"
+	"github.com/rightsize/rightsize/internal/model"
+	"github.com/rightsize/rightsize/internal/target"
+)
+
+// loadFlags are the flags every command that reads an application shares.
+type loadFlags struct {
+	target     string
+	format     string
+	params     []string
+	paramFiles []string
+	seed       int64
+	values     []string
+	set        []string
+	answers    string
+	envFiles   []string
+	profiles   []string
+}
+
+func (f *loadFlags) register(fs *pflag.FlagSet) {
+	fs.StringVarP(&f.target, "target", "t", target.Default, "built-in plan name (see 'rightsize plans') or a file of ResourceQuota/LimitRange/Node objects")
+	fs.StringVar(&f.format, "format", "", "input format, detected when empty: kubernetes, compose, rancher, vamp, helm, kustomize")
+	fs.StringArrayVarP(&f.params, "param", "p", nil, "OpenShift template parameter KEY=VALUE (repeatable)")
+	fs.StringArrayVar(&f.paramFiles, "param-file", nil, "file of OpenShift template parameters, KEY=VALUE lines (repeatable)")
+	fs.Int64Var(&f.seed, "seed", 1, "seed for generated OpenShift template parameters")
+	fs.StringArrayVarP(&f.values, "values", "f", nil, "Helm values file (repeatable)")
+	fs.StringArrayVar(&f.set, "set", nil, "Helm value or Rancher answer KEY=VALUE (repeatable)")
+	fs.StringVar(&f.answers, "answers", "", "Rancher catalog answers file (KEY=VALUE lines, YAML or JSON)")
+	fs.StringArrayVar(&f.envFiles, "env-file", nil, "Compose environment file (repeatable)")
+	fs.StringArrayVar(&f.profiles, "profile", nil, "Compose profile to enable (repeatable)")
+}
+
+func (f *loadFlags) options(s Streams) load.Options {
+	return load.Options{
+		Format:     f.format,
+		Stdin:      s.In,
+		Params:     f.params,
+		ParamFiles: f.paramFiles,
+		Seed:       f.seed,
+		Values:     f.values,
+		Set:        f.set,
+		Answers:    f.answers,
+		EnvFiles:   f.envFiles,
+		Profiles:   f.profiles,
+	}
+}
+
+// loadApp loads the application at paths.
+func (f *loadFlags) loadApp(s Streams, paths []string) (*model.App, error) {
+	return load.Load(paths, f.options(s))
+}
+
+// loadTarget loads the target named by --target.
+func (f *loadFlags) loadTarget() (*model.Target, error) {
+	return target.Load(f.target)
+}

@@ -1,0 +1,491 @@
+package footprint
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	resourcehelper "k8s.io/component-helpers/resource"
+
+	"github.com/rightsize/rightsize/internal/model"
+)
+
+// quotaState tracks one ResourceQuota while the app is admitted in order.
+type quotaState struct {
+	q *corev1.ResourceQuota
+	// used is what admission has let in so far, as a cluster would show it.
+	used corev1.ResourceList
+	// requested is the whole app's charge, as if everything were admitted.
+	requested corev1.ResourceList
+}
+
+type analyzer struct {
+	app     *model.App
+	t       *model.Target
+	lrs     []*corev1.LimitRange
+	quotas  []*quotaState
+	res     *Result
+	sas     map[string]bool
+	classes map[string]bool
+}
+
+// Analyze computes the footprint of app in t.
+func Analyze(app *model.App, t *model.Target) (*Result, error) {
+	a := &analyzer{
+		app: app, t: t, lrs: LimitRanges(t),
+		res:     &Result{Target: t.Name, Quota: map[corev1.ResourceName]Usage{}},
+		sas:     map[string]bool{"default": true},
+		classes: map[string]bool{"system-cluster-critical": true, "system-node-critical": true},
+	}
+	for _, q := range t.Quotas {
+		a.quotas = append(a.quotas, &quotaState{q: q, used: corev1.ResourceList{}, requested: corev1.ResourceList{}})
+	}
+	for _, o := range app.Objects {
+		switch o.Kind() {
+		case "ServiceAccount":
+			a.sas[o.Name()] = true
+		case "PriorityClass":
+			a.classes[o.Name()] = true
+		}
+	}
+	a.baseline()
+	// Objects first, in the order kubectl apply and verify create them; pods
+	// after, as controllers create them once their owners exist.
+	ordered := ApplyOrder(app.Objects)
+	for _, o := range ordered {
+		if err := a.object(o); err != nil {
+			return nil, err
+		}
+	}
+	for _, o := range app.Objects {
+		if _, _, ok := PodSpec(o); ok {
+			a.pods(o)
+		}
+	}
+	a.summarize()
+	a.nodes()
+	a.rollouts()
+	a.namespaces()
+	a.res.Findings = append(a.res.Findings, app.Findings...)
+	a.res.Fits = len(a.res.Refusals) == 0
+	for _, f := range a.res.Findings {
+		if f.Severity == model.Error {
+			a.res.Fits = false
+		}
+	}
+	sortFindings(a.res.Findings)
+	return a.res, nil
+}
+
+// kindOrder is the order objects are created in: what others depend on first.
+var kindOrder = map[string]int{
+	"Namespace": 0, "CustomResourceDefinition": 1, "PriorityClass": 2, "StorageClass": 2,
+	"ResourceQuota": 3, "LimitRange": 3, "ServiceAccount": 4, "Secret": 5, "ConfigMap": 5,
+	"Role": 6, "ClusterRole": 6, "RoleBinding": 7, "ClusterRoleBinding": 7,
+	"PersistentVolume": 8, "PersistentVolumeClaim": 9, "Service": 10,
+}
+
+// ApplyOrder returns objects in dependency order (stable within a rank):
+// namespaces, quotas, accounts, config, claims, services, then the rest.
+func ApplyOrder(objs []*model.Object) []*model.Object {
+	out := append([]*model.Object(nil), objs...)
+	rank := func(o *model.Object) int {
+		if r, ok := kindOrder[o.Kind()]; ok {
+			return r
+		}
+		return 20
+	}
+	sort.SliceStable(out, func(i, j int) bool { return rank(out[i]) < rank(out[j]) })
+	return out
+}
+
+// baseline charges what every namespace holds before the app arrives: the
+// target's own quota and limit range objects, the default service account
+// and the kube-root-ca.crt config map that controllers create.
+func (a *analyzer) baseline() {
+	one := func(keys ...corev1.ResourceName) corev1.ResourceList {
+		l := corev1.ResourceList{}
+		for _, k := range keys {
+			l[k] = *resource.NewQuantity(1, resource.DecimalSI)
+		}
+		return l
+	}
+	for range a.t.Quotas {
+		a.chargeAll(one(corev1.ResourceQuotas, "count/resourcequotas"))
+	}
+	for range a.t.LimitRanges {
+		a.chargeAll(one("count/limitranges"))
+	}
+	if a.app.Find("ServiceAccount", "", "default") == nil {
+		a.chargeAll(one("count/serviceaccounts"))
+	}
+	if a.app.Find("ConfigMap", "", "kube-root-ca.crt") == nil {
+		a.chargeAll(one(corev1.ResourceConfigMaps, "count/configmaps"))
+	}
+}
+
+// chargeAll charges u to every quota that limits one of its keys, without
+// admission checks (objects the cluster creates itself).
+func (a *analyzer) chargeAll(u corev1.ResourceList) {
+	for _, qs := range a.quotas {
+		m := mask(u, qs.q.Spec.Hard)
+		addTo(qs.used, m, 1)
+		addTo(qs.requested, m, 1)
+	}
+}
+
+// object charges a non-pod object (and a controller's own objects).
+func (a *analyzer) object(o *model.Object) error {
+	if !isNamespaced(o) {
+		return nil
+	}
+	u := corev1.ResourceList{}
+	var refusal string
+	switch obj := o.Obj.(type) {
+	case *corev1.Service:
+		u = ServiceUsage(obj)
+	case *corev1.PersistentVolumeClaim:
+		u = PVCUsage(obj)
+		if errs := ValidatePVC(obj, a.lrs); len(errs) > 0 {
+			refusal = "forbidden: " + aggregate(errs)
+		}
+	default:
+		u[CountKey(o.GVK())] = *resource.NewQuantity(1, resource.DecimalSI)
+		if k := legacyKey(o.Kind()); k != "" {
+			u[k] = *resource.NewQuantity(1, resource.DecimalSI)
+		}
+	}
+	a.admit(o.Ref(), u, 1, refusal, false)
+	for _, k := range controllerObjects(o) {
+		if Replicas(o, a.t) > 0 || k != "count/replicasets.apps" {
+			a.admit(o.Ref(), corev1.ResourceList{k: *resource.NewQuantity(1, resource.DecimalSI)}, 1, "", false)
+		}
+	}
+	return nil
+}
+
+// admit charges n identical creations of usage u in order, as admission
+// would: each is refused when a quota it matches would be exceeded. It
+// returns how many were admitted. A non-empty refusal refuses all n.
+// ordered stops at the first refusal (StatefulSet OrderedReady).
+func (a *analyzer) admit(ref string, u corev1.ResourceList, n int32, refusal string, ordered bool) int32 {
+	return a.admitMatching(ref, u, n, refusal, ordered, func(*corev1.ResourceQuota) bool { return true })
+}
+
+func (a *analyzer) admitMatching(ref string, u corev1.ResourceList, n int32, refusal string, ordered bool, matches func(*corev1.ResourceQuota) bool) int32 {
+	var relevant []*quotaState
+	for _, qs := range a.quotas {
+		if !matches(qs.q) {
+			continue
+		}
+		if m := mask(u, qs.q.Spec.Hard); len(m) > 0 {
+			relevant = append(relevant, qs)
+			addTo(qs.requested, m, int64(n))
+		}
+	}
+	if refusal != "" {
+		a.refuse(ref, int(n), refusal)
+		return 0
+	}
+	admitted := int32(0)
+	for i := int32(0); i < n; i++ {
+		msg := ""
+		for _, qs := range relevant {
+			m := removeZeros(mask(u, qs.q.Spec.Hard))
+			if keys := exceeds(qs.used, m, qs.q.Spec.Hard); len(keys) > 0 {
+				msg = "forbidden: " + exceededMessage(qs.q, qs.used, m, keys)
+				break
+			}
+		}
+		if msg != "" {
+			if ordered {
+				a.refuse(ref, int(n-i), msg)
+				return admitted
+			}
+			a.refuse(ref, 1, msg)
+			continue
+		}
+		for _, qs := range relevant {
+			addTo(qs.used, mask(u, qs.q.Spec.Hard), 1)
+		}
+		admitted++
+	}
+	return admitted
+}
+
+func removeZeros(l corev1.ResourceList) corev1.ResourceList {
+	out := corev1.ResourceList{}
+	for k, v := range l {
+		if !v.IsZero() {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// refuse records n refusals of ref, merging repeats of the same message.
+func (a *analyzer) refuse(ref string, n int, msg string) {
+	if n <= 0 {
+		return
+	}
+	for i := range a.res.Refusals {
+		r := &a.res.Refusals[i]
+		if r.Object == ref && r.Message == msg {
+			r.Count += n
+			return
+		}
+	}
+	a.res.Refusals = append(a.res.Refusals, Refusal{Object: ref, Count: n, Message: msg})
+}
+
+// pods admits the pods of one pod-creating object.
+func (a *analyzer) pods(o *model.Object) {
+	spec, md, _ := PodSpec(o)
+	pod := &corev1.Pod{ObjectMeta: *md.DeepCopy(), Spec: *spec.DeepCopy()}
+	pod.Namespace = a.t.Namespace
+	n := Replicas(o, a.t)
+	stored, refusal := admitPod(pod, a.lrs, a.t.Quotas)
+	if refusal == "" {
+		refusal = a.podReferences(stored)
+	}
+	w := Workload{
+		Object: o, Kind: o.Kind(), Name: o.Name(), Replicas: n, Pod: stored, Refused: refusal,
+		PodRequests: resourcehelper.PodRequests(stored, resourcehelper.PodResourcesOptions{}),
+		PodLimits:   resourcehelper.PodLimits(stored, resourcehelper.PodResourcesOptions{}),
+	}
+	a.res.Workloads = append(a.res.Workloads, w)
+
+	claims := append(claimTemplates(o), ephemeralClaims(spec)...)
+	ordered := false
+	if s, ok := o.Obj.(*appsv1.StatefulSet); ok {
+		ordered = s.Spec.PodManagementPolicy != appsv1.ParallelPodManagement
+	}
+	u := PodUsage(stored)
+	matches := func(q *corev1.ResourceQuota) bool { return quotaMatchesPod(q, stored) }
+	if len(claims) == 0 {
+		a.admitMatching(o.Ref(), u, n, refusal, ordered, matches)
+		return
+	}
+	// A StatefulSet creates each pod's claims before the pod; a refused claim
+	// means no pod.
+	for i := int32(0); i < n; i++ {
+		claimsOK := true
+		for _, c := range claims {
+			cu := PVCUsage(&c)
+			msg := ""
+			if errs := ValidatePVC(&c, a.lrs); len(errs) > 0 {
+				msg = "forbidden: " + aggregate(errs)
+			}
+			if a.admit(o.Ref(), cu, 1, msg, false) == 0 {
+				claimsOK = false
+			}
+		}
+		if !claimsOK {
+			// The pod is charged to requested (demand) but never created.
+			for _, qs := range a.quotas {
+				if matches(qs.q) {
+					addTo(qs.requested, mask(u, qs.q.Spec.Hard), 1)
+				}
+			}
+			if ordered {
+				for j := i + 1; j < n; j++ {
+					for _, c := range claims {
+						for _, qs := range a.quotas {
+							addTo(qs.requested, mask(PVCUsage(&c), qs.q.Spec.Hard), 1)
+						}
+					}
+					for _, qs := range a.quotas {
+						if matches(qs.q) {
+							addTo(qs.requested, mask(u, qs.q.Spec.Hard), 1)
+						}
+					}
+				}
+				a.refuse(o.Ref(), int(n-i), "pod not created: its persistent volume claim was refused")
+				return
+			}
+			continue
+		}
+		if a.admitMatching(o.Ref(), u, 1, refusal, false, matches) == 0 && ordered {
+			for j := i + 1; j < n; j++ {
+				for _, c := range claims {
+					a.admit(o.Ref(), PVCUsage(&c), 1, "", false)
+				}
+			}
+			// Later pods wait for this one to be Ready: never created.
+			for _, qs := range a.quotas {
+				if matches(qs.q) {
+					addTo(qs.requested, mask(u, qs.q.Spec.Hard), int64(n-i-1))
+				}
+			}
+			if n-i-1 > 0 {
+				a.refuse(o.Ref(), int(n-i-1), "pod not created: the StatefulSet waits for the refused pod before it (podManagementPolicy OrderedReady)")
+			}
+			return
+		}
+	}
+}
+
+// podReferences checks what pod admission looks up: the service account and
+// the priority class must exist.
+func (a *analyzer) podReferences(pod *corev1.Pod) string {
+	if sa := pod.Spec.ServiceAccountName; sa != "" && !a.sas[sa] {
+		return fmt.Sprintf("forbidden: error looking up service account %s/%s: serviceaccount %q not found", nsOrDefault(a.t.Namespace), sa, sa)
+	}
+	if pc := pod.Spec.PriorityClassName; pc != "" && !a.classes[pc] {
+		return fmt.Sprintf("forbidden: no PriorityClass with name %s was found", pc)
+	}
+	return ""
+}
+
+func nsOrDefault(ns string) string {
+	if ns == "" {
+		return "default"
+	}
+	return ns
+}
+
+// summarize fills Result.Quota and the quota findings.
+func (a *analyzer) summarize() {
+	for _, qs := range a.quotas {
+		for _, k := range sortedNames(qs.q.Spec.Hard) {
+			hard := qs.q.Spec.Hard[k]
+			req := qs.requested[k].DeepCopy()
+			if req.IsZero() {
+				req = *resource.NewQuantity(0, hard.Format)
+			}
+			u := Usage{Requested: req, Hard: hard.DeepCopy(), Quota: qs.q.Name}
+			if prev, ok := a.res.Quota[k]; !ok || ratio(u) > ratio(prev) {
+				a.res.Quota[k] = u
+			}
+			if u.Over() {
+				over := req.DeepCopy()
+				over.Sub(hard)
+				a.res.Findings = append(a.res.Findings, model.Finding{
+					Severity: model.Error, Key: string(k),
+					Message: fmt.Sprintf("the app needs %s of %s but quota %s allows %s (over by %s)", req.String(), k, qs.q.Name, hard.String(), over.String()),
+				})
+			}
+		}
+	}
+	for _, r := range a.res.Refusals {
+		a.res.Findings = append(a.res.Findings, model.Finding{
+			Severity: model.Error, Key: refusalKey(r.Message), Object: r.Object,
+			Message: fmt.Sprintf("%d creation(s) refused: %s", r.Count, r.Message),
+		})
+	}
+}
+
+func ratio(u Usage) float64 {
+	h := u.Hard.AsApproximateFloat64()
+	r := u.Requested.AsApproximateFloat64()
+	if h == 0 {
+		if r == 0 {
+			return 0
+		}
+		return 1e18
+	}
+	return r / h
+}
+
+func refusalKey(msg string) string {
+	switch {
+	case contains(msg, "exceeded quota"):
+		return "quota"
+	case contains(msg, "must specify"):
+		return "must-specify"
+	case contains(msg, "usage per"), contains(msg, "limit to request ratio"):
+		return "limitrange"
+	case contains(msg, "service account"):
+		return "serviceaccount"
+	case contains(msg, "PriorityClass"):
+		return "priorityclass"
+	}
+	return "admission"
+}
+
+// rollouts warns when a rolling update has no room for its surge pods.
+func (a *analyzer) rollouts() {
+	for _, w := range a.res.Workloads {
+		d, ok := w.Object.Obj.(*appsv1.Deployment)
+		if !ok || w.Replicas == 0 || w.Refused != "" || d.Spec.Strategy.Type == appsv1.RecreateDeploymentStrategyType {
+			continue
+		}
+		surge := intstr.FromString("25%")
+		if ru := d.Spec.Strategy.RollingUpdate; ru != nil && ru.MaxSurge != nil {
+			surge = *ru.MaxSurge
+		}
+		n, err := intstr.GetScaledValueFromIntOrPercent(&surge, int(w.Replicas), true)
+		if err != nil || n <= 0 {
+			continue
+		}
+		u := PodUsage(w.Pod)
+		for _, qs := range a.quotas {
+			if !quotaMatchesPod(qs.q, w.Pod) {
+				continue
+			}
+			m := removeZeros(mask(u, qs.q.Spec.Hard))
+			extra := corev1.ResourceList{}
+			addTo(extra, m, int64(n))
+			if keys := exceeds(qs.requested, extra, qs.q.Spec.Hard); len(keys) > 0 {
+				a.res.Findings = append(a.res.Findings, model.Finding{
+					Severity: model.Warning, Key: "rollout", Object: w.Object.Ref(),
+					Message: fmt.Sprintf("a rolling update starts %d extra pod(s) (maxSurge) and quota %s has no room for them (%s): the rollout would stall; set strategy.type: Recreate or leave headroom", n, qs.q.Name, joinNames(keys)),
+				})
+				break
+			}
+		}
+	}
+}
+
+// namespaces warns when objects name namespaces other than the target's.
+func (a *analyzer) namespaces() {
+	seen := map[string]bool{}
+	for _, o := range a.app.Objects {
+		if ns := o.Namespace(); ns != "" && isNamespaced(o) && ns != a.t.Namespace {
+			seen[ns] = true
+		}
+	}
+	if len(seen) == 0 {
+		return
+	}
+	var list []string
+	for ns := range seen {
+		list = append(list, ns)
+	}
+	sort.Strings(list)
+	a.res.Findings = append(a.res.Findings, model.Finding{
+		Severity: model.Warning, Key: "namespace",
+		Message: fmt.Sprintf("objects name namespace(s) %v; the target is one namespace, and the footprint charges everything to it (rightsize fit folds them)", list),
+	})
+}
+
+func joinNames(keys []corev1.ResourceName) string {
+	s := ""
+	for i, k := range keys {
+		if i > 0 {
+			s += ", "
+		}
+		s += string(k)
+	}
+	return s
+}
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+var severityRank = map[model.Severity]int{model.Error: 0, model.Warning: 1, model.Info: 2}
+
+func sortFindings(f []model.Finding) {
+	sort.SliceStable(f, func(i, j int) bool {
+		if severityRank[f[i].Severity] != severityRank[f[j].Severity] {
+			return severityRank[f[i].Severity] < severityRank[f[j].Severity]
+		}
+		if f[i].Key != f[j].Key {
+			return f[i].Key < f[j].Key
+		}
+		return f[i].Object < f[j].Object
+	})
+}
