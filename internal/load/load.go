@@ -8,7 +8,11 @@ import (
 	"sort"
 	"strings"
 
+	"sigs.k8s.io/yaml"
+
+	"github.com/rightsize/rightsize/internal/load/compose"
 	"github.com/rightsize/rightsize/internal/load/kube"
+	"github.com/rightsize/rightsize/internal/load/rancher"
 	"github.com/rightsize/rightsize/internal/model"
 )
 
@@ -33,6 +37,9 @@ type Options struct {
 	// Compose.
 	EnvFiles []string
 	Profiles []string
+	// StatefulSets names Compose (and Rancher) services to convert to
+	// StatefulSets rather than Deployments.
+	StatefulSets []string
 }
 
 // Formats lists the formats Load understands, for --format's help.
@@ -81,6 +88,12 @@ func loadPath(app *model.App, path string, opts Options) error {
 	switch format {
 	case "kubernetes", "openshift":
 		return loadKube(app, path, kopts)
+	case "compose":
+		objs, findings, err := compose.Load(path, compose.Options{EnvFiles: opts.EnvFiles, Profiles: opts.Profiles, StatefulSets: opts.StatefulSets})
+		return add(app, objs, findings, err)
+	case "rancher":
+		objs, findings, err := rancher.Load(path, rancher.Options{Answers: opts.Answers, Set: opts.Set, StatefulSets: opts.StatefulSets})
+		return add(app, objs, findings, err)
 	default:
 		return fmt.Errorf("%s: format %q is not supported (supported: %s)", path, format, strings.Join(Formats, ", "))
 	}
@@ -95,16 +108,114 @@ func add(app *model.App, objs []*model.Object, findings []model.Finding, err err
 	return nil
 }
 
-// Detect names the format of a path by what it holds.
+// Detect names the format of a path by what it holds: a chart, a
+// kustomization, a Rancher catalog entry, a Compose file, a Vamp blueprint,
+// else Kubernetes manifests.
 func Detect(path string) (string, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return "", fmt.Errorf("reading %s: %w", path, err)
 	}
 	if !st.IsDir() {
-		return "kubernetes", nil
+		base := filepath.Base(path)
+		lower := strings.ToLower(base)
+		switch {
+		case strings.HasSuffix(lower, ".tgz") || strings.HasSuffix(lower, ".tar.gz") || base == "Chart.yaml":
+			return "helm", nil
+		case base == "kustomization.yaml" || base == "kustomization.yml" || base == "Kustomization":
+			return "kustomize", nil
+		case base == "rancher-compose.yml" || base == "rancher-compose.yaml":
+			return "rancher", nil
+		}
+		for _, n := range compose.FileNames {
+			if base == n {
+				return "compose", nil
+			}
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return "", fmt.Errorf("reading %s: %w", path, err)
+		}
+		return detectContent(data), nil
+	}
+	has := func(n string) bool {
+		_, err := os.Stat(filepath.Join(path, n))
+		return err == nil
+	}
+	switch {
+	case has("Chart.yaml"):
+		return "helm", nil
+	case has("kustomization.yaml") || has("kustomization.yml") || has("Kustomization"):
+		return "kustomize", nil
+	case rancher.Detect(path):
+		return "rancher", nil
+	}
+	for _, n := range compose.FileNames {
+		if has(n) {
+			return "compose", nil
+		}
+	}
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		return "", fmt.Errorf("reading %s: %w", path, err)
+	}
+	for _, e := range entries {
+		ext := strings.ToLower(filepath.Ext(e.Name()))
+		if e.IsDir() || (ext != ".yaml" && ext != ".yml") {
+			continue
+		}
+		if data, err := os.ReadFile(filepath.Join(path, e.Name())); err == nil && detectContent(data) == "vamp" {
+			return "vamp", nil
+		}
 	}
 	return "kubernetes", nil
+}
+
+// detectContent tells Compose and Vamp files from Kubernetes manifests by
+// their top-level keys.
+func detectContent(data []byte) string {
+	var top map[string]any
+	if err := yaml.Unmarshal(firstDoc(data), &top); err != nil || top == nil {
+		return "kubernetes"
+	}
+	if _, ok := top["apiVersion"]; ok {
+		return "kubernetes"
+	}
+	if _, ok := top["kind"]; ok && top["clusters"] == nil {
+		return "kubernetes"
+	}
+	if _, ok := top["clusters"]; ok {
+		return "vamp"
+	}
+	if _, ok := top["services"]; ok {
+		return "compose"
+	}
+	// A version 1 Compose file: every top-level value is a service.
+	for _, v := range top {
+		svc, ok := v.(map[string]any)
+		if !ok {
+			return "kubernetes"
+		}
+		if svc["image"] == nil && svc["build"] == nil {
+			return "kubernetes"
+		}
+	}
+	return "compose"
+}
+
+func firstDoc(data []byte) []byte {
+	var doc []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.TrimRight(line, "\r ") == "---" {
+			if strings.TrimSpace(strings.Join(doc, "")) != "" {
+				break
+			}
+			doc = doc[:0]
+			continue
+		}
+		doc = append(doc, line)
+	}
+	return []byte(strings.Join(doc, "\n"))
 }
 
 func loadKube(app *model.App, path string, kopts kube.Options) error {

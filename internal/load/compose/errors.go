@@ -1,0 +1,79 @@
+package compose
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/types"
+	"go.yaml.in/yaml/v4"
+)
+
+var (
+	reSchema   = regexp.MustCompile(`^(\S*) false schema$`)
+	reAddProps = regexp.MustCompile(`^(\S*)\s*additional properties? (.*) not allowed$`)
+	reInterp   = regexp.MustCompile(`^error while interpolating (\S+): (.*)$`)
+	reDecode   = regexp.MustCompile(`'([^']*)' (.*)`)
+	reIndex    = regexp.MustCompile(`\[([^\]]+)\]`)
+)
+
+// fieldError rewrites compose-go's messages into "field: problem".
+func fieldError(msg string) string {
+	msg = strings.TrimSpace(msg)
+	if m := reSchema.FindStringSubmatch(msg); m != nil {
+		return m[1] + ": unknown key"
+	}
+	if m := reAddProps.FindStringSubmatch(msg); m != nil {
+		where := m[1]
+		if where == "" {
+			return fmt.Sprintf("%s: unknown top-level key(s)", strings.Trim(m[2], "'"))
+		}
+		return fmt.Sprintf("%s: unknown key(s) %s", where, m[2])
+	}
+	if m := reInterp.FindStringSubmatch(msg); m != nil {
+		return m[1] + ": " + m[2]
+	}
+	if strings.HasPrefix(msg, "decoding failed") {
+		var parts []string
+		for _, line := range strings.Split(msg, "\n") {
+			if m := reDecode.FindStringSubmatch(line); m != nil {
+				parts = append(parts, reIndex.ReplaceAllString(m[1], ".$1")+": "+m[2])
+			}
+		}
+		if len(parts) > 0 {
+			return strings.Join(parts, "; ")
+		}
+	}
+	return msg
+}
+
+// precheck finds errors that compose-go reports without naming the field:
+// port specifications that do not parse.
+func precheck(data []byte) error {
+	var doc struct {
+		Services map[string]struct {
+			Ports []any `yaml:"ports"`
+		} `yaml:"services"`
+	}
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil // compose-go reports syntax errors with a line number
+	}
+	names := make([]string, 0, len(doc.Services))
+	for n := range doc.Services {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		for i, p := range doc.Services[n].Ports {
+			s, ok := p.(string)
+			if !ok || strings.Contains(s, "$") {
+				continue
+			}
+			if _, err := types.ParsePortConfig(s); err != nil {
+				return fmt.Errorf("services.%s.ports[%d]: invalid port %q: %v", n, i, s, strings.ToLower(err.Error()[:1])+err.Error()[1:])
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,137 @@
+package rancher
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+)
+
+// answer is a value and where it came from, for messages.
+type answer struct{ value, from string }
+
+// readAnswers reads an answers file: KEY=VALUE lines, or a YAML or JSON
+// mapping.
+func readAnswers(file string) (map[string]answer, error) {
+	out := map[string]answer{}
+	if file == "" {
+		return out, nil
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("reading --answers %s: %w", file, err)
+	}
+	var m map[string]any
+	if err := yaml.Unmarshal(data, &m); err == nil && m != nil {
+		for k, v := range m {
+			switch v.(type) {
+			case map[string]any, []any:
+				return nil, fmt.Errorf("%s: %s: want a single value, got %T", file, k, v)
+			case nil:
+				out[k] = answer{"", file}
+			default:
+				out[k] = answer{fmt.Sprint(v), file}
+			}
+		}
+		return out, nil
+	}
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, fmt.Errorf("%s:%d: want KEY=VALUE, got %q", file, i+1, line)
+		}
+		out[strings.TrimSpace(k)] = answer{v, fmt.Sprintf("%s:%d", file, i+1)}
+	}
+	return out, nil
+}
+
+// answerQuestions returns the value of every question: its answer, else its
+// default. An answer to no question, a required question without answer or
+// default, and an answer of the wrong type are errors.
+func answerQuestions(rc *rancherCompose, answersFile string, set []string) (map[string]string, []string, error) {
+	answers, err := readAnswers(answersFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, kv := range set {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, nil, fmt.Errorf("--set %q: want KEY=VALUE", kv)
+		}
+		answers[k] = answer{v, "--set " + k}
+	}
+	known := map[string]Question{}
+	var names []string
+	for _, q := range rc.catalog.Questions {
+		known[q.Variable] = q
+		names = append(names, q.Variable)
+	}
+	keys := make([]string, 0, len(answers))
+	for k := range answers {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if _, ok := known[k]; !ok {
+			a := answers[k]
+			return nil, nil, fmt.Errorf("%s: %s: no such question in %s (questions: %s)", a.from, k, rc.file, strings.Join(names, ", "))
+		}
+	}
+	values := map[string]string{}
+	var notes []string
+	for i, q := range rc.catalog.Questions {
+		a, answered := answers[q.Variable]
+		def := ""
+		if q.Default != nil {
+			def = fmt.Sprint(q.Default)
+		}
+		switch {
+		case answered && (a.value != "" || !q.Required):
+		case def != "":
+			a = answer{def, fmt.Sprintf("%s: %s.questions[%d].default", rc.file, rc.catKey, i)}
+			notes = append(notes, fmt.Sprintf("question %s: default %q used", q.Variable, def))
+		case q.Required:
+			return nil, nil, fmt.Errorf("%s: %s.questions[%d] (%s): required question has no answer and no default (answer it with --answers FILE or --set %s=VALUE)", rc.file, rc.catKey, i, q.Variable, q.Variable)
+		}
+		if err := checkType(q, a.value); err != nil {
+			return nil, nil, fmt.Errorf("%s: %s: %w", a.from, q.Variable, err)
+		}
+		values[q.Variable] = a.value
+	}
+	return values, notes, nil
+}
+
+func checkType(q Question, v string) error {
+	if v == "" {
+		return nil
+	}
+	switch q.Type {
+	case "int":
+		if _, err := strconv.Atoi(v); err != nil {
+			return fmt.Errorf("want an int, got %q", v)
+		}
+	case "float":
+		if _, err := strconv.ParseFloat(v, 64); err != nil {
+			return fmt.Errorf("want a number, got %q", v)
+		}
+	case "boolean":
+		if v != "true" && v != "false" {
+			return fmt.Errorf("want true or false, got %q", v)
+		}
+	case "enum":
+		for _, o := range q.Options {
+			if o == v {
+				return nil
+			}
+		}
+		return fmt.Errorf("want one of %s, got %q", strings.Join(q.Options, ", "), v)
+	}
+	return nil
+}
