@@ -7,11 +7,10 @@ import (
 	"sort"
 	"strings"
 
-	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 
+	"github.com/rightsize/rightsize/internal/footprint"
 	"github.com/rightsize/rightsize/internal/model"
 )
 
@@ -211,33 +210,6 @@ func isIP(h string) bool {
 	return ipRE.MatchString(h) || strings.Contains(h, ":")
 }
 
-// PodSpec returns the pod spec of a pod-creating object, nil for others.
-func PodSpec(o *model.Object) *corev1.PodSpec {
-	switch t := o.Obj.(type) {
-	case *corev1.Pod:
-		return &t.Spec
-	case *corev1.PodTemplate:
-		return &t.Template.Spec
-	case *corev1.ReplicationController:
-		if t.Spec.Template != nil {
-			return &t.Spec.Template.Spec
-		}
-	case *appsv1.Deployment:
-		return &t.Spec.Template.Spec
-	case *appsv1.ReplicaSet:
-		return &t.Spec.Template.Spec
-	case *appsv1.StatefulSet:
-		return &t.Spec.Template.Spec
-	case *appsv1.DaemonSet:
-		return &t.Spec.Template.Spec
-	case *batchv1.Job:
-		return &t.Spec.Template.Spec
-	case *batchv1.CronJob:
-		return &t.Spec.JobTemplate.Spec.Template.Spec
-	}
-	return nil
-}
-
 func (ix *svcIndex) refs(o *model.Object) []Ref {
 	ns := o.Namespace()
 	var refs []Ref
@@ -246,7 +218,7 @@ func (ix *svcIndex) refs(o *model.Object) []Ref {
 			refs = append(refs, Ref{Object: o.Ref(), Namespace: ns, Container: container, Field: field, Host: h, Resolves: ix.resolve(h, ns, aliases)})
 		}
 	}
-	if spec := PodSpec(o); spec != nil {
+	if spec, _, ok := footprint.PodSpec(o); ok {
 		aliases := map[string]bool{}
 		for _, a := range spec.HostAliases {
 			for _, h := range a.Hostnames {

@@ -1,0 +1,373 @@
+package rewrite
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/rightsize/rightsize/internal/footprint"
+	"github.com/rightsize/rightsize/internal/model"
+	"github.com/rightsize/rightsize/internal/solve"
+)
+
+// Change is one edit, for the report.
+type Change struct {
+	Object string `json:"object"`
+	Field  string `json:"field"`
+	Before string `json:"before"`
+	After  string `json:"after"`
+	Reason string `json:"reason"`
+}
+
+// NamespaceLabel records an object's original namespace after folding.
+const NamespaceLabel = "rightsize.dev/namespace"
+
+// Copy returns a deep copy of app.
+func Copy(app *model.App) *model.App {
+	out := &model.App{Objects: make([]*model.Object, len(app.Objects)), Findings: append([]model.Finding(nil), app.Findings...)}
+	for i, o := range app.Objects {
+		out.Objects[i] = &model.Object{Source: o.Source, Obj: o.Obj.DeepCopyObject()}
+	}
+	return out
+}
+
+// Apply applies ops to a copy of app. Object indexes in ops refer to app.
+func Apply(app *model.App, ops []solve.Op) (*model.App, []Change, error) {
+	out := Copy(app)
+	var changes []Change
+	drop := map[int]bool{}
+	var added []*model.Object
+	for _, op := range ops {
+		var o *model.Object
+		if op.Object >= 0 {
+			if op.Object >= len(out.Objects) {
+				return nil, nil, fmt.Errorf("plan names object %d of %d", op.Object, len(out.Objects))
+			}
+			o = out.Objects[op.Object]
+		}
+		var cs []Change
+		var err error
+		switch op.Kind {
+		case "":
+			if op.Field == "replicas" {
+				cs, err = setReplicas(o, op)
+			} else {
+				cs, err = setResource(o, op)
+			}
+		case solve.OpServiceType:
+			var ing *model.Object
+			cs, ing, err = clusterIP(o, op)
+			if ing != nil {
+				added = append(added, ing)
+			}
+		case solve.OpNamespace:
+			cs, err = foldNamespaces(out, op, drop)
+		case solve.OpEmptyDir:
+			cs, err = emptyDir(out, op)
+			drop[op.Object] = true
+		default:
+			err = fmt.Errorf("unknown plan operation %q", op.Kind)
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		changes = append(changes, cs...)
+	}
+	if len(drop) > 0 {
+		kept := out.Objects[:0]
+		for i, o := range out.Objects {
+			if !drop[i] {
+				kept = append(kept, o)
+			}
+		}
+		out.Objects = kept
+	}
+	out.Objects = append(out.Objects, added...)
+	return out, changes, nil
+}
+
+func setResource(o *model.Object, op solve.Op) ([]Change, error) {
+	spec, _, ok := footprint.PodSpec(o)
+	if !ok {
+		return nil, fmt.Errorf("%s: not a pod-creating object", o.Where())
+	}
+	list, path := spec.Containers, "containers"
+	if op.Init {
+		list, path = spec.InitContainers, "initContainers"
+	}
+	for i := range list {
+		c := &list[i]
+		if c.Name != op.Container {
+			continue
+		}
+		kind, res, _ := strings.Cut(op.Field, ".")
+		var rl *corev1.ResourceList
+		if kind == "limits" {
+			rl = &c.Resources.Limits
+		} else {
+			rl = &c.Resources.Requests
+		}
+		if *rl == nil {
+			*rl = corev1.ResourceList{}
+		}
+		before := "(unset)"
+		if q, ok := (*rl)[corev1.ResourceName(res)]; ok {
+			before = q.String()
+			if q.Cmp(op.Value) == 0 {
+				return nil, nil
+			}
+		}
+		(*rl)[corev1.ResourceName(res)] = op.Value.DeepCopy()
+		return []Change{{Object: o.Ref(), Field: fmt.Sprintf("%s[%s].resources.%s", path, c.Name, op.Field), Before: before, After: op.Value.String(), Reason: op.Reason}}, nil
+	}
+	return nil, fmt.Errorf("%s: no container %q", o.Where(), op.Container)
+}
+
+func setReplicas(o *model.Object, op solve.Op) ([]Change, error) {
+	var p **int32
+	switch t := o.Obj.(type) {
+	case *appsv1.Deployment:
+		p = &t.Spec.Replicas
+	case *appsv1.StatefulSet:
+		p = &t.Spec.Replicas
+	case *appsv1.ReplicaSet:
+		p = &t.Spec.Replicas
+	case *corev1.ReplicationController:
+		p = &t.Spec.Replicas
+	case *unstructured.Unstructured:
+		before, _, _ := unstructured.NestedInt64(t.Object, "spec", "replicas")
+		if err := unstructured.SetNestedField(t.Object, int64(op.Replicas), "spec", "replicas"); err != nil {
+			return nil, fmt.Errorf("%s: spec.replicas: %w", o.Where(), err)
+		}
+		return []Change{{Object: o.Ref(), Field: "spec.replicas", Before: fmt.Sprint(before), After: fmt.Sprint(op.Replicas), Reason: op.Reason}}, nil
+	default:
+		return nil, fmt.Errorf("%s: has no replicas", o.Where())
+	}
+	before := "1"
+	if *p != nil {
+		before = fmt.Sprint(**p)
+	}
+	n := op.Replicas
+	*p = &n
+	return []Change{{Object: o.Ref(), Field: "spec.replicas", Before: before, After: fmt.Sprint(n), Reason: op.Reason}}, nil
+}
+
+// clusterIP makes a NodePort or LoadBalancer Service a ClusterIP one and
+// returns an Ingress that keeps its first port reachable from outside.
+func clusterIP(o *model.Object, op solve.Op) ([]Change, *model.Object, error) {
+	svc, ok := o.Obj.(*corev1.Service)
+	if !ok {
+		return nil, nil, fmt.Errorf("%s: not a Service", o.Where())
+	}
+	before := string(svc.Spec.Type)
+	svc.Spec.Type = corev1.ServiceTypeClusterIP
+	for i := range svc.Spec.Ports {
+		svc.Spec.Ports[i].NodePort = 0
+	}
+	svc.Spec.ExternalTrafficPolicy = ""
+	svc.Spec.LoadBalancerIP = ""
+	svc.Spec.LoadBalancerSourceRanges = nil
+	svc.Spec.LoadBalancerClass = nil
+	svc.Spec.AllocateLoadBalancerNodePorts = nil
+	svc.Spec.HealthCheckNodePort = 0
+	changes := []Change{{Object: o.Ref(), Field: "spec.type", Before: before, After: string(corev1.ServiceTypeClusterIP), Reason: op.Reason}}
+	if len(svc.Spec.Ports) == 0 {
+		return changes, nil, nil
+	}
+	port := svc.Spec.Ports[0]
+	pt := networkingv1.PathTypePrefix
+	ing := &networkingv1.Ingress{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "Ingress"},
+		ObjectMeta: metav1.ObjectMeta{Name: svc.Name, Namespace: svc.Namespace, Labels: svc.Labels},
+		Spec: networkingv1.IngressSpec{Rules: []networkingv1.IngressRule{{IngressRuleValue: networkingv1.IngressRuleValue{HTTP: &networkingv1.HTTPIngressRuleValue{
+			Paths: []networkingv1.HTTPIngressPath{{Path: "/", PathType: &pt, Backend: networkingv1.IngressBackend{
+				Service: &networkingv1.IngressServiceBackend{Name: svc.Name, Port: networkingv1.ServiceBackendPort{Number: port.Port}}}}},
+		}}}}},
+	}
+	io := &model.Object{Source: model.Source{File: o.Source.File, Doc: o.Source.Doc, Format: o.Source.Format}, Obj: ing}
+	changes = append(changes, Change{Object: "Ingress/" + svc.Name, Field: "(object)", Before: "(none)", After: "created",
+		Reason: fmt.Sprintf("keeps %s port %d reachable from outside the cluster (HTTP only)", o.Ref(), port.Port)})
+	return changes, io, nil
+}
+
+// clusterScoped kinds take no namespace.
+var clusterScoped = map[string]bool{
+	"Namespace": true, "Node": true, "PersistentVolume": true, "ClusterRole": true, "ClusterRoleBinding": true,
+	"StorageClass": true, "CustomResourceDefinition": true, "PriorityClass": true, "IngressClass": true,
+	"ValidatingWebhookConfiguration": true, "MutatingWebhookConfiguration": true, "APIService": true,
+	"CSIDriver": true, "RuntimeClass": true, "ClusterIssuer": true, "SecurityContextConstraints": true,
+}
+
+// Namespaced reports whether objects of kind live in a namespace.
+func Namespaced(kind string) bool { return !clusterScoped[kind] }
+
+// foldNamespaces moves every namespaced object into op.Namespace, records
+// a changed original namespace as a label, drops Namespace objects, and
+// rewrites name.ns[.svc[.cluster.local]] references to the moved Services in
+// env values, command, args and ConfigMap data.
+func foldNamespaces(app *model.App, op solve.Op, drop map[int]bool) ([]Change, error) {
+	var changes []Change
+	moved := map[string]bool{} // "ns/name" of Services whose namespace changes
+	for _, o := range app.Objects {
+		if o.Kind() == "Service" && o.Namespace() != "" && o.Namespace() != op.Namespace {
+			moved[o.Namespace()+"/"+o.Name()] = true
+		}
+	}
+	for i, o := range app.Objects {
+		if o.Kind() == "Namespace" {
+			drop[i] = true
+			changes = append(changes, Change{Object: o.Ref(), Field: "(object)", Before: "present", After: "(dropped)", Reason: "the target is one namespace; objects are moved into " + nsOrDefault(op.Namespace)})
+			continue
+		}
+		if !Namespaced(o.Kind()) {
+			continue
+		}
+		acc, err := metaOf(o)
+		if err != nil {
+			return nil, err
+		}
+		before := acc.GetNamespace()
+		if before == op.Namespace {
+			continue
+		}
+		acc.SetNamespace(op.Namespace)
+		if before != "" {
+			labels := acc.GetLabels()
+			if labels == nil {
+				labels = map[string]string{}
+			}
+			labels[NamespaceLabel] = before
+			acc.SetLabels(labels)
+		}
+		changes = append(changes, Change{Object: o.Ref(), Field: "metadata.namespace", Before: nsOrNone(before), After: nsOrNone(op.Namespace), Reason: op.Reason})
+	}
+	if len(moved) == 0 {
+		return changes, nil
+	}
+	rw := func(o *model.Object, field, s string) string {
+		out := rewriteRefs(s, moved, op.Namespace)
+		if out != s {
+			changes = append(changes, Change{Object: o.Ref(), Field: field, Before: s, After: out, Reason: "the Service it names moved into " + nsOrDefault(op.Namespace)})
+		}
+		return out
+	}
+	for _, o := range app.Objects {
+		if spec, _, ok := footprint.PodSpec(o); ok {
+			for _, list := range []struct {
+				path string
+				cs   []corev1.Container
+			}{{"initContainers", spec.InitContainers}, {"containers", spec.Containers}} {
+				for ci := range list.cs {
+					c := &list.cs[ci]
+					for ei := range c.Env {
+						c.Env[ei].Value = rw(o, fmt.Sprintf("%s[%s].env[%s].value", list.path, c.Name, c.Env[ei].Name), c.Env[ei].Value)
+					}
+					for ai := range c.Command {
+						c.Command[ai] = rw(o, fmt.Sprintf("%s[%s].command[%d]", list.path, c.Name, ai), c.Command[ai])
+					}
+					for ai := range c.Args {
+						c.Args[ai] = rw(o, fmt.Sprintf("%s[%s].args[%d]", list.path, c.Name, ai), c.Args[ai])
+					}
+				}
+			}
+		}
+		if cm, ok := o.Obj.(*corev1.ConfigMap); ok {
+			keys := make([]string, 0, len(cm.Data))
+			for k := range cm.Data {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				cm.Data[k] = rw(o, "data["+k+"]", cm.Data[k])
+			}
+		}
+	}
+	return changes, nil
+}
+
+var qualified = regexp.MustCompile(`\b([a-z0-9]([a-z0-9-]*[a-z0-9])?)\.([a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.svc(\.cluster\.local)?)?\b`)
+
+// rewriteRefs rewrites name.ns[.svc[.cluster.local]] for every moved
+// Service to name.NS.svc.cluster.local, or to name when NS is unknown.
+func rewriteRefs(s string, moved map[string]bool, ns string) string {
+	return qualified.ReplaceAllStringFunc(s, func(m string) string {
+		sub := qualified.FindStringSubmatch(m)
+		name, oldNS, suffix := sub[1], sub[3], sub[5]
+		if !moved[oldNS+"/"+name] {
+			return m
+		}
+		// "redis.conf" is not a reference even when a Service redis lives
+		// in namespace conf; a bare two-label word is rewritten only when
+		// that namespace and name were both in the app, which moved says.
+		if ns == "" {
+			return name
+		}
+		if suffix == "" {
+			return name + "." + ns
+		}
+		return name + "." + ns + suffix
+	})
+}
+
+func nsOrNone(ns string) string {
+	if ns == "" {
+		return "(none)"
+	}
+	return ns
+}
+
+func nsOrDefault(ns string) string {
+	if ns == "" {
+		return "the namespace applied to"
+	}
+	return "namespace " + ns
+}
+
+type metaObject interface {
+	GetNamespace() string
+	SetNamespace(string)
+	GetLabels() map[string]string
+	SetLabels(map[string]string)
+}
+
+func metaOf(o *model.Object) (metaObject, error) {
+	m, ok := o.Obj.(metaObject)
+	if !ok {
+		return nil, fmt.Errorf("%s: object has no metadata", o.Where())
+	}
+	return m, nil
+}
+
+// emptyDir drops a PersistentVolumeClaim and gives every pod that mounted it
+// an emptyDir volume instead: the data no longer survives the pod.
+func emptyDir(app *model.App, op solve.Op) ([]Change, error) {
+	o := app.Objects[op.Object]
+	pvc, ok := o.Obj.(*corev1.PersistentVolumeClaim)
+	if !ok {
+		return nil, fmt.Errorf("%s: not a PersistentVolumeClaim", o.Where())
+	}
+	changes := []Change{{Object: o.Ref(), Field: "(object)", Before: "present", After: "(dropped)", Reason: op.Reason}}
+	for _, w := range app.Objects {
+		spec, _, ok := footprint.PodSpec(w)
+		if !ok || w.Namespace() != o.Namespace() {
+			continue
+		}
+		for i := range spec.Volumes {
+			v := &spec.Volumes[i]
+			if v.PersistentVolumeClaim == nil || v.PersistentVolumeClaim.ClaimName != pvc.Name {
+				continue
+			}
+			v.VolumeSource = corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}
+			changes = append(changes, Change{Object: w.Ref(), Field: "volumes[" + v.Name + "]", Before: "persistentVolumeClaim " + pvc.Name, After: "emptyDir",
+				Reason: "DATA LOSS: " + op.Reason})
+		}
+	}
+	return changes, nil
+}
