@@ -91,6 +91,7 @@ func newRoot(s Streams) *cobra.Command {
 	root.AddCommand(
 		newAnalyze(s),
 		newPlans(s),
+		newFit(s),
 	)
 	return root
 }
