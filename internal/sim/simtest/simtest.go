@@ -1,0 +1,41 @@
+// Package simtest gives tests a control plane: it finds the binaries, or
+// builds them once (behind Install's file lock) when they are not cached, so
+// that integration tests never skip for want of binaries.
+package simtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/rightsize/rightsize/internal/sim"
+)
+
+// BinDir returns the directory of control plane binaries, building them into
+// the cache first when neither $RIGHTSIZE_KUBE_BIN nor the cache has them.
+func BinDir() (string, error) {
+	dir, err := sim.Find("")
+	if err == nil {
+		return dir, nil
+	}
+	if !errors.Is(err, sim.ErrNoBinaries) || os.Getenv(sim.EnvKubeBin) != "" {
+		return "", err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Minute)
+	defer cancel()
+	fmt.Fprintln(os.Stderr, "simtest: control plane binaries not cached; building them (rightsize sim install)")
+	return sim.Install(ctx, os.Stderr)
+}
+
+// Start starts a cluster for a test package's TestMain; the caller stops it.
+func Start(opts sim.Options) (*sim.Cluster, error) {
+	dir, err := BinDir()
+	if err != nil {
+		return nil, err
+	}
+	opts.BinDir = dir
+	// Start bounds its own wait; the cluster lives until Stop.
+	return sim.Start(context.Background(), opts)
+}
