@@ -94,9 +94,19 @@ func writeAnalysis(w io.Writer, res *footprint.Result) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k, u.Requested.String(), u.Hard.String(), percent(u), mark)
 	}
 	if len(res.Quota) == 0 {
-		fmt.Fprintln(tw, "(the target sets no quota)\t\t\t\t")
+		fmt.Fprintln(tw, "(none: the target sets no quota)\t\t\t\t")
 	}
 	tw.Flush()
+	if res.Nodes != nil {
+		fmt.Fprintln(w, "\nNODES (sum of pod requests against the target's nodes):")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "RESOURCE\tREQUESTED\tALLOCATABLE\t")
+		for _, k := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory, corev1.ResourcePods} {
+			r, a := res.Nodes.Requested[k], res.Nodes.Allocatable[k]
+			fmt.Fprintf(tw, "%s\t%s\t%s\t\n", k, r.String(), a.String())
+		}
+		tw.Flush()
+	}
 	if len(res.Findings) > 0 {
 		fmt.Fprintln(w, "\nFindings:")
 		for _, f := range res.Findings {

@@ -23,6 +23,16 @@ type quotaState struct {
 	requested corev1.ResourceList
 }
 
+// over reports whether the whole app's charge exceeds any hard limit.
+func (qs *quotaState) over() bool {
+	for k, h := range qs.q.Spec.Hard {
+		if r, ok := qs.requested[k]; ok && r.Cmp(h) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 type analyzer struct {
 	app     *model.App
 	t       *model.Target
@@ -248,9 +258,11 @@ func (a *analyzer) pods(o *model.Object) {
 	pod := &corev1.Pod{ObjectMeta: *md.DeepCopy(), Spec: *spec.DeepCopy()}
 	pod.Namespace = a.t.Namespace
 	n := Replicas(o, a.t)
+	// The ServiceAccount and Priority plugins mutate, so they refuse before
+	// API validation and the validating plugins (LimitRanger, ResourceQuota).
 	stored, refusal := admitPod(pod, a.lrs, a.t.Quotas)
-	if refusal == "" {
-		refusal = a.podReferences(stored)
+	if ref := a.podReferences(stored); ref != "" {
+		refusal = ref
 	}
 	w := Workload{
 		Object: o, Kind: o.Kind(), Name: o.Name(), Replicas: n, Pod: stored, Refused: refusal,
@@ -424,8 +436,8 @@ func (a *analyzer) rollouts() {
 		}
 		u := PodUsage(w.Pod)
 		for _, qs := range a.quotas {
-			if !quotaMatchesPod(qs.q, w.Pod) {
-				continue
+			if !quotaMatchesPod(qs.q, w.Pod) || qs.over() {
+				continue // not matched, or already over: the quota finding says it
 			}
 			m := removeZeros(mask(u, qs.q.Spec.Hard))
 			extra := corev1.ResourceList{}

@@ -25,12 +25,18 @@ func (a *analyzer) nodes() {
 		}
 	}
 	unschedulable := 0
+	nu := &NodeUsage{Requested: corev1.ResourceList{}, Allocatable: corev1.ResourceList{}}
+	for _, n := range a.t.Nodes {
+		addTo(nu.Allocatable, n.Status.Allocatable, 1)
+	}
+	a.res.Nodes = nu
 	for _, w := range a.res.Workloads {
 		if w.Refused != "" || w.Replicas == 0 {
 			continue
 		}
 		need := w.PodRequests.DeepCopy()
 		need[corev1.ResourcePods] = *resource.NewQuantity(1, resource.DecimalSI)
+		addTo(nu.Requested, need, int64(w.Replicas))
 		if !fitsAny(a.t.Nodes, w.Pod, need) {
 			a.res.Findings = append(a.res.Findings, model.Finding{
 				Severity: model.Error, Key: "node-size", Object: w.Object.Ref(),

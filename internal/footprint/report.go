@@ -16,6 +16,13 @@ type Report struct {
 	Findings  []model.Finding        `json:"findings"`
 	Workloads []WorkloadReport       `json:"workloads"`
 	Refusals  []Refusal              `json:"refusals"`
+	Nodes     *NodeReport            `json:"nodes,omitempty"`
+}
+
+// NodeReport sums pod requests against the nodes' allocatable.
+type NodeReport struct {
+	Requested   map[string]string `json:"requested"`
+	Allocatable map[string]string `json:"allocatable"`
 }
 
 // QuotaReport is one quota key: Kubernetes quantity strings.
@@ -43,6 +50,9 @@ func (r *Result) Report() Report {
 		Findings:  append([]model.Finding{}, r.Findings...),
 		Workloads: []WorkloadReport{},
 		Refusals:  append([]Refusal{}, r.Refusals...),
+	}
+	if r.Nodes != nil {
+		out.Nodes = &NodeReport{Requested: quantities(r.Nodes.Requested), Allocatable: quantities(r.Nodes.Allocatable)}
 	}
 	for k, u := range r.Quota {
 		out.Quota[string(k)] = QuotaReport{Requested: u.Requested.String(), Hard: u.Hard.String(), Quota: u.Quota}

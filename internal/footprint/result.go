@@ -20,6 +20,9 @@ type Result struct {
 	Findings []model.Finding
 	// Workloads lists every pod-creating object, in app order.
 	Workloads []Workload
+	// Nodes sums the pods' requests against the target's nodes; nil when the
+	// target gives no nodes.
+	Nodes *NodeUsage
 	// Refusals are the creations admission would refuse, in apply order,
 	// with the message Kubernetes would give.
 	Refusals []Refusal
@@ -65,4 +68,10 @@ type Refusal struct {
 	Count int
 	// Message is the reason, worded as Kubernetes words it.
 	Message string
+}
+
+// NodeUsage is the whole app's pod requests next to the nodes' allocatable.
+type NodeUsage struct {
+	Requested   corev1.ResourceList
+	Allocatable corev1.ResourceList
 }
