@@ -342,3 +342,7 @@ func exceededMessage(q *corev1.ResourceQuota, used, u corev1.ResourceList, keys 
 	}
 	return fmt.Sprintf("exceeded quota: %s, requested: %s, used: %s, limited: %s", q.Name, pp(u), pp(used), pp(q.Spec.Hard))
 }
+
+// QuotaMatchesPod reports whether quota q charges pod: it limits something a
+// pod is charged for and every one of its scopes matches the pod.
+func QuotaMatchesPod(q *corev1.ResourceQuota, pod *corev1.Pod) bool { return quotaMatchesPod(q, pod) }
