@@ -44,6 +44,11 @@ var corpusCases = []corpusCase{
 	{name: "rancher-prometheus", path: "rancher-prometheus", format: "rancher", opts: Options{Answers: corpus + "/rancher-prometheus/answers.txt"}},
 	{name: "rancher-sentry", path: "rancher-sentry/templates/sentry", format: "rancher", opts: Options{Answers: corpus + "/rancher-sentry/answers.txt"}},
 	{name: "rancher-wordpress", path: "rancher-wordpress/templates/wordpress/1", format: "rancher", opts: Options{Answers: corpus + "/rancher-wordpress/answers.txt"}},
+	{name: "vamp-http-dependency", path: "vamp-http-dependency/recipes/http-deployment-dependency/deploy.yml", format: "vamp"},
+	{name: "vamp-http-dependency-dir", path: "vamp-http-dependency/recipes/http-deployment-dependency", format: "vamp"},
+	{name: "helm-hello-world", path: "helm-hello-world/charts/hello-world", format: "helm"},
+	{name: "helm-hello-world-set", path: "helm-hello-world/charts/hello-world", format: "helm", opts: Options{Set: []string{"replicaCount=3", "service.type=NodePort"}}},
+	{name: "kustomize-wordpress", path: "kustomize-wordpress/examples/wordpress", format: "kustomize"},
 }
 
 // dump renders an app as golden text: the manifests, then the findings.

@@ -11,8 +11,11 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/rightsize/rightsize/internal/load/compose"
+	"github.com/rightsize/rightsize/internal/load/helm"
 	"github.com/rightsize/rightsize/internal/load/kube"
+	"github.com/rightsize/rightsize/internal/load/kustomize"
 	"github.com/rightsize/rightsize/internal/load/rancher"
+	"github.com/rightsize/rightsize/internal/load/vamp"
 	"github.com/rightsize/rightsize/internal/model"
 )
 
@@ -90,6 +93,15 @@ func loadPath(app *model.App, path string, opts Options) error {
 		return loadKube(app, path, kopts)
 	case "compose":
 		objs, findings, err := compose.Load(path, compose.Options{EnvFiles: opts.EnvFiles, Profiles: opts.Profiles, StatefulSets: opts.StatefulSets})
+		return add(app, objs, findings, err)
+	case "helm":
+		objs, findings, err := helm.Load(path, helm.Options{Values: opts.Values, Set: opts.Set, Kube: kopts})
+		return add(app, objs, findings, err)
+	case "kustomize":
+		objs, findings, err := kustomize.Load(path, kopts)
+		return add(app, objs, findings, err)
+	case "vamp":
+		objs, findings, err := vamp.Load(path)
 		return add(app, objs, findings, err)
 	case "rancher":
 		objs, findings, err := rancher.Load(path, rancher.Options{Answers: opts.Answers, Set: opts.Set, StatefulSets: opts.StatefulSets})

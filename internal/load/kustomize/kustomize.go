@@ -1,0 +1,58 @@
+package kustomize
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+
+	"github.com/rightsize/rightsize/internal/load/kube"
+	"github.com/rightsize/rightsize/internal/model"
+)
+
+// Load builds the kustomization at path (a directory, or its
+// kustomization.yaml) and decodes the result.
+func Load(path string, kopts kube.Options) ([]*model.Object, []model.Finding, error) {
+	dir := path
+	if st, err := os.Stat(path); err != nil {
+		return nil, nil, fmt.Errorf("reading %s: %w", path, err)
+	} else if !st.IsDir() {
+		dir = filepath.Dir(path)
+	}
+	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
+	resources, err := k.Run(filesys.MakeFsOnDisk(), dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("kustomization %s: %s", dir, relative(err.Error(), dir))
+	}
+	data, err := resources.AsYaml()
+	if err != nil {
+		return nil, nil, fmt.Errorf("kustomization %s: %w", dir, err)
+	}
+	file := filepath.Join(dir, "kustomization.yaml")
+	for _, n := range []string{"kustomization.yaml", "kustomization.yml", "Kustomization"} {
+		if _, err := os.Stat(filepath.Join(dir, n)); err == nil {
+			file = filepath.Join(dir, n)
+			break
+		}
+	}
+	objs, findings, err := kube.Decode(data, file, kopts)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, o := range objs {
+		o.Source.Format = "kustomize"
+	}
+	return objs, findings, nil
+}
+
+// relative removes the absolute path of dir from kustomize's messages.
+func relative(msg, dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return msg
+	}
+	return strings.ReplaceAll(msg, abs, dir)
+}
