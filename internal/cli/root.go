@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 )
@@ -46,6 +47,9 @@ type Streams struct {
 
 // Run runs rightsize with args and returns the exit code.
 func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// Loading a large app allocates many short-lived maps; trading memory
+	// (well under the 300 MB budget for 5,000 workloads) for less GC time.
+	debug.SetGCPercent(300)
 	s := Streams{In: stdin, Out: stdout, Err: stderr}
 	root := newRoot(s)
 	root.SetArgs(args)

@@ -201,13 +201,16 @@ func (a *analyzer) admitMatching(ref string, u corev1.ResourceList, n int32, ref
 		a.refuse(ref, int(n), refusal)
 		return 0
 	}
+	masked := make([]corev1.ResourceList, len(relevant))
+	for i, qs := range relevant {
+		masked[i] = removeZeros(mask(u, qs.q.Spec.Hard))
+	}
 	admitted := int32(0)
 	for i := int32(0); i < n; i++ {
 		msg := ""
-		for _, qs := range relevant {
-			m := removeZeros(mask(u, qs.q.Spec.Hard))
-			if keys := exceeds(qs.used, m, qs.q.Spec.Hard); len(keys) > 0 {
-				msg = "forbidden: " + exceededMessage(qs.q, qs.used, m, keys)
+		for j, qs := range relevant {
+			if keys := exceeds(qs.used, masked[j], qs.q.Spec.Hard); len(keys) > 0 {
+				msg = "forbidden: " + exceededMessage(qs.q, qs.used, masked[j], keys)
 				break
 			}
 		}
@@ -219,8 +222,8 @@ func (a *analyzer) admitMatching(ref string, u corev1.ResourceList, n int32, ref
 			a.refuse(ref, 1, msg)
 			continue
 		}
-		for _, qs := range relevant {
-			addTo(qs.used, mask(u, qs.q.Spec.Hard), 1)
+		for j, qs := range relevant {
+			addTo(qs.used, masked[j], 1)
 		}
 		admitted++
 	}

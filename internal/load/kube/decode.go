@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	goruntime "runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -76,11 +78,11 @@ func Decode(data []byte, file string, opts Options) ([]*model.Object, []model.Fi
 		return nil, nil, fmt.Errorf("%s: %w", file, err)
 	}
 	d := &decoder{file: file, opts: opts}
-	for i, doc := range docs {
+	raws, errs := toMaps(docs)
+	for i, raw := range raws {
 		src := model.Source{File: file, Doc: i, Format: opts.Format}
-		raw, err := toMap(doc)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", src, err)
+		if errs[i] != nil {
+			return nil, nil, fmt.Errorf("%s: %w", src, errs[i])
 		}
 		if raw == nil {
 			continue // empty document, e.g. a trailing "---"
@@ -140,6 +142,37 @@ func splitDocuments(data []byte) ([][]byte, error) {
 		}
 		docs = append(docs, doc)
 	}
+}
+
+// toMaps parses documents on every CPU: YAML parsing is most of the cost of
+// loading a large app, and documents are independent.
+func toMaps(docs [][]byte) ([]map[string]any, []error) {
+	raws := make([]map[string]any, len(docs))
+	errs := make([]error, len(docs))
+	workers := goruntime.GOMAXPROCS(0)
+	if len(docs) < 64 || workers < 2 {
+		for i, doc := range docs {
+			raws[i], errs[i] = toMap(doc)
+		}
+		return raws, errs
+	}
+	var wg sync.WaitGroup
+	next := make(chan int, len(docs))
+	for i := range docs {
+		next <- i
+	}
+	close(next)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				raws[i], errs[i] = toMap(docs[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return raws, errs
 }
 
 // toMap parses one document; nil means the document is empty.

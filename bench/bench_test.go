@@ -1,0 +1,37 @@
+// Package bench holds the end-to-end benchmarks: go test ./bench -bench . -benchmem
+package bench
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/rightsize/rightsize/bench/gen/appgen"
+	"github.com/rightsize/rightsize/internal/footprint"
+	"github.com/rightsize/rightsize/internal/load"
+	"github.com/rightsize/rightsize/internal/target"
+)
+
+// BenchmarkAnalyze5000 loads and analyzes a generated 5,000-workload app
+// from YAML against the default target, as `rightsize analyze` does.
+func BenchmarkAnalyze5000(b *testing.B) {
+	data := appgen.Generate(5000, 1)
+	tg, err := target.Load("sandbox")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		app, err := load.Load([]string{"-"}, load.Options{Stdin: bytes.NewReader(data)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := footprint.Analyze(app, tg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(res.Workloads) != 5000 {
+			b.Fatalf("want 5000 workloads, got %d", len(res.Workloads))
+		}
+	}
+}
