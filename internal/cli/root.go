@@ -96,6 +96,8 @@ func newRoot(s Streams) *cobra.Command {
 		newAnalyze(s),
 		newPlans(s),
 		newFit(s),
+		newSim(s),
+		newVerify(s),
 	)
 	return root
 }

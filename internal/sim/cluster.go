@@ -47,6 +47,7 @@ type Cluster struct {
 	Config *rest.Config
 	Client kubernetes.Interface
 
+	kubelet  KubeletOptions
 	ownDir   bool
 	procs    []*proc
 	cancel   context.CancelFunc
@@ -77,7 +78,7 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 	if err := complete(opts.BinDir, "Options.BinDir"); err != nil {
 		return nil, err
 	}
-	c = &Cluster{Dir: opts.Dir}
+	c = &Cluster{Dir: opts.Dir, kubelet: opts.Kubelet}
 	if c.Dir == "" {
 		if c.Dir, err = os.MkdirTemp("", "rightsize-sim-"); err != nil {
 			return nil, fmt.Errorf("creating the simulator's directory: %w", err)
@@ -311,6 +312,9 @@ func (c *Cluster) waitHealthy(ctx context.Context, name, url, token string) erro
 		}
 	}
 }
+
+// CompletesJobs reports whether Jobs' pods succeed (KubeletOptions).
+func (c *Cluster) CompletesJobs() bool { return c.kubelet.CompleteJobs }
 
 // PIDs returns the process ids of the control plane's processes.
 func (c *Cluster) PIDs() []int {

@@ -14,7 +14,8 @@ import (
 
 // Seed creates namespace with the target's ResourceQuotas and LimitRanges
 // (moved into namespace), and returns once the namespace can take pods:
-// its default ServiceAccount exists and every quota's status has been
+// its default ServiceAccount and kube-root-ca.crt ConfigMap exist and every
+// quota's status has been
 // computed, without which quota admission refuses everything as
 // "status unknown". Nodes are cluster-wide and given to Start.
 func (c *Cluster) Seed(ctx context.Context, namespace string, t *model.Target) error {
@@ -42,12 +43,16 @@ func (c *Cluster) Seed(ctx context.Context, namespace string, t *model.Target) e
 			}
 		}
 	}
+	// Controllers create both in every namespace; quota charges them.
 	err := retry(ctx, 60*time.Second, func() error {
-		_, err := cs.CoreV1().ServiceAccounts(namespace).Get(ctx, "default", metav1.GetOptions{})
+		if _, err := cs.CoreV1().ServiceAccounts(namespace).Get(ctx, "default", metav1.GetOptions{}); err != nil {
+			return err
+		}
+		_, err := cs.CoreV1().ConfigMaps(namespace).Get(ctx, "kube-root-ca.crt", metav1.GetOptions{})
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("waiting for the default ServiceAccount in %s (kube-controller-manager): %w\n%s", namespace, err, c.Log("kube-controller-manager", 10))
+		return fmt.Errorf("waiting for the default ServiceAccount and kube-root-ca.crt in %s (kube-controller-manager): %w\n%s", namespace, err, c.Log("kube-controller-manager", 10))
 	}
 	for _, name := range quotas {
 		err := retry(ctx, 60*time.Second, func() error {

@@ -1,0 +1,343 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/rightsize/rightsize/internal/sim"
+	"github.com/rightsize/rightsize/internal/target"
+)
+
+// nodeFlags choose the simulated nodes.
+type nodeFlags struct {
+	count int
+	size  string
+}
+
+func (f *nodeFlags) register(fs *pflag.FlagSet) {
+	fs.IntVar(&f.count, "nodes", 0, "simulate this many nodes of --node-size (default: the target's nodes, else one large node)")
+	fs.StringVar(&f.size, "node-size", "4,8Gi", "CPU,MEMORY of each node made by --nodes")
+}
+
+func (f *nodeFlags) parse() (int, corev1.ResourceList, error) {
+	if f.count < 0 {
+		return 0, nil, usageError("--nodes %d: want 0 or more", f.count)
+	}
+	cpu, mem, ok := strings.Cut(f.size, ",")
+	if !ok {
+		return 0, nil, usageError("--node-size %q: want CPU,MEMORY such as 4,8Gi", f.size)
+	}
+	size := corev1.ResourceList{}
+	for _, q := range []struct {
+		name corev1.ResourceName
+		val  string
+	}{{corev1.ResourceCPU, cpu}, {corev1.ResourceMemory, mem}} {
+		v, err := resource.ParseQuantity(strings.TrimSpace(q.val))
+		if err != nil || v.Sign() <= 0 {
+			return 0, nil, usageError("--node-size %q: %s %q is not a positive quantity", f.size, q.name, q.val)
+		}
+		size[q.name] = v
+	}
+	return f.count, size, nil
+}
+
+func newSim(s Streams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "sim",
+		Short: "Build, start and stop a local Kubernetes control plane",
+		Long: `A real local control plane (etcd, kube-apiserver, kube-controller-manager,
+kube-scheduler, built from the Go module proxy) with the target's quotas,
+limit ranges and nodes, for 'rightsize verify' and for trying things with
+kubectl. A stand-in for the kubelet marks scheduled pods Running and Ready;
+no container runs.`,
+	}
+	cmd.AddCommand(newSimInstall(s), newSimUp(s), newSimDown(s), newSimServe(s))
+	return cmd
+}
+
+func newSimInstall(s Streams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "install",
+		Short: "Build the control plane binaries into the user cache directory",
+		Long: `Install builds etcd, kube-apiserver, kube-controller-manager and kube-scheduler
+with the Go toolchain (go 1.26+ on PATH) from the Go module proxy into
+$XDG_CACHE_HOME/rightsize/controlplane/<version>/. The first build downloads
+Kubernetes and takes several minutes; later runs find the binaries and return
+at once. Progress goes to standard error, the directory to standard output.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			dir, err := sim.Install(ctx, s.Err)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(s.Out, dir)
+			return nil
+		},
+	}
+}
+
+// simState is what 'sim up' leaves for 'sim down' and for users.
+type simState struct {
+	PID        int    `json:"pid"`
+	PIDs       []int  `json:"pids"`
+	Kubeconfig string `json:"kubeconfig"`
+	Server     string `json:"server"`
+	Namespace  string `json:"namespace"`
+	Target     string `json:"target"`
+}
+
+type simFlags struct {
+	target   string
+	nodes    nodeFlags
+	kubeBin  string
+	stateDir string
+}
+
+func (f *simFlags) dir() (string, error) {
+	if f.stateDir != "" {
+		return f.stateDir, nil
+	}
+	base, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("finding the user cache directory: %w", err)
+	}
+	return filepath.Join(base, "rightsize", "sim"), nil
+}
+
+func readState(dir string) (*simState, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "state.json"))
+	if err != nil {
+		return nil, err
+	}
+	st := &simState{}
+	if err := json.Unmarshal(data, st); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", filepath.Join(dir, "state.json"), err)
+	}
+	return st, nil
+}
+
+func newSimUp(s Streams) *cobra.Command {
+	f := &simFlags{}
+	cmd := &cobra.Command{
+		Use:   "up",
+		Short: "Start a control plane in the background, seeded with a target",
+		Long: `Up starts a control plane in the background on free loopback ports, creates the
+target's namespace with its quotas and limit ranges and the target's nodes
+(or --nodes of --node-size, or one large node), writes a kubeconfig and
+prints how to use it. 'rightsize sim down' stops it.`,
+		Example: `  rightsize sim up --target okteto-free
+  rightsize sim up --target sandbox --nodes 3 --node-size 2,4Gi`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return f.up(s) },
+	}
+	f.register(cmd.Flags())
+	return cmd
+}
+
+func (f *simFlags) register(fs *pflag.FlagSet) {
+	fs.StringVarP(&f.target, "target", "t", target.Default, "built-in plan name or a file of ResourceQuota/LimitRange/Node objects")
+	f.nodes.register(fs)
+	fs.StringVar(&f.kubeBin, "kube-bin", "", "directory of the control plane binaries (default $"+sim.EnvKubeBin+", else the cache 'rightsize sim install' fills)")
+	fs.StringVar(&f.stateDir, "state-dir", "", "where the running simulator keeps its files (default <user cache>/rightsize/sim)")
+}
+
+func (f *simFlags) up(s Streams) error {
+	if _, _, err := f.nodes.parse(); err != nil {
+		return err
+	}
+	if _, err := target.Load(f.target); err != nil {
+		return err
+	}
+	bin, err := sim.Find(f.kubeBin)
+	if err != nil {
+		return err
+	}
+	dir, err := f.dir()
+	if err != nil {
+		return err
+	}
+	if st, err := readState(dir); err == nil {
+		if sim.Alive(st.PID) {
+			return fmt.Errorf("a simulator is already running (pid %d, kubeconfig %s); stop it with 'rightsize sim down'", st.PID, st.Kubeconfig)
+		}
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("clearing %s: %w", dir, err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("creating %s: %w", dir, err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("finding the rightsize binary to run the simulator: %w", err)
+	}
+	logPath := filepath.Join(dir, "serve.log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	// The simulator outlives this command by design, in its own session so
+	// that the terminal's Ctrl-C does not reach it; 'sim down' stops it.
+	cmd := exec.Command(self, "sim", "serve", "--state-dir", dir, "--target", f.target,
+		"--nodes", strconv.Itoa(f.nodes.count), "--node-size", f.nodes.size, "--kube-bin", bin)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting the simulator: %w", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	for {
+		if st, err := readState(dir); err == nil {
+			fmt.Fprintf(s.Err, "control plane ready in %s (pid %d)\n", time.Since(start).Round(100*time.Millisecond), st.PID)
+			fmt.Fprintf(s.Out, "export KUBECONFIG=%s\n", st.Kubeconfig)
+			fmt.Fprintf(s.Out, "# target %s is seeded in namespace %s; try:\n", st.Target, st.Namespace)
+			fmt.Fprintf(s.Out, "#   kubectl --kubeconfig %s -n %s get resourcequota,limitrange\n", st.Kubeconfig, st.Namespace)
+			fmt.Fprintf(s.Out, "#   kubectl --kubeconfig %s -n %s apply -f app.yaml\n", st.Kubeconfig, st.Namespace)
+			fmt.Fprintln(s.Out, "# stop it with: rightsize sim down")
+			return nil
+		}
+		select {
+		case err := <-exited:
+			data, _ := os.ReadFile(logPath)
+			return fmt.Errorf("the simulator exited (%v):\n%s", err, strings.TrimSpace(string(data)))
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Since(start) > 2*time.Minute {
+			_ = cmd.Process.Kill()
+			return fmt.Errorf("the simulator did not become ready in 2 minutes; see %s", logPath)
+		}
+	}
+}
+
+func newSimServe(s Streams) *cobra.Command {
+	f := &simFlags{}
+	cmd := &cobra.Command{
+		Use:    "serve",
+		Short:  "Run a control plane in the foreground until interrupted (what 'sim up' starts)",
+		Hidden: true,
+		Args:   cobra.NoArgs,
+		RunE:   func(cmd *cobra.Command, _ []string) error { return f.serve(s) },
+	}
+	f.register(cmd.Flags())
+	return cmd
+}
+
+func (f *simFlags) serve(s Streams) error {
+	n, size, err := f.nodes.parse()
+	if err != nil {
+		return err
+	}
+	t, err := target.Load(f.target)
+	if err != nil {
+		return err
+	}
+	bin, err := sim.Find(f.kubeBin)
+	if err != nil {
+		return err
+	}
+	dir, err := f.dir()
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	clusterDir := filepath.Join(dir, "cluster")
+	if err := os.MkdirAll(clusterDir, 0o700); err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	c, err := sim.Start(ctx, sim.Options{BinDir: bin, Dir: clusterDir, Nodes: sim.Nodes(t, n, size), Progress: s.Err})
+	if err != nil {
+		return err
+	}
+	defer c.Stop()
+	ns := t.Namespace
+	if ns == "" {
+		ns = "default"
+	}
+	if err := c.Seed(ctx, ns, t); err != nil {
+		return err
+	}
+	st := simState{PID: os.Getpid(), PIDs: c.PIDs(), Kubeconfig: c.Kubeconfig, Server: c.Server, Namespace: ns, Target: t.Name}
+	data, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(dir, "state.json.tmp")
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, "state.json")); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.Err, "control plane running at %s\n", c.Server)
+	<-ctx.Done()
+	return c.Stop()
+}
+
+func newSimDown(s Streams) *cobra.Command {
+	f := &simFlags{}
+	cmd := &cobra.Command{
+		Use:   "down",
+		Short: "Stop the control plane 'sim up' started",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return f.down(s) },
+	}
+	cmd.Flags().StringVar(&f.stateDir, "state-dir", "", "where the running simulator keeps its files (default <user cache>/rightsize/sim)")
+	return cmd
+}
+
+func (f *simFlags) down(s Streams) error {
+	dir, err := f.dir()
+	if err != nil {
+		return err
+	}
+	st, err := readState(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		fmt.Fprintln(s.Err, "no simulator is running")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if p, err := os.FindProcess(st.PID); err == nil {
+		_ = p.Signal(syscall.SIGTERM)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for sim.Alive(st.PID) && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	// The components die with the simulator (Pdeathsig); make sure.
+	for _, pid := range append([]int{st.PID}, st.PIDs...) {
+		if sim.Alive(pid) {
+			if p, err := os.FindProcess(pid); err == nil {
+				_ = p.Kill()
+			}
+		}
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("removing %s: %w", dir, err)
+	}
+	fmt.Fprintf(s.Err, "stopped the simulator (pid %d)\n", st.PID)
+	return nil
+}

@@ -1,0 +1,491 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/discovery/cached/memory"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/restmapper"
+
+	"github.com/rightsize/rightsize/internal/footprint"
+	"github.com/rightsize/rightsize/internal/model"
+	"github.com/rightsize/rightsize/internal/sim"
+)
+
+// Options configure Run.
+type Options struct {
+	// Namespace receives the app; "" means the target's namespace, or
+	// "default" when the target names none.
+	Namespace string
+	// Timeout bounds the wait for the controllers to settle; 0 means 60s.
+	Timeout time.Duration
+	// Quiet is how long nothing may change before an incomplete app counts
+	// as settled (quota refusals are retried with backoff and never
+	// succeed); 0 means 2s.
+	Quiet time.Duration
+}
+
+// Report is what the control plane did with the app.
+type Report struct {
+	Target    string `json:"target"`
+	Namespace string `json:"namespace"`
+	// OK is true when every object was created and every pod admitted and
+	// scheduled.
+	OK bool `json:"ok"`
+	// Settled is false when Timeout passed while the controllers were
+	// still making progress.
+	Settled   bool       `json:"settled"`
+	Workloads []Workload `json:"workloads"`
+	Refusals  []Refusal  `json:"refusals"`
+	// Used, Predicted and Hard are per quota key: the quotas' status.used,
+	// the footprint's whole-app charge, and the hard limit.
+	Used      map[string]string `json:"used"`
+	Predicted map[string]string `json:"predicted"`
+	Hard      map[string]string `json:"hard"`
+	// Skipped lists objects not created, with why (kinds the simulator
+	// does not serve, namespaces folded into the target's).
+	Skipped []Skipped `json:"skipped,omitempty"`
+}
+
+// Workload is one pod-creating object of the app.
+type Workload struct {
+	Object    string `json:"object"`
+	Desired   int32  `json:"desired"`
+	Created   int32  `json:"created"`
+	Scheduled int32  `json:"scheduled"`
+	Ready     int32  `json:"ready"`
+	// Unschedulable holds the scheduler's reasons for pods it could not
+	// place, with how many pods each.
+	Unschedulable []Reason `json:"unschedulable,omitempty"`
+}
+
+// Reason is a message and how many pods it applies to.
+type Reason struct {
+	Count   int    `json:"count"`
+	Message string `json:"message"`
+}
+
+// Refusal is one object, or the pods of one workload, that the apiserver
+// refused.
+type Refusal struct {
+	// Object is "Service/web" for an object of the app, or the workload
+	// ("Deployment/web") whose pods or claims were refused.
+	Object string `json:"object"`
+	// Count is how many creations were refused (for a workload, the pods it
+	// could not create).
+	Count int `json:"count"`
+	// Message is Kubernetes' message, without the name of the refused pod
+	// (random for controllers' pods), starting at "forbidden: ...".
+	Message string `json:"message"`
+}
+
+// Skipped is an object verify did not create.
+type Skipped struct {
+	Object string `json:"object"`
+	Reason string `json:"reason"`
+}
+
+// Verifier verifies apps against one running cluster.
+type Verifier struct {
+	c       *sim.Cluster
+	dyn     dynamic.Interface
+	mapper  meta.RESTMapper
+	resetFn func()
+}
+
+// New returns a Verifier for c.
+func New(c *sim.Cluster) (*Verifier, error) {
+	dyn, err := dynamic.NewForConfig(c.Config)
+	if err != nil {
+		return nil, fmt.Errorf("creating a client for the simulator: %w", err)
+	}
+	cached := memory.NewMemCacheClient(c.Client.Discovery())
+	m := restmapper.NewDeferredDiscoveryRESTMapper(cached)
+	return &Verifier{c: c, dyn: dyn, mapper: m, resetFn: m.Reset}, nil
+}
+
+// Run seeds a namespace with t's quotas and limit ranges, creates app in
+// it, waits for the controllers to settle and reports. Verdicts about the
+// app are in the Report; an error means the verification itself failed.
+// Concurrent Runs on one Verifier must use different namespaces.
+func (v *Verifier) Run(ctx context.Context, app *model.App, t *model.Target, opts Options) (*Report, error) {
+	ns := opts.Namespace
+	if ns == "" {
+		ns = t.Namespace
+	}
+	if ns == "" {
+		ns = "default"
+	}
+	if opts.Timeout == 0 {
+		opts.Timeout = 60 * time.Second
+	}
+	if opts.Quiet == 0 {
+		opts.Quiet = 2 * time.Second
+	}
+	predicted, err := footprint.Analyze(app, t)
+	if err != nil {
+		return nil, fmt.Errorf("computing the footprint: %w", err)
+	}
+	if err := v.c.Seed(ctx, ns, t); err != nil {
+		return nil, err
+	}
+	r := &Report{Target: t.Name, Namespace: ns, Refusals: []Refusal{}, Workloads: []Workload{}}
+	var workloads []*model.Object
+	for _, o := range footprint.ApplyOrder(app.Objects) {
+		if o.Kind() == "Namespace" {
+			r.Skipped = append(r.Skipped, Skipped{Object: o.Ref(), Reason: "the app runs in namespace " + ns})
+			continue
+		}
+		err := v.create(ctx, o, ns)
+		var skip *skipError
+		switch {
+		case errors.As(err, &skip):
+			r.Skipped = append(r.Skipped, Skipped{Object: o.Ref(), Reason: skip.reason})
+			continue
+		case apierrors.IsAlreadyExists(err) && !isNamespaced(v.mapper, o):
+			// A cluster-scoped object another app of a batch created.
+		case apierrors.ReasonForError(err) != metav1.StatusReasonUnknown:
+			r.Refusals = append(r.Refusals, Refusal{Object: o.Ref(), Count: 1, Message: Normalize(err.Error())})
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("creating %s: %w", o.Where(), err)
+		}
+		if _, _, ok := footprint.PodSpec(o); ok {
+			workloads = append(workloads, o)
+		}
+	}
+	// Workloads are reported in app order, as the footprint lists them.
+	sort.SliceStable(workloads, func(i, j int) bool { return indexOf(app, workloads[i]) < indexOf(app, workloads[j]) })
+	w := &watcher{cs: v.c, ns: ns, workloads: workloads}
+	settled, err := w.settle(ctx, opts.Timeout, opts.Quiet)
+	if err != nil {
+		return nil, err
+	}
+	snap, err := w.snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r.Settled = settled
+	r.Workloads = snap.workloads
+	r.Refusals = append(r.Refusals, snap.refusals...)
+	if err := v.quotas(ctx, r, ns, predicted); err != nil {
+		return nil, err
+	}
+	r.OK = len(r.Refusals) == 0
+	for _, wl := range r.Workloads {
+		if wl.Created < wl.Desired || wl.Scheduled < wl.Created {
+			r.OK = false
+		}
+	}
+	return r, nil
+}
+
+func indexOf(app *model.App, o *model.Object) int {
+	for i, x := range app.Objects {
+		if x == o {
+			return i
+		}
+	}
+	return len(app.Objects)
+}
+
+type skipError struct{ reason string }
+
+func (e *skipError) Error() string { return e.reason }
+
+func isNamespaced(m meta.RESTMapper, o *model.Object) bool {
+	gvk := o.GVK()
+	mapping, err := m.RESTMapping(gvk.GroupKind(), gvk.Version)
+	return err == nil && mapping.Scope.Name() == meta.RESTScopeNameNamespace
+}
+
+// create creates one object, moved into ns when namespaced.
+func (v *Verifier) create(ctx context.Context, o *model.Object, ns string) error {
+	gvk := o.GVK()
+	mapping, err := v.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	if err != nil {
+		return &skipError{reason: fmt.Sprintf("the simulator serves no %s (a plain Kubernetes control plane has no such API)", gvk.GroupVersion().WithKind(gvk.Kind))}
+	}
+	content, err := runtime.DefaultUnstructuredConverter.ToUnstructured(o.Obj)
+	if err != nil {
+		return fmt.Errorf("converting %s: %w", o.Where(), err)
+	}
+	u := &unstructured.Unstructured{Object: content}
+	u.SetAPIVersion(gvk.GroupVersion().String())
+	u.SetKind(gvk.Kind)
+	u.SetResourceVersion("")
+	u.SetUID("")
+	u.SetManagedFields(nil)
+	unstructured.RemoveNestedField(u.Object, "metadata", "creationTimestamp")
+	unstructured.RemoveNestedField(u.Object, "status")
+	var ri dynamic.ResourceInterface = v.dyn.Resource(mapping.Resource)
+	if mapping.Scope.Name() == meta.RESTScopeNameNamespace {
+		u.SetNamespace(ns)
+		ri = v.dyn.Resource(mapping.Resource).Namespace(ns)
+	} else {
+		u.SetNamespace("")
+	}
+	_, err = ri.Create(ctx, u, metav1.CreateOptions{FieldManager: "rightsize-verify"})
+	return err
+}
+
+// Normalize strips the refused object's kind and name from an apiserver
+// message (`pods "web-7d9c-x2kq" is forbidden: ...` becomes
+// `forbidden: ...`), as controllers' pods have random names, and the
+// controller's "Error creating: " prefix.
+func Normalize(msg string) string {
+	msg = strings.TrimPrefix(msg, "(combined from similar events): ")
+	msg = strings.TrimPrefix(msg, "Error creating: ")
+	if i := strings.Index(msg, " is forbidden: "); i >= 0 {
+		return "forbidden: " + msg[i+len(" is forbidden: "):]
+	}
+	if i := strings.Index(msg, " is invalid: "); i >= 0 {
+		return "invalid: " + msg[i+len(" is invalid: "):]
+	}
+	return msg
+}
+
+// quotas fills Used, Predicted and Hard. When two quotas limit one key,
+// the one closest to its limit is reported, as the footprint does.
+func (v *Verifier) quotas(ctx context.Context, r *Report, ns string, fp *footprint.Result) error {
+	r.Used, r.Predicted, r.Hard = map[string]string{}, map[string]string{}, map[string]string{}
+	list, err := v.c.Client.CoreV1().ResourceQuotas(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return fmt.Errorf("reading quotas of %s: %w", ns, err)
+	}
+	sort.Slice(list.Items, func(i, j int) bool { return list.Items[i].Name < list.Items[j].Name })
+	for _, q := range list.Items {
+		for k, hard := range q.Status.Hard {
+			used := q.Status.Used[k]
+			if prev, ok := r.Hard[string(k)]; ok && prev != "" {
+				if u, ok := fp.Quota[k]; ok && u.Quota != q.Name {
+					continue
+				}
+			}
+			r.Used[string(k)] = used.String()
+			r.Hard[string(k)] = hard.String()
+		}
+	}
+	for k, u := range fp.Quota {
+		r.Predicted[string(k)] = u.Requested.String()
+	}
+	return nil
+}
+
+// watcher observes one namespace's workloads.
+type watcher struct {
+	cs        *sim.Cluster
+	ns        string
+	workloads []*model.Object
+}
+
+type snapshot struct {
+	workloads []Workload
+	refusals  []Refusal
+	key       string // compares snapshots
+	complete  bool
+}
+
+// settle polls until every workload has all its pods created and
+// scheduled, or nothing has changed for quiet, or timeout passed (false).
+func (w *watcher) settle(ctx context.Context, timeout, quiet time.Duration) (bool, error) {
+	deadline := time.Now().Add(timeout)
+	var last string
+	lastChange := time.Now()
+	for {
+		s, err := w.snapshot(ctx)
+		if err != nil {
+			return false, err
+		}
+		if s.complete {
+			return true, nil
+		}
+		if s.key != last {
+			last, lastChange = s.key, time.Now()
+		} else if time.Since(lastChange) >= quiet {
+			return true, nil
+		}
+		if time.Now().After(deadline) {
+			return false, nil
+		}
+		select {
+		case <-ctx.Done():
+			return false, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// snapshot reads pods, controllers and events of the namespace.
+func (w *watcher) snapshot(ctx context.Context) (*snapshot, error) {
+	cs := w.cs.Client
+	pods, err := cs.CoreV1().Pods(w.ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("listing pods of %s: %w", w.ns, err)
+	}
+	rss, err := cs.AppsV1().ReplicaSets(w.ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("listing replica sets of %s: %w", w.ns, err)
+	}
+	jobs, err := cs.BatchV1().Jobs(w.ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("listing jobs of %s: %w", w.ns, err)
+	}
+	events, err := cs.CoreV1().Events(w.ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("listing events of %s: %w", w.ns, err)
+	}
+	// owner maps a controller ("ReplicaSet/web-7d9c") to the app's object
+	// that owns it ("Deployment/web"); pods map through it.
+	owner := map[string]string{}
+	for _, rs := range rss.Items {
+		if ref := metav1.GetControllerOf(&rs); ref != nil {
+			owner["ReplicaSet/"+rs.Name] = ref.Kind + "/" + ref.Name
+		}
+	}
+	for _, j := range jobs.Items {
+		if ref := metav1.GetControllerOf(&j); ref != nil {
+			owner["Job/"+j.Name] = ref.Kind + "/" + ref.Name
+		}
+	}
+	top := func(ref string) string {
+		for i := 0; i < 3; i++ {
+			up, ok := owner[ref]
+			if !ok {
+				return ref
+			}
+			ref = up
+		}
+		return ref
+	}
+	type stats struct {
+		created, scheduled, ready int32
+		unsched                   map[string]int
+	}
+	byWorkload := map[string]*stats{}
+	for _, p := range pods.Items {
+		ref := "Pod/" + p.Name
+		if c := metav1.GetControllerOf(&p); c != nil {
+			ref = top(c.Kind + "/" + c.Name)
+		}
+		s := byWorkload[ref]
+		if s == nil {
+			s = &stats{unsched: map[string]int{}}
+			byWorkload[ref] = s
+		}
+		s.created++
+		if p.Spec.NodeName != "" {
+			s.scheduled++
+		}
+		for _, c := range p.Status.Conditions {
+			switch {
+			case c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue:
+				s.ready++
+			case c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse && c.Reason == corev1.PodReasonUnschedulable:
+				s.unsched[c.Message]++
+			}
+		}
+	}
+	// The last FailedCreate message per workload: the used amounts in a
+	// quota message change with every retry, the cause does not.
+	failed := map[string]string{}
+	sort.SliceStable(events.Items, func(i, j int) bool { return eventTime(&events.Items[i]).Before(eventTime(&events.Items[j])) })
+	for _, e := range events.Items {
+		if e.Reason != "FailedCreate" && e.Reason != "ReplicaSetCreateError" {
+			continue
+		}
+		ref := top(e.InvolvedObject.Kind + "/" + e.InvolvedObject.Name)
+		failed[ref] = Normalize(e.Message)
+	}
+	snap := &snapshot{complete: true}
+	var key strings.Builder
+	for _, o := range w.workloads {
+		ref := o.Ref()
+		desired, err := w.desired(ctx, o)
+		if err != nil {
+			return nil, err
+		}
+		s := byWorkload[ref]
+		if s == nil {
+			s = &stats{unsched: map[string]int{}}
+		}
+		wl := Workload{Object: ref, Desired: desired, Created: s.created, Scheduled: s.scheduled, Ready: s.ready}
+		for msg, n := range s.unsched {
+			wl.Unschedulable = append(wl.Unschedulable, Reason{Count: n, Message: msg})
+		}
+		sort.Slice(wl.Unschedulable, func(i, j int) bool { return wl.Unschedulable[i].Message < wl.Unschedulable[j].Message })
+		snap.workloads = append(snap.workloads, wl)
+		if wl.Created < wl.Desired || wl.Scheduled < wl.Created || wl.Ready < wl.Scheduled && o.Kind() == "StatefulSet" {
+			snap.complete = false
+		}
+		if msg, ok := failed[ref]; ok && wl.Created < wl.Desired {
+			snap.refusals = append(snap.refusals, Refusal{Object: ref, Count: int(wl.Desired - wl.Created), Message: msg})
+		}
+		fmt.Fprintf(&key, "%s %d %d %d %d %v %v;", ref, wl.Desired, wl.Created, wl.Scheduled, wl.Ready, len(wl.Unschedulable), failed[ref] != "")
+	}
+	snap.key = key.String()
+	return snap, nil
+}
+
+func eventTime(e *corev1.Event) time.Time {
+	switch {
+	case !e.LastTimestamp.IsZero():
+		return e.LastTimestamp.Time
+	case !e.EventTime.IsZero():
+		return e.EventTime.Time
+	}
+	return e.CreationTimestamp.Time
+}
+
+// desired is how many pods the workload asks for, as its controller counts.
+func (w *watcher) desired(ctx context.Context, o *model.Object) (int32, error) {
+	one := func(p *int32) int32 {
+		if p == nil {
+			return 1
+		}
+		return *p
+	}
+	switch obj := o.Obj.(type) {
+	case *appsv1.Deployment:
+		return one(obj.Spec.Replicas), nil
+	case *appsv1.StatefulSet:
+		return one(obj.Spec.Replicas), nil
+	case *appsv1.ReplicaSet:
+		return one(obj.Spec.Replicas), nil
+	case *corev1.ReplicationController:
+		return one(obj.Spec.Replicas), nil
+	case *batchv1.Job:
+		n := one(obj.Spec.Parallelism)
+		if obj.Spec.Completions == nil {
+			return n, nil
+		}
+		if w.cs.CompletesJobs() {
+			return *obj.Spec.Completions, nil // every completion gets its pod
+		}
+		return min(n, *obj.Spec.Completions), nil // pods run forever: no more start
+	case *batchv1.CronJob:
+		return 0, nil // nothing runs until the schedule fires
+	case *appsv1.DaemonSet:
+		ds, err := w.cs.Client.AppsV1().DaemonSets(w.ns).Get(ctx, obj.Name, metav1.GetOptions{})
+		if err != nil {
+			return 0, fmt.Errorf("reading DaemonSet %s: %w", obj.Name, err)
+		}
+		return ds.Status.DesiredNumberScheduled, nil
+	case *corev1.Pod:
+		return 1, nil
+	}
+	return 0, nil
+}
