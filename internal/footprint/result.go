@@ -63,11 +63,11 @@ type Workload struct {
 type Refusal struct {
 	// Object is the object refused ("Pod/web-0"), or the controller whose pods
 	// are refused ("Deployment/web").
-	Object string
+	Object string `json:"object"`
 	// Count is how many such objects are refused.
-	Count int
+	Count int `json:"count"`
 	// Message is the reason, worded as Kubernetes words it.
-	Message string
+	Message string `json:"message"`
 }
 
 // NodeUsage is the whole app's pod requests next to the nodes' allocatable.
