@@ -372,7 +372,11 @@ func (a *analyzer) summarize() {
 			if req.IsZero() {
 				req = *resource.NewQuantity(0, hard.Format)
 			}
-			u := Usage{Requested: req, Hard: hard.DeepCopy(), Quota: qs.q.Name}
+			adm := qs.used[k].DeepCopy()
+			if adm.IsZero() {
+				adm = *resource.NewQuantity(0, hard.Format)
+			}
+			u := Usage{Requested: req, Admitted: adm, Hard: hard.DeepCopy(), Quota: qs.q.Name}
 			if prev, ok := a.res.Quota[k]; !ok || ratio(u) > ratio(prev) {
 				a.res.Quota[k] = u
 			}

@@ -28,6 +28,7 @@ type NodeReport struct {
 // QuotaReport is one quota key: Kubernetes quantity strings.
 type QuotaReport struct {
 	Requested string `json:"requested"`
+	Admitted  string `json:"admitted"`
 	Hard      string `json:"hard"`
 	Quota     string `json:"quota"`
 }
@@ -55,7 +56,7 @@ func (r *Result) Report() Report {
 		out.Nodes = &NodeReport{Requested: quantities(r.Nodes.Requested), Allocatable: quantities(r.Nodes.Allocatable)}
 	}
 	for k, u := range r.Quota {
-		out.Quota[string(k)] = QuotaReport{Requested: u.Requested.String(), Hard: u.Hard.String(), Quota: u.Quota}
+		out.Quota[string(k)] = QuotaReport{Requested: u.Requested.String(), Admitted: u.Admitted.String(), Hard: u.Hard.String(), Quota: u.Quota}
 	}
 	for _, w := range r.Workloads {
 		out.Workloads = append(out.Workloads, WorkloadReport{

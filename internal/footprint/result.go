@@ -32,7 +32,11 @@ type Result struct {
 type Usage struct {
 	// Requested is the app's steady-state charge, as if everything were admitted.
 	Requested resource.Quantity
-	Hard      resource.Quantity
+	// Admitted is what the quota's status.used shows once the app has been
+	// applied in order and admission has refused what does not fit; it
+	// equals Requested when the app fits.
+	Admitted resource.Quantity
+	Hard     resource.Quantity
 	// Quota names the ResourceQuota this entry is for.
 	Quota string
 }
