@@ -28,13 +28,13 @@ import (
 // Options configure Run.
 type Options struct {
 	// Namespace receives the app; "" means the target's namespace, or
-	// "default" when the target names none.
+	// "rightsize" when the target names none.
 	Namespace string
 	// Timeout bounds the wait for the controllers to settle; 0 means 60s.
 	Timeout time.Duration
-	// Quiet is how long nothing may change before an incomplete app counts
-	// as settled (quota refusals are retried with backoff and never
-	// succeed); 0 means 2s.
+	// Quiet is how long nothing may change before an app counts as
+	// settled, once every missing pod is explained by a refusal and every
+	// unscheduled pod by the scheduler; 0 means 1s.
 	Quiet time.Duration
 }
 
@@ -127,13 +127,20 @@ func (v *Verifier) Run(ctx context.Context, app *model.App, t *model.Target, opt
 		ns = t.Namespace
 	}
 	if ns == "" {
-		ns = "default"
+		// Not "default": it holds the apiserver's own Service, which a
+		// services quota would count.
+		ns = "rightsize"
+	}
+	if t.Namespace != ns {
+		tc := *t
+		tc.Namespace = ns // the footprint words its messages for ns
+		t = &tc
 	}
 	if opts.Timeout == 0 {
 		opts.Timeout = 60 * time.Second
 	}
 	if opts.Quiet == 0 {
-		opts.Quiet = 2 * time.Second
+		opts.Quiet = time.Second
 	}
 	predicted, err := footprint.Analyze(app, t)
 	if err != nil {
@@ -296,11 +303,16 @@ type snapshot struct {
 	workloads []Workload
 	refusals  []Refusal
 	key       string // compares snapshots
-	complete  bool
+	// complete: every pod desired is created and scheduled (and, for a
+	// StatefulSet, ready). explained: every pod missing has a refusal, every
+	// unscheduled pod the scheduler's verdict, every controller has seen
+	// its latest spec; only then can waiting longer change nothing.
+	complete, explained bool
 }
 
 // settle polls until every workload has all its pods created and
-// scheduled, or nothing has changed for quiet, or timeout passed (false).
+// scheduled, or what is missing is explained and nothing has changed for
+// quiet, or timeout passed (false).
 func (w *watcher) settle(ctx context.Context, timeout, quiet time.Duration) (bool, error) {
 	deadline := time.Now().Add(timeout)
 	var last string
@@ -315,7 +327,7 @@ func (w *watcher) settle(ctx context.Context, timeout, quiet time.Duration) (boo
 		}
 		if s.key != last {
 			last, lastChange = s.key, time.Now()
-		} else if time.Since(lastChange) >= quiet {
+		} else if s.explained && time.Since(lastChange) >= quiet {
 			return true, nil
 		}
 		if time.Now().After(deadline) {
@@ -372,8 +384,8 @@ func (w *watcher) snapshot(ctx context.Context) (*snapshot, error) {
 		return ref
 	}
 	type stats struct {
-		created, scheduled, ready int32
-		unsched                   map[string]int
+		created, scheduled, ready, pending int32
+		unsched                            map[string]int
 	}
 	byWorkload := map[string]*stats{}
 	for _, p := range pods.Items {
@@ -389,6 +401,8 @@ func (w *watcher) snapshot(ctx context.Context) (*snapshot, error) {
 		s.created++
 		if p.Spec.NodeName != "" {
 			s.scheduled++
+		} else {
+			s.pending++
 		}
 		for _, c := range p.Status.Conditions {
 			switch {
@@ -396,6 +410,7 @@ func (w *watcher) snapshot(ctx context.Context) (*snapshot, error) {
 				s.ready++
 			case c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse && c.Reason == corev1.PodReasonUnschedulable:
 				s.unsched[c.Message]++
+				s.pending--
 			}
 		}
 	}
@@ -410,11 +425,11 @@ func (w *watcher) snapshot(ctx context.Context) (*snapshot, error) {
 		ref := top(e.InvolvedObject.Kind + "/" + e.InvolvedObject.Name)
 		failed[ref] = Normalize(e.Message)
 	}
-	snap := &snapshot{complete: true}
+	snap := &snapshot{complete: true, explained: true}
 	var key strings.Builder
 	for _, o := range w.workloads {
 		ref := o.Ref()
-		desired, err := w.desired(ctx, o)
+		desired, observed, err := w.desired(ctx, o)
 		if err != nil {
 			return nil, err
 		}
@@ -428,8 +443,11 @@ func (w *watcher) snapshot(ctx context.Context) (*snapshot, error) {
 		}
 		sort.Slice(wl.Unschedulable, func(i, j int) bool { return wl.Unschedulable[i].Message < wl.Unschedulable[j].Message })
 		snap.workloads = append(snap.workloads, wl)
-		if wl.Created < wl.Desired || wl.Scheduled < wl.Created || wl.Ready < wl.Scheduled && o.Kind() == "StatefulSet" {
+		if !observed || wl.Created < wl.Desired || wl.Scheduled < wl.Created || wl.Ready < wl.Scheduled && o.Kind() == "StatefulSet" {
 			snap.complete = false
+		}
+		if _, refused := failed[ref]; !observed || s.pending > 0 || wl.Created < wl.Desired && !refused {
+			snap.explained = false
 		}
 		if msg, ok := failed[ref]; ok && wl.Created < wl.Desired {
 			snap.refusals = append(snap.refusals, Refusal{Object: ref, Count: int(wl.Desired - wl.Created), Message: msg})
@@ -450,42 +468,60 @@ func eventTime(e *corev1.Event) time.Time {
 	return e.CreationTimestamp.Time
 }
 
-// desired is how many pods the workload asks for, as its controller counts.
-func (w *watcher) desired(ctx context.Context, o *model.Object) (int32, error) {
+// desired is how many pods the workload asks for, as its controller counts,
+// and whether its controller has seen the latest spec.
+func (w *watcher) desired(ctx context.Context, o *model.Object) (int32, bool, error) {
 	one := func(p *int32) int32 {
 		if p == nil {
 			return 1
 		}
 		return *p
 	}
+	apps := w.cs.Client.AppsV1()
+	get := func(err error) error { return fmt.Errorf("reading %s: %w", o.Ref(), err) }
 	switch obj := o.Obj.(type) {
 	case *appsv1.Deployment:
-		return one(obj.Spec.Replicas), nil
+		d, err := apps.Deployments(w.ns).Get(ctx, obj.Name, metav1.GetOptions{})
+		if err != nil {
+			return 0, false, get(err)
+		}
+		return one(obj.Spec.Replicas), d.Status.ObservedGeneration >= d.Generation, nil
 	case *appsv1.StatefulSet:
-		return one(obj.Spec.Replicas), nil
+		ss, err := apps.StatefulSets(w.ns).Get(ctx, obj.Name, metav1.GetOptions{})
+		if err != nil {
+			return 0, false, get(err)
+		}
+		return one(obj.Spec.Replicas), ss.Status.ObservedGeneration >= ss.Generation, nil
 	case *appsv1.ReplicaSet:
-		return one(obj.Spec.Replicas), nil
+		rs, err := apps.ReplicaSets(w.ns).Get(ctx, obj.Name, metav1.GetOptions{})
+		if err != nil {
+			return 0, false, get(err)
+		}
+		return one(obj.Spec.Replicas), rs.Status.ObservedGeneration >= rs.Generation, nil
 	case *corev1.ReplicationController:
-		return one(obj.Spec.Replicas), nil
+		return one(obj.Spec.Replicas), true, nil
 	case *batchv1.Job:
 		n := one(obj.Spec.Parallelism)
+		if obj.Spec.Suspend != nil && *obj.Spec.Suspend {
+			return 0, true, nil
+		}
 		if obj.Spec.Completions == nil {
-			return n, nil
+			return n, true, nil
 		}
 		if w.cs.CompletesJobs() {
-			return *obj.Spec.Completions, nil // every completion gets its pod
+			return *obj.Spec.Completions, true, nil // every completion gets its pod
 		}
-		return min(n, *obj.Spec.Completions), nil // pods run forever: no more start
+		return min(n, *obj.Spec.Completions), true, nil // pods run forever: no more start
 	case *batchv1.CronJob:
-		return 0, nil // nothing runs until the schedule fires
+		return 0, true, nil // nothing runs until the schedule fires
 	case *appsv1.DaemonSet:
-		ds, err := w.cs.Client.AppsV1().DaemonSets(w.ns).Get(ctx, obj.Name, metav1.GetOptions{})
+		ds, err := apps.DaemonSets(w.ns).Get(ctx, obj.Name, metav1.GetOptions{})
 		if err != nil {
-			return 0, fmt.Errorf("reading DaemonSet %s: %w", obj.Name, err)
+			return 0, false, get(err)
 		}
-		return ds.Status.DesiredNumberScheduled, nil
+		return ds.Status.DesiredNumberScheduled, ds.Status.ObservedGeneration >= ds.Generation && ds.Generation > 0, nil
 	case *corev1.Pod:
-		return 1, nil
+		return 1, true, nil
 	}
-	return 0, nil
+	return 0, true, nil
 }

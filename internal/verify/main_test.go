@@ -1,0 +1,148 @@
+package verify_test
+
+import (
+	"context"
+
+	"fmt"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rightsize/rightsize/internal/model"
+	"github.com/rightsize/rightsize/internal/sim"
+	"github.com/rightsize/rightsize/internal/sim/simtest"
+	"github.com/rightsize/rightsize/internal/verify"
+)
+
+// cluster is the package's control plane: one large node, so that only
+// admission decides; Jobs' pods stay Running, so that status.used shows
+// their charge as the footprint predicts it.
+var (
+	cluster  *sim.Cluster
+	verifier *verify.Verifier
+	nsSeq    atomic.Int64
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	start := time.Now()
+	c, err := simtest.Start(sim.Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "starting the control plane:", err)
+		return 1
+	}
+	fmt.Fprintf(os.Stderr, "control plane ready in %s\n", time.Since(start).Round(time.Millisecond))
+	cluster = c
+	defer func() {
+		if err := c.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+		}
+	}()
+	if verifier, err = verify.New(c); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	code := m.Run()
+	pids := c.PIDs()
+	if err := c.Stop(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		code = 1
+	}
+	for _, pid := range pids {
+		if sim.Alive(pid) {
+			fmt.Fprintf(os.Stderr, "process %d outlived the control plane\n", pid)
+			code = 1
+		}
+	}
+	return code
+}
+
+// vcase is one app in one target.
+type vcase struct {
+	name   string
+	app    *model.App
+	target *model.Target
+	report *verify.Report
+	err    error
+}
+
+// verifyAll verifies every case on the shared cluster, each in a namespace
+// of its own, several at a time: one control plane serves hundreds of apps.
+// Each case's target is copied with the namespace set, so that the
+// footprint words its messages for that namespace. Node ports are
+// cluster-wide, so the cases of an app that fixes them run one after the
+// other, each deleting its Services when done.
+func verifyAll(t *testing.T, v *verify.Verifier, cases []*vcase, quiet time.Duration) {
+	t.Helper()
+	var chains [][]*vcase
+	byApp := map[*model.App]int{}
+	for _, c := range cases {
+		tc := *c.target
+		tc.Namespace = fmt.Sprintf("v%d", nsSeq.Add(1))
+		c.target = &tc
+		if !fixesNodePorts(c.app) {
+			chains = append(chains, []*vcase{c})
+			continue
+		}
+		if i, ok := byApp[c.app]; ok {
+			chains[i] = append(chains[i], c)
+			continue
+		}
+		byApp[c.app] = len(chains)
+		chains = append(chains, []*vcase{c})
+	}
+	sem := make(chan struct{}, 12)
+	var wg sync.WaitGroup
+	for _, chain := range chains {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			for _, c := range chain {
+				ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+				c.report, c.err = v.Run(ctx, c.app, c.target, verify.Options{Timeout: 90 * time.Second, Quiet: quiet})
+				if c.err == nil && len(chain) > 1 {
+					c.err = deleteServices(ctx, c.target.Namespace)
+				}
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func fixesNodePorts(app *model.App) bool {
+	for _, o := range app.Objects {
+		if svc, ok := o.Obj.(*corev1.Service); ok {
+			for _, p := range svc.Spec.Ports {
+				if p.NodePort != 0 {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func deleteServices(ctx context.Context, ns string) error {
+	svcs := cluster.Client.CoreV1().Services(ns)
+	list, err := svcs.List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err
+	}
+	for _, s := range list.Items {
+		if err := svcs.Delete(ctx, s.Name, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
+			return fmt.Errorf("deleting Service %s/%s: %w", ns, s.Name, err)
+		}
+	}
+	return nil
+}
