@@ -75,7 +75,7 @@ func Load(path string, opts Options) ([]*model.Object, []model.Finding, error) {
 	for _, n := range notes {
 		r.Set.Finding(model.Info, "dropped", "", "%s", n)
 	}
-	for _, n := range sortedKeys(p.Services) {
+	for _, n := range workload.SortedKeys(p.Services) {
 		for _, v := range p.Services[n].VolumesFrom {
 			r.Set.Finding(model.Warning, "volumes", "", "services.%s.volumes_from %s: volumes cannot be shared between pods; not carried over", n, v)
 		}
@@ -268,7 +268,7 @@ func buildContext(b *types.BuildConfig) string {
 }
 
 func (c *converter) env(svc *types.ServiceConfig, w *workload.Workload, ctr *corev1.Container) {
-	for _, k := range sortedKeys(svc.Environment) {
+	for _, k := range workload.SortedKeys(svc.Environment) {
 		v := svc.Environment[k]
 		if v == nil {
 			c.finding(model.Warning, "env", w, "environment variable %s has no value (compose takes it from the shell, which rightsize does not read): not carried over", k)
@@ -575,26 +575,17 @@ func (c *converter) labels(svc *types.ServiceConfig, w *workload.Workload) {
 		}
 		(*dst)[k] = v
 	}
-	for _, k := range sortedKeys(svc.Labels) {
+	for _, k := range workload.SortedKeys(svc.Labels) {
 		add(&w.PodAnnotations, k, svc.Labels[k], "label")
 	}
-	for _, k := range sortedKeys(map[string]string(svc.Annotations)) {
+	for _, k := range workload.SortedKeys(map[string]string(svc.Annotations)) {
 		add(&w.PodAnnotations, k, svc.Annotations[k], "annotation")
 	}
 	if svc.Deploy != nil {
-		for _, k := range sortedKeys(svc.Deploy.Labels) {
+		for _, k := range workload.SortedKeys(svc.Deploy.Labels) {
 			add(&w.Annotations, k, svc.Deploy.Labels[k], "deploy label")
 		}
 	}
-}
-
-func sortedKeys[M ~map[string]V, V any](m M) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func (c *converter) dependsOn(svc *types.ServiceConfig, w *workload.Workload) {
@@ -602,7 +593,7 @@ func (c *converter) dependsOn(svc *types.ServiceConfig, w *workload.Workload) {
 		return
 	}
 	var deps []string
-	for _, d := range sortedKeys(svc.DependsOn) {
+	for _, d := range workload.SortedKeys(svc.DependsOn) {
 		cond := svc.DependsOn[d].Condition
 		if cond == "" {
 			cond = types.ServiceConditionStarted
@@ -627,7 +618,7 @@ func (c *converter) unhandled(svc *types.ServiceConfig, w *workload.Workload) {
 	if err := json.Unmarshal(data, &m); err != nil {
 		return
 	}
-	for _, k := range sortedKeys(m) {
+	for _, k := range workload.SortedKeys(m) {
 		if handled[k] || m[k] == nil {
 			continue
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -48,6 +49,12 @@ func fieldError(msg string) string {
 	return msg
 }
 
+// maxPorts bounds a port range: Compose expands ranges into one port each,
+// and a Service of tens of thousands of ports is no conversion.
+const maxPorts = 1000
+
+var reRange = regexp.MustCompile(`(\d+)-(\d+)`)
+
 // precheck finds errors that compose-go reports without naming the field:
 // port specifications that do not parse.
 func precheck(data []byte) error {
@@ -69,6 +76,13 @@ func precheck(data []byte) error {
 			s, ok := p.(string)
 			if !ok || strings.Contains(s, "$") {
 				continue
+			}
+			for _, m := range reRange.FindAllStringSubmatch(s, -1) {
+				lo, _ := strconv.Atoi(m[1])
+				hi, _ := strconv.Atoi(m[2])
+				if hi-lo >= maxPorts {
+					return fmt.Errorf("services.%s.ports[%d]: range %s-%s holds more than %d ports", n, i, m[1], m[2], maxPorts)
+				}
 			}
 			if _, err := types.ParsePortConfig(s); err != nil {
 				return fmt.Errorf("services.%s.ports[%d]: invalid port %q: %v", n, i, s, strings.ToLower(err.Error()[:1])+err.Error()[1:])

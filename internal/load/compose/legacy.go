@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v4"
+
+	"github.com/rightsize/rightsize/internal/load/workload"
 )
 
 // Legacy rewrites a version 1 or 2 Compose file into the Compose
@@ -63,7 +65,7 @@ func Legacy(file string, data []byte) ([]byte, []string, error) {
 		}
 	}
 	if vols, ok := doc["volumes"].(map[string]any); ok {
-		for _, n := range sortedKeys(vols) {
+		for _, n := range workload.SortedKeys(vols) {
 			if v, ok := vols[n].(map[string]any); ok {
 				for _, k := range []string{"driver_opts", "driver"} {
 					if x, set := v[k]; set && (x == nil || x == "") {

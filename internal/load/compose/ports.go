@@ -96,7 +96,7 @@ func (c *converter) aliases(names []string) {
 			}
 			all = append(all, alias{as, target, "links " + l + " of " + n})
 		}
-		for _, net := range sortedKeys(svc.Networks) {
+		for _, net := range workload.SortedKeys(svc.Networks) {
 			if cfg := svc.Networks[net]; cfg != nil {
 				for _, a := range cfg.Aliases {
 					all = append(all, alias{a, n, "network alias " + a + " of " + n})

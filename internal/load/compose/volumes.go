@@ -133,7 +133,7 @@ func containsString(s []string, v string) bool {
 // sharedClaims warns where a ReadWriteOnce claim is mounted by pods that may
 // land on different nodes.
 func (c *converter) sharedClaims() {
-	for _, n := range sortedKeys(c.claimBy) {
+	for _, n := range workload.SortedKeys(c.claimBy) {
 		users := c.claimBy[n]
 		many := len(users) > 1
 		for _, u := range users {

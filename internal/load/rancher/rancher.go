@@ -144,7 +144,7 @@ func (c *conv) rancherCompose(values map[string]string) error {
 			continue
 		}
 		field := func(k string) string { return fmt.Sprintf("%s: services.%s.%s", c.rc.file, n, k) }
-		for _, k := range sortedKeys(raw) {
+		for _, k := range workload.SortedKeys(raw) {
 			v := raw[k]
 			switch k {
 			case "scale":
@@ -177,7 +177,7 @@ func (c *conv) rancherCompose(values map[string]string) error {
 		}
 	}
 	// A load balancer service without lb_config still balances nothing we know of.
-	for _, n := range sortedKeys(c.r.ByService) {
+	for _, n := range workload.SortedKeys(c.r.ByService) {
 		w := c.r.ByService[n]
 		if isLB(w) && c.set.Workload(w.Name) != nil {
 			c.set.Finding(model.Warning, "rancher", w.Kind+"/"+w.Name, "load balancer image %s without lb_config: kept as it is", w.Pod.Containers[0].Image)
@@ -188,15 +188,6 @@ func (c *conv) rancherCompose(values map[string]string) error {
 
 func isLB(w *workload.Workload) bool {
 	return len(w.Pod.Containers) > 0 && strings.HasPrefix(w.Pod.Containers[0].Image, "rancher/lb-service-")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func toInt(v any) (int, error) {
@@ -294,7 +285,7 @@ func (c *conv) healthCheck(w *workload.Workload, m map[string]any, field string)
 
 // global turns services labelled io.rancher.scheduler.global into DaemonSets.
 func (c *conv) global() {
-	for _, n := range sortedKeys(c.r.ByService) {
+	for _, n := range workload.SortedKeys(c.r.ByService) {
 		svc := c.r.Project.Services[n]
 		w := c.r.ByService[n]
 		if svc.Labels[labelGlobal] != "true" || w.Kind == workload.DaemonSet {
@@ -308,7 +299,7 @@ func (c *conv) global() {
 // sidekicks moves every sidekick's container into its primary's pod; the
 // sidekick's Service then selects that pod, so that its name still resolves.
 func (c *conv) sidekicks() {
-	for _, n := range sortedKeys(c.r.ByService) {
+	for _, n := range workload.SortedKeys(c.r.ByService) {
 		svc := c.r.Project.Services[n]
 		label := svc.Labels[labelSidekicks]
 		if label == "" {
@@ -380,7 +371,7 @@ func (c *conv) remove(w, into *workload.Workload) {
 // volumesFrom mounts, for volumes_from between containers of one pod, the
 // volumes of the named container at the same paths.
 func (c *conv) volumesFrom() {
-	for _, n := range sortedKeys(c.r.ByService) {
+	for _, n := range workload.SortedKeys(c.r.ByService) {
 		svc := c.r.Project.Services[n]
 		w := c.r.ByService[n]
 		for _, from := range svc.VolumesFrom {

@@ -184,15 +184,6 @@ func docs0(docs []doc) string {
 	return docs[0].file
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 func mapping(v any, file, field string) (map[string]any, error) {
 	if v == nil {
 		return nil, nil
@@ -261,7 +252,7 @@ func (c *conv) breed(file, field string, m map[string]any) (*breed, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, pn := range sortedKeys(ports) {
+	for _, pn := range workload.SortedKeys(ports) {
 		s, ok := scalar(ports[pn])
 		if !ok {
 			return nil, fmt.Errorf("%s: %s.ports.%s: want PORT or PORT/http, got %s", file, field, pn, typeName(ports[pn]))
@@ -277,7 +268,7 @@ func (c *conv) breed(file, field string, m map[string]any) (*breed, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, k := range sortedKeys(env) {
+	for _, k := range workload.SortedKeys(env) {
 		s, ok := scalar(env[k])
 		if !ok && env[k] != nil {
 			return nil, fmt.Errorf("%s: %s.environment_variables.%s: want a value, got %s", file, field, k, typeName(env[k]))
@@ -288,7 +279,7 @@ func (c *conv) breed(file, field string, m map[string]any) (*breed, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, alias := range sortedKeys(deps) {
+	for _, alias := range workload.SortedKeys(deps) {
 		switch d := deps[alias].(type) {
 		case string:
 			b.deps[alias] = d
@@ -305,7 +296,7 @@ func (c *conv) breed(file, field string, m map[string]any) (*breed, error) {
 			return nil, fmt.Errorf("%s: %s.dependencies.%s: want a breed name, got %s", file, field, alias, typeName(d))
 		}
 	}
-	for _, k := range sortedKeys(m) {
+	for _, k := range workload.SortedKeys(m) {
 		switch k {
 		case "name", "kind", "deployable", "ports", "environment_variables", "dependencies":
 		default:
@@ -336,7 +327,7 @@ func (c *conv) blueprint(bp doc) error {
 	// First pass: read every service and its breed, so that dependencies
 	// can name breeds deployed by later clusters.
 	byCluster := map[string][]*service{}
-	for _, cn := range sortedKeys(clusters) {
+	for _, cn := range workload.SortedKeys(clusters) {
 		field := "clusters." + cn
 		cm, err := mapping(clusters[cn], file, field)
 		if err != nil {
@@ -375,7 +366,7 @@ func (c *conv) blueprint(bp doc) error {
 				c.deployed[s.breed.name] = svcName
 			}
 		}
-		for _, k := range sortedKeys(cm) {
+		for _, k := range workload.SortedKeys(cm) {
 			if k != "services" && k != "breed" && k != "scale" && k != "environment_variables" {
 				c.set.Finding(model.Info, "dropped", "", "%s.%s is not carried over", field, k)
 			}
@@ -386,7 +377,7 @@ func (c *conv) blueprint(bp doc) error {
 	if err != nil {
 		return err
 	}
-	for _, k := range sortedKeys(benv) {
+	for _, k := range workload.SortedKeys(benv) {
 		cn, rest, ok := strings.Cut(k, ".")
 		v, _ := scalar(benv[k])
 		if !ok || byCluster[cn] == nil {
@@ -396,7 +387,7 @@ func (c *conv) blueprint(bp doc) error {
 			s.env[rest[strings.LastIndex(rest, ".")+1:]] = v
 		}
 	}
-	for _, cn := range sortedKeys(byCluster) {
+	for _, cn := range workload.SortedKeys(byCluster) {
 		if err := c.cluster(file, cn, byCluster[cn]); err != nil {
 			return err
 		}
@@ -405,12 +396,12 @@ func (c *conv) blueprint(bp doc) error {
 	if err != nil {
 		return err
 	}
-	for _, k := range sortedKeys(gws) {
+	for _, k := range workload.SortedKeys(gws) {
 		if err := c.gateway(file, name, k, gws[k]); err != nil {
 			return err
 		}
 	}
-	for _, k := range sortedKeys(bp.m) {
+	for _, k := range workload.SortedKeys(bp.m) {
 		switch k {
 		case "name", "kind", "clusters", "gateways", "environment_variables", "metadata":
 		default:
@@ -457,7 +448,7 @@ func (c *conv) service(file, field, cluster string, m map[string]any) (*service,
 	if err != nil {
 		return nil, err
 	}
-	for _, k := range sortedKeys(env) {
+	for _, k := range workload.SortedKeys(env) {
 		v, _ := scalar(env[k])
 		s.env[k] = v
 	}
@@ -474,7 +465,7 @@ func (c *conv) service(file, field, cluster string, m map[string]any) (*service,
 	default:
 		return nil, fmt.Errorf("%s: %s.scale: want a mapping, got %s", file, field, typeName(sc))
 	}
-	for _, k := range sortedKeys(m) {
+	for _, k := range workload.SortedKeys(m) {
 		switch k {
 		case "breed", "scale", "environment_variables":
 		default:
@@ -567,7 +558,7 @@ func (c *conv) cluster(file, cn string, services []*service) error {
 		}
 		w := &workload.Workload{Name: name, Kind: workload.Deployment, Replicas: 1, Labels: map[string]string{ClusterLabel: svcName}}
 		ctr := corev1.Container{Name: workload.Sanitize(s.breed.name), Image: s.breed.image}
-		for _, k := range sortedKeys(s.env) {
+		for _, k := range workload.SortedKeys(s.env) {
 			v, err := c.resolve(s, file, k, s.env[k])
 			if err != nil {
 				return err
@@ -586,7 +577,7 @@ func (c *conv) cluster(file, cn string, services []*service) error {
 		}
 		if len(s.breed.deps) > 0 {
 			var deps []string
-			for _, a := range sortedKeys(s.breed.deps) {
+			for _, a := range workload.SortedKeys(s.breed.deps) {
 				deps = append(deps, s.breed.deps[a])
 			}
 			w.Annotations = map[string]string{workload.DependsOnAnnotation: strings.Join(deps, ",")}
@@ -669,7 +660,7 @@ func (c *conv) gateway(file, blueprint, key string, v any) error {
 		if err != nil {
 			return err
 		}
-		keys := sortedKeys(routes)
+		keys := workload.SortedKeys(routes)
 		if len(keys) == 0 {
 			return fmt.Errorf("%s: %s.routes: empty", file, field)
 		}

@@ -285,3 +285,13 @@ func (s *Set) Claim(name string) *corev1.PersistentVolumeClaim {
 	}
 	return nil
 }
+
+// SortedKeys returns a map's keys in order, for deterministic output.
+func SortedKeys[M ~map[string]V, V any](m M) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,336 @@
+package compose
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/rightsize/rightsize/internal/model"
+)
+
+// load writes a compose.yaml (and any extra files) to a temporary directory
+// and loads it.
+func load(t *testing.T, content string, opts Options, extra map[string]string) ([]*model.Object, []model.Finding, error) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for n, c := range extra {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wd, _ := os.Getwd()
+	t.Cleanup(func() { _ = os.Chdir(wd) })
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	return Load(".", opts)
+}
+
+func find[T any](objs []*model.Object, kind, name string) T {
+	var zero T
+	for _, o := range objs {
+		if o.Kind() == kind && o.Name() == name {
+			if v, ok := o.Obj.(T); ok {
+				return v
+			}
+		}
+	}
+	return zero
+}
+
+func TestBadInput(t *testing.T) {
+	cases := []struct {
+		name, content string
+		want          []string
+	}{
+		{"unknown key", "services:\n  web:\n    image: nginx\n    replicaz: 2\n", []string{"compose.yaml", "services.web.replicaz", "unknown key"}},
+		{"wrong type", "services:\n  web:\n    image: nginx\n    deploy:\n      replicas: two\n", []string{"compose.yaml", "services.web.deploy.replicas"}},
+		{"bad memory", "services:\n  web:\n    image: nginx\n    deploy:\n      resources:\n        limits:\n          memory: 2Gbb\n", []string{"compose.yaml", "services.web.deploy.resources.limits.memory", "gbb"}},
+		{"bad port", "services:\n  web:\n    image: nginx\n    ports: [\"80:abc\"]\n", []string{"compose.yaml", "services.web.ports[0]", "80:abc"}},
+		{"request above limit", "services:\n  web:\n    image: nginx\n    deploy:\n      resources:\n        limits: {memory: 100M}\n        reservations: {memory: 200M}\n", []string{"compose.yaml", "services.web.deploy.resources.reservations.memory", "above the limit"}},
+		{"unknown top-level key", "services:\n  web:\n    image: nginx\nservicez: {}\n", []string{"compose.yaml", "servicez"}},
+		{"statefulset of unknown service", "services:\n  web:\n    image: nginx\n", []string{"--statefulset", "nope", "no such service"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			opts := Options{}
+			if strings.HasPrefix(c.name, "statefulset") {
+				opts.StatefulSets = []string{"nope"}
+			}
+			_, _, err := load(t, c.content, opts, nil)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not name %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "/tmp") || strings.Contains(err.Error(), os.TempDir()+"/") {
+				t.Errorf("error %q holds an absolute path", err)
+			}
+		})
+	}
+}
+
+const app = `
+services:
+  web_app:
+    image: nginx:1.25
+    entrypoint: ["/docker-entrypoint.sh"]
+    command: nginx -g "daemon off;"
+    ports: ["8080:80", "9000/udp"]
+    environment:
+      FROM_ENV: ${TAG}
+      PLAIN: x
+    env_file: web.env
+    deploy:
+      replicas: 3
+      resources:
+        limits: {cpus: "0.5", memory: 2G}
+        reservations: {cpus: "0.25", memory: 1.5G}
+    healthcheck:
+      test: ["CMD-SHELL", "curl -f localhost || exit 1"]
+      interval: 10s
+      timeout: 3s
+      retries: 5
+      start_period: 30s
+    depends_on:
+      db: {condition: service_healthy}
+    volumes:
+      - data:/data
+      - /scratch
+      - ./conf:/etc/conf
+    restart: always
+  db:
+    image: postgres
+    volumes: ["data:/var/lib/postgresql/data"]
+  agent:
+    image: agent
+    deploy: {mode: global}
+  seed:
+    image: seed
+    restart: "no"
+    profiles: [tools]
+volumes:
+  data: {}
+`
+
+func TestConvert(t *testing.T) {
+	objs, findings, err := load(t, app, Options{Profiles: []string{"tools"}}, map[string]string{
+		".env":    "TAG=from-dotenv\n",
+		"web.env": "FROM_FILE=yes\n",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := find[*appsv1.Deployment](objs, "Deployment", "web-app")
+	if web == nil {
+		t.Fatalf("no Deployment/web-app (service web_app renamed) in %v", names(objs))
+	}
+	if *web.Spec.Replicas != 3 {
+		t.Errorf("replicas = %d, want 3", *web.Spec.Replicas)
+	}
+	c := web.Spec.Template.Spec.Containers[0]
+	if got := strings.Join(c.Command, " "); got != "/docker-entrypoint.sh" {
+		t.Errorf("command (from entrypoint) = %q", got)
+	}
+	if got := strings.Join(c.Args, "|"); got != "nginx|-g|daemon off;" {
+		t.Errorf("args (from command) = %q", got)
+	}
+	lim, req := c.Resources.Limits, c.Resources.Requests
+	if lim.Memory().String() != "2Gi" || lim.Cpu().String() != "500m" {
+		t.Errorf("limits = %v, want 2Gi memory (binary units, no raw bytes) and 500m cpu", lim)
+	}
+	if req.Memory().String() != "1536Mi" || req.Cpu().String() != "250m" {
+		t.Errorf("requests = %v, want 1536Mi and 250m", req)
+	}
+	env := map[string]string{}
+	for _, e := range c.Env {
+		env[e.Name] = e.Value
+	}
+	if env["FROM_ENV"] != "from-dotenv" || env["FROM_FILE"] != "yes" || env["PLAIN"] != "x" {
+		t.Errorf("env = %v: want .env interpolation, env_file and environment", env)
+	}
+	p := c.ReadinessProbe
+	if p == nil || c.LivenessProbe == nil {
+		t.Fatal("healthcheck gave no probes")
+	}
+	if got := strings.Join(p.Exec.Command, "|"); got != "sh|-c|curl -f localhost || exit 1" {
+		t.Errorf("CMD-SHELL probe = %q, want it run through sh -c", got)
+	}
+	if p.PeriodSeconds != 10 || p.TimeoutSeconds != 3 || p.FailureThreshold != 5 || p.InitialDelaySeconds != 30 {
+		t.Errorf("probe timing = %+v", p)
+	}
+	if web.Annotations["rightsize.io/depends-on"] != "db:service_healthy" {
+		t.Errorf("depends-on annotation = %q", web.Annotations["rightsize.io/depends-on"])
+	}
+	var claim, empty bool
+	for _, v := range web.Spec.Template.Spec.Volumes {
+		claim = claim || (v.PersistentVolumeClaim != nil && v.PersistentVolumeClaim.ClaimName == "data")
+		empty = empty || v.EmptyDir != nil
+	}
+	if !claim || !empty {
+		t.Errorf("volumes = %+v: want claim data and an emptyDir", web.Spec.Template.Spec.Volumes)
+	}
+	if len(c.VolumeMounts) != 2 {
+		t.Errorf("mounts = %+v: the bind mount must not be carried over", c.VolumeMounts)
+	}
+	if find[*corev1.PersistentVolumeClaim](objs, "PersistentVolumeClaim", "data") == nil {
+		t.Error("no claim for named volume data")
+	}
+	svc := find[*corev1.Service](objs, "Service", "web-app")
+	if svc == nil || svc.Spec.ClusterIP == corev1.ClusterIPNone {
+		t.Fatalf("Service/web-app = %+v, want a ClusterIP Service", svc)
+	}
+	ports := map[string]string{}
+	for _, sp := range svc.Spec.Ports {
+		ports[sp.Name] = sp.TargetPort.String()
+	}
+	if ports["80-tcp"] != "80" || ports["8080-tcp"] != "80" || ports["9000-udp"] != "9000" {
+		t.Errorf("service ports = %v", ports)
+	}
+	db := find[*corev1.Service](objs, "Service", "db")
+	if db == nil || db.Spec.ClusterIP != corev1.ClusterIPNone || db.Spec.Selector["app.kubernetes.io/name"] != "db" {
+		t.Errorf("Service/db = %+v: a service without ports needs a headless Service selecting it", db)
+	}
+	if find[*appsv1.DaemonSet](objs, "DaemonSet", "agent") == nil {
+		t.Error("deploy.mode global did not give a DaemonSet")
+	}
+	job := find[*batchv1.Job](objs, "Job", "seed")
+	if job == nil || job.Spec.Template.Spec.RestartPolicy != corev1.RestartPolicyNever {
+		t.Errorf("restart \"no\" (profile tools active) = %+v, want a Job that never restarts", job)
+	}
+	want := map[string]bool{"rename": false, "depends-on": false, "volumes": false}
+	for _, f := range findings {
+		if _, ok := want[f.Key]; ok {
+			want[f.Key] = true
+		}
+		if f.Key == "volumes" && strings.Contains(f.Message, "./conf") && f.Severity != model.Warning {
+			t.Errorf("bind mount finding %+v should be a warning", f)
+		}
+	}
+	for k, ok := range want {
+		if !ok {
+			t.Errorf("no %s finding in %+v", k, findings)
+		}
+	}
+}
+
+func TestEnvFileAndProfiles(t *testing.T) {
+	objs, findings, err := load(t, app, Options{EnvFiles: []string{"other.env"}}, map[string]string{
+		".env": "TAG=from-dotenv\n", "other.env": "TAG=from-flag\n", "web.env": "",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := find[*appsv1.Deployment](objs, "Deployment", "web-app")
+	if got := web.Spec.Template.Spec.Containers[0].Env; got[0].Name != "FROM_ENV" || got[0].Value != "from-flag" {
+		t.Errorf("env = %v: --env-file must replace .env", got)
+	}
+	if find[*batchv1.Job](objs, "Job", "seed") != nil {
+		t.Error("service seed of an inactive profile was converted")
+	}
+	skipped := false
+	for _, f := range findings {
+		skipped = skipped || strings.Contains(f.Message, "seed skipped")
+	}
+	if !skipped {
+		t.Error("no finding says seed was skipped")
+	}
+}
+
+func TestStatefulSet(t *testing.T) {
+	objs, _, err := load(t, app, Options{StatefulSets: []string{"db"}}, map[string]string{"web.env": ""})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss := find[*appsv1.StatefulSet](objs, "StatefulSet", "db")
+	if ss == nil || len(ss.Spec.VolumeClaimTemplates) != 1 || ss.Spec.VolumeClaimTemplates[0].Name != "data" {
+		t.Fatalf("StatefulSet/db = %+v, want claim template data", ss)
+	}
+	if svc := find[*corev1.Service](objs, "Service", "db"); svc == nil || svc.Spec.ClusterIP != corev1.ClusterIPNone {
+		t.Error("a StatefulSet's Service must be headless")
+	}
+}
+
+func TestHealthcheckFromBindMount(t *testing.T) {
+	objs, findings, err := load(t, "services:\n  redis:\n    image: redis\n    volumes: [\"./hc:/hc\"]\n    healthcheck:\n      test: /hc/redis.sh\n", Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := find[*appsv1.Deployment](objs, "Deployment", "redis")
+	if d.Spec.Template.Spec.Containers[0].LivenessProbe != nil {
+		t.Error("a probe running a script of a dropped bind mount would kill the container forever")
+	}
+	found := false
+	for _, f := range findings {
+		found = found || f.Key == "probes"
+	}
+	if !found {
+		t.Error("no finding about the dropped probe")
+	}
+}
+
+func TestVersion1(t *testing.T) {
+	objs, _, err := load(t, "web:\n  image: nginx\n  net: host\n  volumes: [\"cache:/cache\"]\n", Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := find[*appsv1.Deployment](objs, "Deployment", "web")
+	if d == nil || !d.Spec.Template.Spec.HostNetwork {
+		t.Errorf("version 1 file: %v", names(objs))
+	}
+	if find[*corev1.PersistentVolumeClaim](objs, "PersistentVolumeClaim", "cache") == nil {
+		t.Error("version 1 named volume was not declared")
+	}
+}
+
+func names(objs []*model.Object) []string {
+	var out []string
+	for _, o := range objs {
+		out = append(out, o.Ref())
+	}
+	return out
+}
+
+func FuzzCompose(f *testing.F) {
+	f.Add([]byte(app))
+	for _, p := range []string{"../../../../shared/corpus/voting-app-compose/docker-compose.yml", "../../../../shared/corpus/openfaas-swarm/docker-compose.yml", "../../../../shared/corpus/rancher-prometheus/templates/Prometheus/6/docker-compose.yml"} {
+		if data, err := os.ReadFile(p); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Add([]byte("web:\n  image: x\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		data, _, err := Legacy("compose.yaml", data)
+		if err != nil {
+			return
+		}
+		p, _, err := Parse("compose.yaml", data, t.TempDir(), map[string]string{}, nil)
+		if err != nil {
+			return
+		}
+		r, err := Convert(p, "compose.yaml", "compose", Options{})
+		if err != nil {
+			return
+		}
+		r.Set.Finish()
+		_ = r.Set.Objects()
+	})
+}
+
+func TestHugePortRange(t *testing.T) {
+	_, _, err := load(t, "services:\n  web:\n    image: x\n    ports: [\"1-30000:1-30000\"]\n", Options{}, nil)
+	if err == nil || !strings.Contains(err.Error(), "services.web.ports[0]") {
+		t.Fatalf("err = %v, want a refusal naming services.web.ports[0]", err)
+	}
+}
