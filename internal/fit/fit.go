@@ -21,10 +21,11 @@ const (
 	AllowReplicas     = "replicas"
 	AllowServiceTypes = "service-types"
 	AllowNamespaces   = "namespaces"
+	AllowMerge        = "merge"
 )
 
-// Kinds lists the change kinds --allow accepts, in the order fit tries them.
-var Kinds = []string{AllowResources, AllowReplicas, AllowServiceTypes, AllowNamespaces}
+// Kinds lists the change kinds --allow accepts.
+var Kinds = []string{AllowResources, AllowReplicas, AllowMerge, AllowServiceTypes, AllowNamespaces}
 
 // Options are fit's knobs.
 type Options struct {
@@ -126,11 +127,15 @@ func Run(app *model.App, t *model.Target, opts Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	// Sizes and replicas.
-	if opts.allowed(AllowResources) || opts.allowed(AllowReplicas) {
+	// Sizes and replicas; then, while a pod or object count binds, merges,
+	// after which sizes and replicas are planned again for the merged pods.
+	resources := func(first bool) error {
+		if !opts.allowed(AllowResources) && !opts.allowed(AllowReplicas) {
+			return nil
+		}
 		fp, err := footprint.Analyze(cur, t)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		ws := workloads(cur, fp)
 		sopts := solve.Options{Replicas: opts.allowed(AllowReplicas), MinCPU: solve.DefaultMinCPU, MinMemory: solve.DefaultMinMemory, Usage: opts.Usage}
@@ -141,14 +146,39 @@ func Run(app *model.App, t *model.Target, opts Options) (*Result, error) {
 			sopts.MinMemory = *opts.MinMemory
 		}
 		plan := solve.Resources(ws, t, sopts)
-		res.Fractions, res.Binding, res.Over = plan.Fractions, plan.Binding, plan.Over
-		res.Findings = append(res.Findings, plan.Findings...)
 		ops := plan.Ops
 		if !opts.allowed(AllowResources) {
 			ops = only(ops, "replicas")
 		}
-		if err := step(AllowResources, ops); err != nil {
+		if first || len(ops) > 0 {
+			res.Fractions, res.Binding = plan.Fractions, plan.Binding
+		}
+		res.Over = plan.Over
+		if first {
+			res.Findings = append(res.Findings, plan.Findings...)
+		}
+		return step(AllowResources, ops)
+	}
+	if err := resources(true); err != nil {
+		return nil, err
+	}
+	if opts.allowed(AllowMerge) {
+		fp, err := footprint.Analyze(cur, t)
+		if err != nil {
 			return nil, err
+		}
+		ops, findings := mergeOps(cur, t, fp)
+		res.Findings = append(res.Findings, findings...)
+		if len(ops) > 0 {
+			n := len(res.Changes)
+			if err := step(AllowMerge, ops); err != nil {
+				return nil, err
+			}
+			if len(res.Changes) > n {
+				if err := resources(false); err != nil {
+					return nil, err
+				}
+			}
 		}
 	}
 	after, err := footprint.Analyze(cur, t)
@@ -156,7 +186,9 @@ func Run(app *model.App, t *model.Target, opts Options) (*Result, error) {
 		return nil, err
 	}
 	res.After, res.App, res.Fits = after, cur, after.Fits
-	if !res.Fits {
+	if res.Fits {
+		res.Over = nil
+	} else {
 		res.Needs = map[string]resource.Quantity{}
 		if res.Over == nil {
 			res.Over = map[string]resource.Quantity{}

@@ -91,15 +91,52 @@ type svcIndex struct {
 	serviceNames map[string]bool
 }
 
+// index lists the app's Services. A Service with a selector counts only when
+// it selects a pod of the app: a name whose Service selects nothing resolves
+// (or not, when headless) but reaches no one, which is what a merge that
+// forgot to re-point a Service would leave.
 func index(app *model.App) *svcIndex {
 	ix := &svcIndex{services: map[string]bool{}, serviceNames: map[string]bool{}}
+	pods := map[string][]map[string]string{} // pod template labels by namespace
 	for _, o := range app.Objects {
-		if o.Kind() == "Service" {
-			ix.services[o.Namespace()+"/"+o.Name()] = true
-			ix.serviceNames[o.Name()] = true
+		if _, md, ok := footprint.PodSpec(o); ok {
+			pods[o.Namespace()] = append(pods[o.Namespace()], md.Labels)
 		}
 	}
+	for _, o := range app.Objects {
+		if o.Kind() != "Service" {
+			continue
+		}
+		ix.serviceNames[o.Name()] = true
+		if s, ok := o.Obj.(*corev1.Service); ok && len(s.Spec.Selector) > 0 && !selectsAny(s.Spec.Selector, pods[o.Namespace()]) {
+			continue
+		}
+		ix.services[o.Namespace()+"/"+o.Name()] = true
+	}
 	return ix
+}
+
+// Selects reports whether a Service selector selects pods labelled labels;
+// an empty selector selects nothing (its endpoints are managed by hand).
+func Selects(selector, labels map[string]string) bool {
+	if len(selector) == 0 {
+		return false
+	}
+	for k, v := range selector {
+		if l, ok := labels[k]; !ok || l != v {
+			return false
+		}
+	}
+	return true
+}
+
+func selectsAny(selector map[string]string, pods []map[string]string) bool {
+	for _, l := range pods {
+		if Selects(selector, l) {
+			return true
+		}
+	}
+	return false
 }
 
 // resolve says what host resolves to from namespace ns, given the pod's

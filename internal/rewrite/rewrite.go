@@ -72,6 +72,20 @@ func Apply(app *model.App, ops []solve.Op) (*model.App, []Change, error) {
 		case solve.OpEmptyDir:
 			cs, err = emptyDir(out, op)
 			drop[op.Object] = true
+		case solve.OpMerge:
+			var m *Merged
+			m, err = NewMerger(out, drop).Merge(op.Members, op.Reason)
+			if err != nil {
+				break
+			}
+			out.Objects[op.Members[0]] = m.Object
+			for i, s := range m.Services {
+				out.Objects[i] = s
+			}
+			for _, i := range op.Members[1:] {
+				drop[i] = true
+			}
+			cs = m.Changes
 		default:
 			err = fmt.Errorf("unknown plan operation %q", op.Kind)
 		}

@@ -34,6 +34,9 @@ const (
 	OpNamespace = "namespace"
 	// OpEmptyDir replaces a PersistentVolumeClaim by emptyDir volumes.
 	OpEmptyDir = "empty-dir"
+	// OpMerge merges the Deployments Members (Members[0] first) into one
+	// multi-container Deployment.
+	OpMerge = "merge"
 )
 
 // Op is one change of the plan. Object indexes the app's objects.
@@ -48,7 +51,9 @@ type Op struct {
 	Init      bool
 	Value     resource.Quantity
 	Replicas  int32
-	Reason    string
+	// Members are the objects an OpMerge merges, in order.
+	Members []int
+	Reason  string
 }
 
 // Plan is the changes to make, and what the solver found.

@@ -1,0 +1,151 @@
+package fit
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	resourcehelper "k8s.io/component-helpers/resource"
+
+	"github.com/rightsize/rightsize/internal/footprint"
+	"github.com/rightsize/rightsize/internal/model"
+	"github.com/rightsize/rightsize/internal/names"
+	"github.com/rightsize/rightsize/internal/rewrite"
+	"github.com/rightsize/rightsize/internal/solve"
+)
+
+// mergeKeys are the quota keys merging workloads lowers.
+var mergeKeys = []corev1.ResourceName{corev1.ResourcePods, "count/pods", "count/deployments.apps", "count/replicasets.apps"}
+
+// mergeOps plans merging Deployments into multi-container pods while a pod
+// or object count of fp is over. Every merge it plans was built and checked:
+// the merged pod is admitted by the target's LimitRanges, fits the largest
+// node, and every name its members used still resolves. When merging cannot
+// bring the counts down it plans nothing and says why.
+func mergeOps(app *model.App, t *model.Target, fp *footprint.Result) ([]solve.Op, []model.Finding) {
+	over := map[string]int64{}
+	var why []string
+	for _, k := range mergeKeys {
+		if u, ok := fp.Quota[k]; ok && u.Over() {
+			over[string(k)] = u.Requested.Value() - u.Hard.Value()
+			why = append(why, fmt.Sprintf("quota %s binds: the app needs %s, the target allows %s (over by %d)", k, u.Requested.String(), u.Hard.String(), over[string(k)]))
+		}
+	}
+	if len(over) == 0 {
+		return nil, nil
+	}
+	reason := strings.Join(why, "; ")
+	index := map[*model.Object]int{}
+	for i, o := range app.Objects {
+		index[o] = i
+	}
+	m := rewrite.NewMerger(app, nil)
+	var cands []solve.MergeCandidate
+	for _, w := range fp.Workloads {
+		i, ok := index[w.Object]
+		if !ok || w.Refused != "" || w.Replicas == 0 || m.Pinned(i) != "" {
+			continue
+		}
+		cands = append(cands, solve.MergeCandidate{Object: i, Name: w.Object.Ref(), Replicas: w.Replicas,
+			CPU: w.PodRequests.Cpu().MilliValue(), Memory: w.PodRequests.Memory().Value()})
+	}
+	try := func(group []int) string {
+		merged, err := m.Merge(group, reason)
+		if err != nil {
+			return err.Error()
+		}
+		return checkMerged(app, t, group, merged)
+	}
+	groups, left, blocked := solve.MergeGroups(cands, over, try)
+	if len(left) > 0 {
+		var keys []string
+		for _, k := range slices.Sorted(maps.Keys(left)) {
+			keys = append(keys, fmt.Sprintf("%s still over by %d", k, left[k]))
+		}
+		msg := fmt.Sprintf("merging workloads cannot bring the counts down (%s) with %d mergeable Deployment(s)", strings.Join(keys, ", "), len(cands))
+		if len(blocked) > 0 {
+			msg += "; merges refused: " + strings.Join(firstUnique(blocked, 5), "; ")
+		}
+		return nil, []model.Finding{{Severity: model.Warning, Key: "merge", Message: msg}}
+	}
+	var ops []solve.Op
+	for _, g := range groups {
+		ops = append(ops, solve.Op{Kind: solve.OpMerge, Object: -1, Members: g, Reason: reason})
+	}
+	return ops, nil
+}
+
+// checkMerged says why a merged pod would not work in t: refused by the
+// LimitRanges (Pod max among them), larger than every node, or a name one
+// of its members used that no longer resolves.
+func checkMerged(app *model.App, t *model.Target, group []int, merged *rewrite.Merged) string {
+	spec, md, _ := footprint.PodSpec(merged.Object)
+	pod := &corev1.Pod{ObjectMeta: *md.DeepCopy(), Spec: *spec.DeepCopy()}
+	pod.Namespace = t.Namespace
+	stored, refusal := footprint.AdmitPod(pod, t)
+	if refusal != "" {
+		return "the merged pod would be refused: " + refusal
+	}
+	if len(t.Nodes) > 0 {
+		req := resourcehelper.PodRequests(stored, resourcehelper.PodResourcesOptions{})
+		fits := false
+		for _, n := range t.Nodes {
+			ok := true
+			for _, r := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory, corev1.ResourceEphemeralStorage} {
+				q, has := req[r]
+				if !has || q.IsZero() {
+					continue
+				}
+				alloc, has := n.Status.Allocatable[r]
+				if !has {
+					alloc, has = n.Status.Capacity[r]
+				}
+				if !has || q.Cmp(alloc) > 0 {
+					ok = false
+				}
+			}
+			fits = fits || ok
+		}
+		if !fits {
+			return fmt.Sprintf("the merged pod requests cpu %s, memory %s: more than the largest node offers", req.Cpu().String(), req.Memory().String())
+		}
+	}
+	// Names: the members and every Service before, the merged Deployment
+	// and the Services (re-pointed where needed) after.
+	before, after := &model.App{}, &model.App{Objects: []*model.Object{merged.Object}}
+	for _, i := range group {
+		before.Objects = append(before.Objects, app.Objects[i])
+	}
+	for i, o := range app.Objects {
+		if o.Kind() != "Service" {
+			continue
+		}
+		before.Objects = append(before.Objects, o)
+		if s, ok := merged.Services[i]; ok {
+			o = s
+		}
+		after.Objects = append(after.Objects, o)
+	}
+	if broken := names.Broken(before, after); len(broken) > 0 {
+		var list []string
+		for _, b := range broken {
+			list = append(list, b.String())
+		}
+		return "it would break " + strings.Join(list, "; ")
+	}
+	return ""
+}
+
+func firstUnique(s []string, n int) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range s {
+		if !seen[v] && len(out) < n {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}

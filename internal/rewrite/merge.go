@@ -1,0 +1,872 @@
+package rewrite
+
+import (
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/rightsize/rightsize/internal/footprint"
+	"github.com/rightsize/rightsize/internal/model"
+	"github.com/rightsize/rightsize/internal/names"
+)
+
+const (
+	// MergedLabel marks the pods of a merged Deployment with its name; the
+	// merged Deployment selects on it, and so do Services re-pointed to it.
+	MergedLabel = "rightsize.dev/merged"
+	// MergedFromAnnotation lists, comma-separated, the Deployments merged.
+	MergedFromAnnotation = "rightsize.dev/merged-from"
+)
+
+// Conflict is why a group of workloads cannot be merged: merging it would
+// break the app. It is a verdict, not a failure.
+type Conflict struct{ Msg string }
+
+func (c *Conflict) Error() string { return c.Msg }
+
+func conflictf(format string, args ...any) error {
+	return &Conflict{Msg: fmt.Sprintf(format, args...)}
+}
+
+// Merged is one merge: the new Deployment, the Services re-pointed to it and
+// the changes, ready to be put into the app.
+type Merged struct {
+	Object *model.Object
+	// Services holds, by app index, the Services whose selector changed.
+	Services map[int]*model.Object
+	Changes  []Change
+}
+
+// Merger merges Deployments of one app into multi-container pods. It reads
+// the app and never changes it.
+type Merger struct {
+	app *model.App
+	// skip marks objects already merged away.
+	skip map[int]bool
+	// pinned says why an object may not be merged at all.
+	pinned map[int]string
+	// boundSAs are the ServiceAccounts ("ns/name") a binding of the app names.
+	boundSAs map[string]bool
+}
+
+// NewMerger indexes app; objects in skip are treated as gone.
+func NewMerger(app *model.App, skip map[int]bool) *Merger {
+	m := &Merger{app: app, skip: skip, pinned: map[int]string{}, boundSAs: map[string]bool{}}
+	type ref struct {
+		kind, name, ns string
+		selector       map[string]any
+		what           string
+	}
+	var refs []ref
+	for i, o := range app.Objects {
+		if skip[i] {
+			continue
+		}
+		if _, _, ok := footprint.PodSpec(o); ok || o.Kind() == "Service" {
+			continue
+		}
+		u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(o.Obj)
+		if err != nil {
+			continue
+		}
+		spec, _ := u["spec"].(map[string]any)
+		for _, f := range []string{"selector", "podSelector"} {
+			if sel, ok := spec[f].(map[string]any); ok {
+				refs = append(refs, ref{ns: o.Namespace(), selector: sel, what: o.Ref() + " selects its pods"})
+			}
+		}
+		for _, f := range []string{"scaleTargetRef", "targetRef"} {
+			if t, ok := spec[f].(map[string]any); ok {
+				k, _ := t["kind"].(string)
+				n, _ := t["name"].(string)
+				refs = append(refs, ref{kind: k, name: n, ns: o.Namespace(), what: o.Ref() + " targets it"})
+			}
+		}
+		if o.Kind() == "RoleBinding" || o.Kind() == "ClusterRoleBinding" {
+			subjects, _ := u["subjects"].([]any)
+			for _, s := range subjects {
+				sm, _ := s.(map[string]any)
+				if sm["kind"] == "ServiceAccount" {
+					ns, _ := sm["namespace"].(string)
+					if ns == "" {
+						ns = o.Namespace()
+					}
+					m.boundSAs[ns+"/"+fmt.Sprint(sm["name"])] = true
+				}
+			}
+		}
+	}
+	for i, o := range app.Objects {
+		if skip[i] {
+			continue
+		}
+		spec, md, ok := footprint.PodSpec(o)
+		if !ok {
+			continue
+		}
+		d, ok := o.Obj.(*appsv1.Deployment)
+		switch {
+		case !ok:
+			m.pinned[i] = "only Deployments are merged"
+		case d.Spec.Paused:
+			m.pinned[i] = "it is paused"
+		case d.Spec.Replicas != nil && *d.Spec.Replicas == 0:
+			m.pinned[i] = "it has no replicas"
+		case spec.Hostname != "" || spec.Subdomain != "":
+			m.pinned[i] = "its pods have their own host name (hostname/subdomain)"
+		case spec.Resources != nil || len(spec.ResourceClaims) > 0:
+			m.pinned[i] = "its pods set pod-level resources or resource claims"
+		case len(spec.EphemeralContainers) > 0:
+			m.pinned[i] = "its pods have ephemeral containers"
+		}
+		if _, done := m.pinned[i]; done {
+			continue
+		}
+		for _, r := range refs {
+			if r.ns != o.Namespace() {
+				continue
+			}
+			hit := r.kind == o.Kind() && r.name == o.Name()
+			if r.selector != nil {
+				var ls metav1.LabelSelector
+				if err := runtime.DefaultUnstructuredConverter.FromUnstructured(r.selector, &ls); err == nil {
+					if sel, err := metav1.LabelSelectorAsSelector(&ls); err == nil && !sel.Empty() && sel.Matches(labels.Set(md.Labels)) {
+						hit = true
+					}
+				}
+			}
+			if hit {
+				m.pinned[i] = r.what
+				break
+			}
+		}
+	}
+	return m
+}
+
+// Pinned says why the object at index i may never be merged, "" when it may.
+func (m *Merger) Pinned(i int) string {
+	if _, _, ok := footprint.PodSpec(m.app.Objects[i]); !ok {
+		return "it creates no pods"
+	}
+	return m.pinned[i]
+}
+
+// member is one Deployment of a group, deep-copied.
+type member struct {
+	index int
+	obj   *model.Object
+	d     *appsv1.Deployment
+	// ports are the ports its pods listen on, by "port/PROTO", with where
+	// each comes from.
+	ports map[string]string
+}
+
+// Merge merges the Deployments at the indexes of group, group[0] first,
+// into one named after group[0] with "-merged" appended. A *Conflict error
+// says why the group cannot be merged; reason goes into every change.
+func (m *Merger) Merge(group []int, reason string) (*Merged, error) {
+	if len(group) < 2 {
+		return nil, fmt.Errorf("merging needs two or more workloads, got %d", len(group))
+	}
+	var ms []*member
+	inGroup := map[int]bool{}
+	for _, i := range group {
+		if i < 0 || i >= len(m.app.Objects) || m.skip[i] {
+			return nil, fmt.Errorf("merge names object %d, which is not in the app", i)
+		}
+		if inGroup[i] {
+			return nil, fmt.Errorf("merge names object %d twice", i)
+		}
+		inGroup[i] = true
+		o := m.app.Objects[i]
+		if why := m.Pinned(i); why != "" {
+			return nil, conflictf("%s cannot be merged: %s", o.Ref(), why)
+		}
+		d := o.Obj.(*appsv1.Deployment).DeepCopy()
+		ms = append(ms, &member{index: i, obj: o, d: d})
+	}
+	first := ms[0]
+	ns := first.obj.Namespace()
+	var svcs []int
+	for i, o := range m.app.Objects {
+		if !m.skip[i] && o.Kind() == "Service" && o.Namespace() == ns {
+			svcs = append(svcs, i)
+		}
+	}
+	for _, mb := range ms {
+		mb.ports = m.ports(mb, svcs)
+	}
+	if err := m.checkDeployments(ms); err != nil {
+		return nil, err
+	}
+	if err := m.checkInitWaits(ms, svcs); err != nil {
+		return nil, err
+	}
+	name := m.uniqueName(first.d.Name + "-merged")
+	ref := "Deployment/" + name
+	var changes []Change
+	change := func(field, before, after, why string) {
+		changes = append(changes, Change{Object: ref, Field: field, Before: before, After: after, Reason: why})
+	}
+
+	out := first.d.DeepCopy()
+	out.Name = name
+	out.ResourceVersion, out.UID = "", ""
+	tpl := &out.Spec.Template
+	spec := &tpl.Spec
+	used := map[string]string{} // "port/PROTO" -> where
+	for k, v := range first.ports {
+		used[k] = v
+	}
+	hostPorts := map[string]string{}
+	portNames := map[string]string{}
+	notePorts(spec, first.obj.Ref(), hostPorts, portNames)
+	cnames := map[string]bool{}
+	for _, c := range allContainers(spec) {
+		cnames[c.Name] = true
+	}
+	vnames := map[string]bool{}
+	for _, v := range spec.Volumes {
+		vnames[v.Name] = true
+	}
+	members := []string{first.d.Name}
+	for _, mb := range ms[1:] {
+		b := &mb.d.Spec.Template
+		if err := samePodSpec(m, ns, first, mb); err != nil {
+			return nil, err
+		}
+		if sa, bsa := saName(spec), saName(&b.Spec); sa != bsa {
+			change("spec.template.spec.serviceAccountName", bsa+" (of "+mb.obj.Ref()+")", sa,
+				"the merged pod runs as one ServiceAccount; both are bound to no role and carry no secrets or annotations, so they grant the same")
+		}
+		for k, v := range b.Annotations {
+			if old, ok := tpl.Annotations[k]; ok && old != v {
+				return nil, conflictf("pod annotation %s differs: %q in %s, %q in %s", k, old, first.obj.Ref(), v, mb.obj.Ref())
+			}
+		}
+		for _, k := range slices.Sorted(maps.Keys(mb.ports)) {
+			if where, ok := used[k]; ok {
+				return nil, conflictf("port %s is used by %s and by %s; one pod cannot listen on it twice", k, where, mb.ports[k])
+			}
+		}
+		for _, c := range allContainers(&b.Spec) {
+			for _, p := range c.Ports {
+				if p.HostPort != 0 {
+					if where, ok := hostPorts[hostPortKey(p)]; ok {
+						return nil, conflictf("hostPort %s is used by %s and by %s container %s", hostPortKey(p), where, mb.obj.Ref(), c.Name)
+					}
+				}
+				if p.Name != "" {
+					if where, ok := portNames[p.Name]; ok {
+						return nil, conflictf("port name %q is used by %s and by %s container %s; a Service or probe naming it would reach either", p.Name, where, mb.obj.Ref(), c.Name)
+					}
+				}
+			}
+		}
+		if err := mergeAliases(spec, &b.Spec, mb.obj.Ref()); err != nil {
+			return nil, err
+		}
+		// Every check passed: fold b in.
+		for k, v := range mb.ports {
+			used[k] = v
+		}
+		notePorts(&b.Spec, mb.obj.Ref(), hostPorts, portNames)
+		var cs, vs []string
+		isInit := map[string]bool{}
+		for _, c := range b.Spec.InitContainers {
+			isInit[c.Name] = true
+		}
+		for _, c := range allContainers(&b.Spec) {
+			cs = append(cs, c.Name)
+		}
+		for _, v := range b.Spec.Volumes {
+			vs = append(vs, v.Name)
+		}
+		renames := uniqueNames(cs, mb.d.Name, cnames)
+		renameContainers(&b.Spec, renames)
+		for _, old := range slices.Sorted(maps.Keys(renames)) {
+			list := "containers"
+			if isInit[old] {
+				list = "initContainers"
+			}
+			change("spec.template.spec."+list+"["+renames[old]+"].name", old+" (of "+mb.obj.Ref()+")", renames[old], "container names must be unique in a pod")
+		}
+		vrenames := uniqueNames(vs, mb.d.Name, vnames)
+		renameVolumes(&b.Spec, vrenames)
+		for _, old := range slices.Sorted(maps.Keys(vrenames)) {
+			change("spec.template.spec.volumes["+vrenames[old]+"].name", old+" (of "+mb.obj.Ref()+")", vrenames[old], "volume names must be unique in a pod; its volumeMounts follow")
+		}
+		spec.InitContainers = append(spec.InitContainers, b.Spec.InitContainers...)
+		spec.Containers = append(spec.Containers, b.Spec.Containers...)
+		spec.Volumes = append(spec.Volumes, b.Spec.Volumes...)
+		for _, s := range b.Spec.ImagePullSecrets {
+			if !hasPullSecret(spec.ImagePullSecrets, s.Name) {
+				spec.ImagePullSecrets = append(spec.ImagePullSecrets, s)
+			}
+		}
+		if g, bg := grace(spec), grace(&b.Spec); bg > g {
+			change("spec.template.spec.terminationGracePeriodSeconds", fmt.Sprint(g), fmt.Sprint(bg), "the merged pod gives every container the longest grace period of its members ("+mb.obj.Ref()+")")
+			spec.TerminationGracePeriodSeconds = &bg
+		}
+		if b.Annotations != nil && tpl.Annotations == nil {
+			tpl.Annotations = map[string]string{}
+		}
+		for k, v := range b.Annotations {
+			tpl.Annotations[k] = v
+		}
+		if tpl.Labels == nil {
+			tpl.Labels = map[string]string{}
+		}
+		for k, v := range b.Labels {
+			if _, ok := tpl.Labels[k]; !ok {
+				tpl.Labels[k] = v
+			}
+		}
+		if out.Labels == nil && len(mb.d.Labels) > 0 {
+			out.Labels = map[string]string{}
+		}
+		for k, v := range mb.d.Labels {
+			if _, ok := out.Labels[k]; !ok {
+				out.Labels[k] = v
+			}
+		}
+		if mb.d.Spec.MinReadySeconds > out.Spec.MinReadySeconds {
+			out.Spec.MinReadySeconds = mb.d.Spec.MinReadySeconds
+		}
+		members = append(members, mb.d.Name)
+	}
+	if tpl.Labels == nil {
+		tpl.Labels = map[string]string{}
+	}
+	// A label value is at most 63 characters; a Deployment name may be longer.
+	mark := strings.TrimRight(truncate(name, 63), "-._")
+	tpl.Labels[MergedLabel] = mark
+	out.Spec.Selector = &metav1.LabelSelector{MatchLabels: map[string]string{MergedLabel: mark}}
+	if out.Annotations == nil {
+		out.Annotations = map[string]string{}
+	}
+	out.Annotations[MergedFromAnnotation] = strings.Join(members, ",")
+
+	res := &Merged{Object: &model.Object{Source: first.obj.Source, Obj: out}, Services: map[int]*model.Object{}}
+	if err := m.checkSelectors(ms, inGroup, tpl.Labels); err != nil {
+		return nil, err
+	}
+	var svcChanges []Change
+	for _, si := range svcs {
+		o := m.app.Objects[si]
+		s, ok := o.Obj.(*corev1.Service)
+		if !ok || len(s.Spec.Selector) == 0 {
+			continue
+		}
+		before := ""
+		for _, mb := range ms {
+			if names.Selects(s.Spec.Selector, mb.d.Spec.Template.Labels) {
+				before = mb.obj.Ref()
+				break
+			}
+		}
+		after := names.Selects(s.Spec.Selector, tpl.Labels)
+		other := m.selectsOther(s.Spec.Selector, ns, inGroup)
+		switch {
+		case before == "" && after:
+			return nil, conflictf("%s would select the merged pod, which it did not select before", o.Ref())
+		case before == "" || after:
+			continue
+		case other != "":
+			return nil, conflictf("%s selects %s and %s; re-pointing it to the merged pod would lose %s", o.Ref(), before, other, other)
+		}
+		cp := s.DeepCopy()
+		was := selectorString(cp.Spec.Selector)
+		cp.Spec.Selector = map[string]string{MergedLabel: mark}
+		res.Services[si] = &model.Object{Source: o.Source, Obj: cp}
+		svcChanges = append(svcChanges, Change{Object: o.Ref(), Field: "spec.selector", Before: was, After: selectorString(cp.Spec.Selector),
+			Reason: fmt.Sprintf("%s was merged into %s; the Service keeps reaching it there", before, ref)})
+	}
+	var memberRefs []string
+	for _, mb := range ms {
+		memberRefs = append(memberRefs, mb.obj.Ref())
+	}
+	res.Changes = append(res.Changes, Change{Object: ref, Field: "(object)", Before: "(none)", After: "created from " + strings.Join(memberRefs, ", "), Reason: reason})
+	for _, mb := range ms {
+		res.Changes = append(res.Changes, Change{Object: mb.obj.Ref(), Field: "(object)", Before: "present", After: "merged into " + ref, Reason: reason})
+	}
+	res.Changes = append(res.Changes, changes...)
+	res.Changes = append(res.Changes, svcChanges...)
+	return res, nil
+}
+
+// checkDeployments: members share a namespace, a replica count and a
+// rollout strategy.
+func (m *Merger) checkDeployments(ms []*member) error {
+	first := ms[0]
+	for _, mb := range ms[1:] {
+		if mb.obj.Namespace() != first.obj.Namespace() {
+			return conflictf("%s and %s are in different namespaces", first.obj.Ref(), mb.obj.Ref())
+		}
+		if r, br := replicas(first.d), replicas(mb.d); r != br {
+			return conflictf("%s has %d replicas and %s %d; merged pods share one count", first.obj.Ref(), r, mb.obj.Ref(), br)
+		}
+		if !reflect.DeepEqual(strategy(first.d), strategy(mb.d)) {
+			return conflictf("%s and %s roll out differently (spec.strategy)", first.obj.Ref(), mb.obj.Ref())
+		}
+	}
+	return nil
+}
+
+// checkInitWaits refuses a group where an init container of one member
+// reaches another member: init containers run before any container of the
+// pod starts, so it would wait for ever.
+func (m *Merger) checkInitWaits(ms []*member, svcs []int) error {
+	mini := &model.App{}
+	for _, i := range svcs {
+		mini.Objects = append(mini.Objects, m.app.Objects[i])
+	}
+	for _, mb := range ms {
+		mini.Objects = append(mini.Objects, mb.obj)
+	}
+	inits := map[string]map[string]bool{} // object ref -> init container names
+	for _, mb := range ms {
+		inits[mb.obj.Ref()] = map[string]bool{}
+		for _, c := range mb.d.Spec.Template.Spec.InitContainers {
+			if c.RestartPolicy == nil || *c.RestartPolicy != corev1.ContainerRestartPolicyAlways {
+				inits[mb.obj.Ref()][c.Name] = true
+			}
+		}
+	}
+	for _, r := range names.Check(mini) {
+		if !inits[r.Object][r.Container] || !strings.HasPrefix(r.Resolves, "Service/") {
+			continue
+		}
+		svcName := r.Resolves[strings.LastIndex(r.Resolves, "/")+1:]
+		for _, i := range svcs {
+			s, ok := m.app.Objects[i].Obj.(*corev1.Service)
+			if !ok || s.Name != svcName {
+				continue
+			}
+			for _, mb := range ms {
+				if mb.obj.Ref() != r.Object && names.Selects(s.Spec.Selector, mb.d.Spec.Template.Labels) {
+					return conflictf("%s init container %s waits for %q, served by %s: in one pod it would wait for ever", r.Object, r.Container, r.Host, mb.obj.Ref())
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// checkSelectors: no other controller may select the merged pods.
+func (m *Merger) checkSelectors(ms []*member, inGroup map[int]bool, lbls map[string]string) error {
+	ns := ms[0].obj.Namespace()
+	for i, o := range m.app.Objects {
+		if m.skip[i] || inGroup[i] || o.Namespace() != ns {
+			continue
+		}
+		var ls *metav1.LabelSelector
+		switch t := o.Obj.(type) {
+		case *appsv1.Deployment:
+			ls = t.Spec.Selector
+		case *appsv1.ReplicaSet:
+			ls = t.Spec.Selector
+		case *appsv1.StatefulSet:
+			ls = t.Spec.Selector
+		case *appsv1.DaemonSet:
+			ls = t.Spec.Selector
+		case *corev1.ReplicationController:
+			ls = &metav1.LabelSelector{MatchLabels: t.Spec.Selector}
+		}
+		if ls == nil {
+			continue
+		}
+		sel, err := metav1.LabelSelectorAsSelector(ls)
+		if err == nil && !sel.Empty() && sel.Matches(labels.Set(lbls)) {
+			return conflictf("%s's selector would also select the merged pods", o.Ref())
+		}
+	}
+	return nil
+}
+
+// selectsOther names a workload outside the group that selector selects.
+func (m *Merger) selectsOther(selector map[string]string, ns string, inGroup map[int]bool) string {
+	for i, o := range m.app.Objects {
+		if m.skip[i] || inGroup[i] || o.Namespace() != ns {
+			continue
+		}
+		if _, md, ok := footprint.PodSpec(o); ok && names.Selects(selector, md.Labels) {
+			return o.Ref()
+		}
+	}
+	return ""
+}
+
+// ports lists the ports a member's pods listen on: declared container ports,
+// probe ports, and the target ports of the Services that select it (a
+// process may listen on a port it never declares).
+func (m *Merger) ports(mb *member, svcs []int) map[string]string {
+	out := map[string]string{}
+	spec := &mb.d.Spec.Template.Spec
+	named := map[string]string{}
+	for _, c := range allContainers(spec) {
+		where := mb.obj.Ref() + " container " + c.Name
+		for _, p := range c.Ports {
+			out[portKey(p.ContainerPort, p.Protocol)] = where
+			if p.Name != "" {
+				named[p.Name] = where
+			}
+		}
+		for _, pr := range []*corev1.Probe{c.LivenessProbe, c.ReadinessProbe, c.StartupProbe} {
+			if pr == nil {
+				continue
+			}
+			switch {
+			case pr.HTTPGet != nil && pr.HTTPGet.Port.Type == intstr.Int:
+				out[portKey(pr.HTTPGet.Port.IntVal, "")] = where + " (probe)"
+			case pr.TCPSocket != nil && pr.TCPSocket.Port.Type == intstr.Int:
+				out[portKey(pr.TCPSocket.Port.IntVal, "")] = where + " (probe)"
+			case pr.GRPC != nil:
+				out[portKey(pr.GRPC.Port, "")] = where + " (probe)"
+			}
+		}
+	}
+	for _, i := range svcs {
+		s, ok := m.app.Objects[i].Obj.(*corev1.Service)
+		if !ok || !names.Selects(s.Spec.Selector, mb.d.Spec.Template.Labels) {
+			continue
+		}
+		for _, p := range s.Spec.Ports {
+			tp := p.TargetPort
+			switch {
+			case tp.Type == intstr.String && tp.StrVal != "":
+				continue // a named port is declared, so listed above
+			case tp.Type == intstr.Int && tp.IntVal != 0:
+				out[portKey(tp.IntVal, p.Protocol)] = mb.obj.Ref() + " (target of " + m.app.Objects[i].Ref() + ")"
+			default:
+				out[portKey(p.Port, p.Protocol)] = mb.obj.Ref() + " (target of " + m.app.Objects[i].Ref() + ")"
+			}
+		}
+	}
+	return out
+}
+
+func portKey(port int32, proto corev1.Protocol) string {
+	if proto == "" {
+		proto = corev1.ProtocolTCP
+	}
+	return fmt.Sprintf("%d/%s", port, proto)
+}
+
+// notePorts records where each host port and port name of spec is declared.
+func notePorts(spec *corev1.PodSpec, ref string, hostPorts, portNames map[string]string) {
+	for _, c := range allContainers(spec) {
+		for _, p := range c.Ports {
+			if p.HostPort != 0 {
+				hostPorts[hostPortKey(p)] = ref + " container " + c.Name
+			}
+			if p.Name != "" {
+				portNames[p.Name] = ref + " container " + c.Name
+			}
+		}
+	}
+}
+
+func hostPortKey(p corev1.ContainerPort) string {
+	k := portKey(p.HostPort, p.Protocol)
+	if p.HostIP != "" {
+		k = p.HostIP + ":" + k
+	}
+	return k
+}
+
+// samePodSpec compares the pod-level fields of b with those of the first
+// member: all must be equal once defaults are applied, except the ones a
+// merge combines (containers, volumes, pull secrets, host aliases, grace
+// period) and ServiceAccounts that grant the same.
+func samePodSpec(m *Merger, ns string, a, b *member) error {
+	na, nb := normalPodSpec(&a.d.Spec.Template.Spec), normalPodSpec(&b.d.Spec.Template.Spec)
+	if na.ServiceAccountName != nb.ServiceAccountName && m.sameSA(ns, na.ServiceAccountName, nb.ServiceAccountName) {
+		nb.ServiceAccountName = na.ServiceAccountName
+	}
+	va, vb := reflect.ValueOf(*na), reflect.ValueOf(*nb)
+	var diff []string
+	for i := range va.NumField() {
+		if !reflect.DeepEqual(va.Field(i).Interface(), vb.Field(i).Interface()) {
+			tag, _, _ := strings.Cut(va.Type().Field(i).Tag.Get("json"), ",")
+			diff = append(diff, tag)
+		}
+	}
+	if len(diff) > 0 {
+		return conflictf("%s and %s differ in pod-level %s", a.obj.Ref(), b.obj.Ref(), strings.Join(diff, ", "))
+	}
+	return nil
+}
+
+func normalPodSpec(s *corev1.PodSpec) *corev1.PodSpec {
+	n := s.DeepCopy()
+	n.Containers, n.InitContainers, n.Volumes, n.ImagePullSecrets, n.HostAliases = nil, nil, nil, nil, nil
+	n.TerminationGracePeriodSeconds = nil
+	n.ServiceAccountName, n.DeprecatedServiceAccount = saName(s), ""
+	if n.RestartPolicy == "" {
+		n.RestartPolicy = corev1.RestartPolicyAlways
+	}
+	if n.DNSPolicy == "" {
+		n.DNSPolicy = corev1.DNSClusterFirst
+	}
+	if n.SchedulerName == "" {
+		n.SchedulerName = corev1.DefaultSchedulerName
+	}
+	if n.EnableServiceLinks == nil {
+		t := true
+		n.EnableServiceLinks = &t
+	}
+	if n.SecurityContext != nil && reflect.DeepEqual(*n.SecurityContext, corev1.PodSecurityContext{}) {
+		n.SecurityContext = nil
+	}
+	if len(n.NodeSelector) == 0 {
+		n.NodeSelector = nil
+	}
+	if len(n.Tolerations) == 0 {
+		n.Tolerations = nil
+	}
+	return n
+}
+
+// sameSA reports whether two ServiceAccounts of the app grant the same: both
+// defined by the app, bound to no role by the app, and alike but for their
+// names and labels (no annotations, secrets or pull secrets of their own).
+func (m *Merger) sameSA(ns, a, b string) bool {
+	if a == "" || b == "" || m.boundSAs[ns+"/"+a] || m.boundSAs[ns+"/"+b] {
+		return false
+	}
+	find := func(name string) map[string]any {
+		for i, o := range m.app.Objects {
+			if m.skip[i] || o.Kind() != "ServiceAccount" || o.Name() != name || o.Namespace() != ns {
+				continue
+			}
+			u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(o.Obj)
+			if err != nil {
+				return nil
+			}
+			md, _ := u["metadata"].(map[string]any)
+			delete(md, "name")
+			delete(md, "labels")
+			delete(md, "namespace")
+			delete(md, "creationTimestamp")
+			return u
+		}
+		return nil
+	}
+	ua, ub := find(a), find(b)
+	return ua != nil && ub != nil && reflect.DeepEqual(ua, ub)
+}
+
+func saName(s *corev1.PodSpec) string {
+	if s.ServiceAccountName != "" {
+		return s.ServiceAccountName
+	}
+	return s.DeprecatedServiceAccount
+}
+
+func grace(s *corev1.PodSpec) int64 {
+	if s.TerminationGracePeriodSeconds == nil {
+		return corev1.DefaultTerminationGracePeriodSeconds
+	}
+	return *s.TerminationGracePeriodSeconds
+}
+
+func replicas(d *appsv1.Deployment) int32 {
+	if d.Spec.Replicas == nil {
+		return 1
+	}
+	return *d.Spec.Replicas
+}
+
+func strategy(d *appsv1.Deployment) appsv1.DeploymentStrategy {
+	s := *d.Spec.Strategy.DeepCopy()
+	if s.Type == "" {
+		s.Type = appsv1.RollingUpdateDeploymentStrategyType
+	}
+	if s.Type == appsv1.RollingUpdateDeploymentStrategyType && s.RollingUpdate == nil {
+		q := intstr.FromString("25%")
+		s.RollingUpdate = &appsv1.RollingUpdateDeployment{MaxUnavailable: &q, MaxSurge: &q}
+	}
+	return s
+}
+
+// mergeAliases adds b's hostAliases to a's; one host name may not map to two
+// addresses.
+func mergeAliases(a, b *corev1.PodSpec, bref string) error {
+	ip := map[string]string{}
+	for _, h := range a.HostAliases {
+		for _, n := range h.Hostnames {
+			ip[n] = h.IP
+		}
+	}
+	for _, h := range b.HostAliases {
+		var add []string
+		for _, n := range h.Hostnames {
+			if old, ok := ip[n]; ok && old != h.IP {
+				return conflictf("host alias %s is %s in one member and %s in %s", n, old, h.IP, bref)
+			} else if !ok {
+				add = append(add, n)
+				ip[n] = h.IP
+			}
+		}
+		if len(add) > 0 {
+			a.HostAliases = append(a.HostAliases, corev1.HostAlias{IP: h.IP, Hostnames: add})
+		}
+	}
+	return nil
+}
+
+func hasPullSecret(list []corev1.LocalObjectReference, name string) bool {
+	for _, s := range list {
+		if s.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func allContainers(s *corev1.PodSpec) []corev1.Container {
+	return append(append([]corev1.Container{}, s.InitContainers...), s.Containers...)
+}
+
+// renameContainers renames containers and the references to them inside the
+// pod (resourceFieldRef in env and in downward API volumes).
+func renameContainers(s *corev1.PodSpec, renames map[string]string) {
+	if len(renames) == 0 {
+		return
+	}
+	fix := func(ref *corev1.ResourceFieldSelector, own string) {
+		if ref == nil {
+			return
+		}
+		n := ref.ContainerName
+		if n == "" {
+			n = own
+		}
+		if r, ok := renames[n]; ok {
+			ref.ContainerName = r
+		}
+	}
+	for _, list := range [][]corev1.Container{s.InitContainers, s.Containers} {
+		for i := range list {
+			c := &list[i]
+			for j := range c.Env {
+				if c.Env[j].ValueFrom != nil {
+					fix(c.Env[j].ValueFrom.ResourceFieldRef, c.Name)
+				}
+			}
+			if r, ok := renames[c.Name]; ok {
+				c.Name = r
+			}
+		}
+	}
+	for _, v := range s.Volumes {
+		var items []corev1.DownwardAPIVolumeFile
+		if v.DownwardAPI != nil {
+			items = v.DownwardAPI.Items
+		}
+		for i := range items {
+			fix(items[i].ResourceFieldRef, "")
+		}
+		if v.Projected != nil {
+			for _, src := range v.Projected.Sources {
+				if src.DownwardAPI != nil {
+					for i := range src.DownwardAPI.Items {
+						fix(src.DownwardAPI.Items[i].ResourceFieldRef, "")
+					}
+				}
+			}
+		}
+	}
+}
+
+// renameVolumes renames volumes and every mount of them.
+func renameVolumes(s *corev1.PodSpec, renames map[string]string) {
+	if len(renames) == 0 {
+		return
+	}
+	for i := range s.Volumes {
+		if r, ok := renames[s.Volumes[i].Name]; ok {
+			s.Volumes[i].Name = r
+		}
+	}
+	for _, list := range [][]corev1.Container{s.InitContainers, s.Containers} {
+		for i := range list {
+			for j := range list[i].VolumeMounts {
+				if r, ok := renames[list[i].VolumeMounts[j].Name]; ok {
+					list[i].VolumeMounts[j].Name = r
+				}
+			}
+			for j := range list[i].VolumeDevices {
+				if r, ok := renames[list[i].VolumeDevices[j].Name]; ok {
+					list[i].VolumeDevices[j].Name = r
+				}
+			}
+		}
+	}
+}
+
+// uniqueNames adds the names of list to taken, renaming each one taken already to
+// prefix-name, and returns the renames.
+func uniqueNames(list []string, prefix string, taken map[string]bool) map[string]string {
+	renames := map[string]string{}
+	for _, n := range list {
+		if taken[n] {
+			renames[n] = uniqueLabel(prefix+"-"+n, taken)
+			n = renames[n]
+		}
+		taken[n] = true
+	}
+	return renames
+}
+
+// uniqueLabel shortens want to a DNS label and makes it unique in taken.
+func uniqueLabel(want string, taken map[string]bool) string {
+	base := strings.TrimRight(truncate(want, 63), "-")
+	n := base
+	for k := 2; taken[n]; k++ {
+		suffix := fmt.Sprintf("-%d", k)
+		n = strings.TrimRight(truncate(base, 63-len(suffix)), "-") + suffix
+	}
+	return n
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// uniqueName makes a Deployment name no object of the app has.
+func (m *Merger) uniqueName(want string) string {
+	taken := map[string]bool{}
+	for i, o := range m.app.Objects {
+		if !m.skip[i] && o.Kind() == "Deployment" {
+			taken[o.Name()] = true
+		}
+	}
+	n := want
+	for k := 2; taken[n]; k++ {
+		n = fmt.Sprintf("%s-%d", want, k)
+	}
+	return n
+}
+
+func selectorString(sel map[string]string) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(sel)) {
+		parts = append(parts, k+"="+sel[k])
+	}
+	return strings.Join(parts, ",")
+}
