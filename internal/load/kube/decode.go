@@ -78,12 +78,16 @@ func Decode(data []byte, file string, opts Options) ([]*model.Object, []model.Fi
 		return nil, nil, fmt.Errorf("%s: %w", file, err)
 	}
 	d := &decoder{file: file, opts: opts}
-	raws, errs := toMaps(docs)
-	for i, raw := range raws {
+	for i, p := range parseAll(docs) {
 		src := model.Source{File: file, Doc: i, Format: opts.Format}
-		if errs[i] != nil {
-			return nil, nil, fmt.Errorf("%s: %w", src, errs[i])
+		if p.err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", src, p.err)
 		}
+		if p.obj != nil {
+			d.add(src, p.obj, p.strict)
+			continue
+		}
+		raw := p.raw
 		if raw == nil {
 			continue // empty document, e.g. a trailing "---"
 		}
@@ -144,17 +148,26 @@ func splitDocuments(data []byte) ([][]byte, error) {
 	}
 }
 
-// toMaps parses documents on every CPU: YAML parsing is most of the cost of
-// loading a large app, and documents are independent.
-func toMaps(docs [][]byte) ([]map[string]any, []error) {
-	raws := make([]map[string]any, len(docs))
-	errs := make([]error, len(docs))
+// parsed is one document after the parallel stage: a typed object when the
+// document is a plain object of a typed kind that decoded cleanly (the fast
+// path), else the generic map for the sequential stage.
+type parsed struct {
+	raw    map[string]any
+	obj    runtime.Object
+	strict []error
+	err    error
+}
+
+// parseAll parses documents on every CPU: YAML parsing and decoding are most
+// of the cost of loading a large app, and documents are independent.
+func parseAll(docs [][]byte) []parsed {
+	out := make([]parsed, len(docs))
 	workers := goruntime.GOMAXPROCS(0)
 	if len(docs) < 64 || workers < 2 {
 		for i, doc := range docs {
-			raws[i], errs[i] = toMap(doc)
+			out[i] = parse(doc)
 		}
-		return raws, errs
+		return out
 	}
 	var wg sync.WaitGroup
 	next := make(chan int, len(docs))
@@ -167,24 +180,49 @@ func toMaps(docs [][]byte) ([]map[string]any, []error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				raws[i], errs[i] = toMap(docs[i])
+				out[i] = parse(docs[i])
 			}
 		}()
 	}
 	wg.Wait()
-	return raws, errs
+	return out
 }
 
-// toMap parses one document; nil means the document is empty.
-func toMap(doc []byte) (map[string]any, error) {
+type peek struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Metadata   struct {
+		Name string `json:"name"`
+	} `json:"metadata"`
+}
+
+func parse(doc []byte) parsed {
 	j, err := yaml.YAMLToJSON(doc)
 	if err != nil {
-		return nil, fmt.Errorf("invalid YAML: %w", err)
+		return parsed{err: fmt.Errorf("invalid YAML: %w", err)}
 	}
 	j = bytes.TrimSpace(j)
 	if len(j) == 0 || string(j) == "null" {
-		return nil, nil
+		return parsed{}
 	}
+	if j[0] == '{' {
+		var pk peek
+		if json.Unmarshal(j, &pk) == nil && pk.Metadata.Name != "" {
+			if t, ok := typed[pk.Kind]; ok && t.gv.String() == pk.APIVersion {
+				obj := t.new()
+				if strict, err := sigsjson.UnmarshalStrict(j, obj); err == nil {
+					return parsed{obj: obj, strict: strict}
+				}
+				// Fall through: the generic path words the error.
+			}
+		}
+	}
+	raw, err := jsonToMap(j)
+	return parsed{raw: raw, err: err}
+}
+
+// jsonToMap parses one document's JSON into a generic map.
+func jsonToMap(j []byte) (map[string]any, error) {
 	if j[0] != '{' {
 		return nil, fmt.Errorf("not a Kubernetes object: the document is a %s, not a mapping with apiVersion and kind", jsonKind(j[0]))
 	}
@@ -292,18 +330,24 @@ func (d *decoder) object(src model.Source, raw map[string]any, path string) erro
 		if err != nil {
 			return fmt.Errorf("%s: %s: %s", where, ref, jsonError(err))
 		}
-		for _, se := range strict {
-			d.findings = append(d.findings, model.Finding{
-				Severity: model.Warning, Key: "schema", Object: ref,
-				Message: fmt.Sprintf("%s: %v (kubectl apply with --validate=strict refuses it)", src, se),
-			})
-		}
-	} else {
-		u := &unstructured.Unstructured{Object: raw}
-		obj = u
+		d.add(src, obj, strict)
+		return nil
 	}
-	d.objects = append(d.objects, &model.Object{Source: src, Obj: obj})
+	d.add(src, &unstructured.Unstructured{Object: raw}, nil)
 	return nil
+}
+
+// add appends a decoded object, with a finding for each field the API
+// server's strict validation would refuse.
+func (d *decoder) add(src model.Source, obj runtime.Object, strict []error) {
+	o := &model.Object{Source: src, Obj: obj}
+	for _, se := range strict {
+		d.findings = append(d.findings, model.Finding{
+			Severity: model.Warning, Key: "schema", Object: o.Ref(),
+			Message: fmt.Sprintf("%s: %v (kubectl apply with --validate=strict refuses it)", src, se),
+		})
+	}
+	d.objects = append(d.objects, o)
 }
 
 func joinPath(a, b string) string {
