@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -79,7 +80,17 @@ type flagErr struct{ error }
 
 func isUsage(err error) bool {
 	var fe flagErr
-	return errors.As(err, &fe)
+	if errors.As(err, &fe) {
+		return true
+	}
+	// cobra's own argument and command errors are not typed.
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "requires at least", "accepts ", "requires exactly", "accepts at most", "accepts between"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func newRoot(s Streams) *cobra.Command {
