@@ -327,20 +327,27 @@ func admitPod(pod *corev1.Pod, lrs []*corev1.LimitRange, quotas []*corev1.Resour
 	return p, ""
 }
 
-// aggregate words a list of errors as utilerrors.NewAggregate does.
+// aggregate words a list of errors as utilerrors.NewAggregate does: each
+// distinct message once, in order, bracketed when more than one remains.
+// (LimitRanger checks every container, so the same message often repeats.)
 func aggregate(errs []string) string {
-	if len(errs) == 1 {
-		return errs[0]
+	var uniq []string
+	seen := map[string]bool{}
+	for _, e := range errs {
+		if !seen[e] {
+			seen[e] = true
+			uniq = append(uniq, e)
+		}
 	}
-	return "[" + strings.Join(errs, ", ") + "]"
+	if len(uniq) == 1 {
+		return uniq[0]
+	}
+	return "[" + strings.Join(uniq, ", ") + "]"
 }
 
-func joinErrs(errs []string) string {
-	if len(errs) == 1 {
-		return errs[0]
-	}
-	return "[" + strings.Join(errs, ", ") + "]"
-}
+// joinErrs words a field.ErrorList as its ToAggregate does, which also
+// drops repeated messages.
+func joinErrs(errs []string) string { return aggregate(errs) }
 
 var validationSet = map[corev1.ResourceName]bool{
 	corev1.ResourceCPU: true, corev1.ResourceMemory: true,

@@ -34,6 +34,8 @@ func (qs *quotaState) over() bool {
 }
 
 type analyzer struct {
+	// orig is the target as given; t adds the app's own constraints.
+	orig    *model.Target
 	app     *model.App
 	t       *model.Target
 	lrs     []*corev1.LimitRange
@@ -45,8 +47,11 @@ type analyzer struct {
 
 // Analyze computes the footprint of app in t.
 func Analyze(app *model.App, t *model.Target) (*Result, error) {
+	orig := t
+	t, extra := withAppConstraints(app, t)
 	a := &analyzer{
-		app: app, t: t, lrs: LimitRanges(t),
+		orig: orig,
+		app:  app, t: t, lrs: LimitRanges(t),
 		res:     &Result{Target: t.Name, Quota: map[corev1.ResourceName]Usage{}},
 		sas:     map[string]bool{"default": true},
 		classes: map[string]bool{"system-cluster-critical": true, "system-node-critical": true},
@@ -81,6 +86,7 @@ func Analyze(app *model.App, t *model.Target) (*Result, error) {
 	a.rollouts()
 	a.namespaces()
 	a.res.Findings = append(a.res.Findings, app.Findings...)
+	a.res.Findings = append(a.res.Findings, extra...)
 	a.res.Fits = len(a.res.Refusals) == 0
 	for _, f := range a.res.Findings {
 		if f.Severity == model.Error {
@@ -89,6 +95,35 @@ func Analyze(app *model.App, t *model.Target) (*Result, error) {
 	}
 	sortFindings(a.res.Findings)
 	return a.res, nil
+}
+
+// withAppConstraints returns the target with the app's own ResourceQuota
+// and LimitRange objects added: once applied, admission enforces them too.
+func withAppConstraints(app *model.App, t *model.Target) (*model.Target, []model.Finding) {
+	var findings []model.Finding
+	out := *t
+	copied := false
+	for _, o := range app.Objects {
+		switch obj := o.Obj.(type) {
+		case *corev1.ResourceQuota:
+			if !copied {
+				out.Quotas, out.LimitRanges, copied = append([]*corev1.ResourceQuota(nil), t.Quotas...), append([]*corev1.LimitRange(nil), t.LimitRanges...), true
+			}
+			out.Quotas = append(out.Quotas, obj)
+		case *corev1.LimitRange:
+			if !copied {
+				out.Quotas, out.LimitRanges, copied = append([]*corev1.ResourceQuota(nil), t.Quotas...), append([]*corev1.LimitRange(nil), t.LimitRanges...), true
+			}
+			out.LimitRanges = append(out.LimitRanges, obj)
+		default:
+			continue
+		}
+		findings = append(findings, model.Finding{
+			Severity: model.Info, Key: "constraint", Object: o.Ref(),
+			Message: "the app brings its own " + o.Kind() + "; admission enforces it next to the target's, and so does this analysis",
+		})
+	}
+	return &out, findings
 }
 
 // kindOrder is the order objects are created in: what others depend on first.
@@ -124,10 +159,10 @@ func (a *analyzer) baseline() {
 		}
 		return l
 	}
-	for range a.t.Quotas {
+	for range a.orig.Quotas {
 		a.chargeAll(one(corev1.ResourceQuotas, "count/resourcequotas"))
 	}
-	for range a.t.LimitRanges {
+	for range a.orig.LimitRanges {
 		a.chargeAll(one("count/limitranges"))
 	}
 	if a.app.Find("ServiceAccount", "", "default") == nil {
@@ -171,9 +206,15 @@ func (a *analyzer) object(o *model.Object) error {
 	}
 	a.admit(o.Ref(), u, 1, refusal, false)
 	for _, k := range controllerObjects(o) {
-		if Replicas(o, a.t) > 0 || k != "count/replicasets.apps" {
-			a.admit(o.Ref(), corev1.ResourceList{k: *resource.NewQuantity(1, resource.DecimalSI)}, 1, "", false)
-		}
+		a.admit(o.Ref(), corev1.ResourceList{k: *resource.NewQuantity(1, resource.DecimalSI)}, 1, "", false)
+	}
+	if svc, ok := o.Obj.(*corev1.Service); ok && refusal == "" && len(svc.Spec.Selector) > 0 && svc.Spec.Type != corev1.ServiceTypeExternalName {
+		// The endpoints and EndpointSlice controllers give every Service
+		// with a selector an Endpoints object and a (placeholder) slice.
+		a.chargeAll(corev1.ResourceList{
+			"count/endpoints":                       *resource.NewQuantity(1, resource.DecimalSI),
+			"count/endpointslices.discovery.k8s.io": *resource.NewQuantity(1, resource.DecimalSI),
+		})
 	}
 	return nil
 }

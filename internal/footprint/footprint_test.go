@@ -394,3 +394,35 @@ func TestNodeSize(t *testing.T) {
 		t.Errorf("no node-size finding: %+v", res.Findings)
 	}
 }
+
+// TestAppConstraints checks that an app's own LimitRange and quota are
+// enforced and counted once.
+func TestAppConstraints(t *testing.T) {
+	app := mustApp(t, `apiVersion: v1
+kind: LimitRange
+metadata: {name: app-lr}
+spec: {limits: [{type: Container, defaultRequest: {cpu: 300m}}]}
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata: {name: app-q}
+spec: {hard: {pods: "1"}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: s}
+spec: {selector: {a: b}, ports: [{port: 80}]}
+---
+`+pod("  containers:\n  - {name: app, image: x}"))
+	tg := mustTarget(t, "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q}\nspec: {hard: {requests.cpu: '1', resourcequotas: '5', count/limitranges: '5', count/endpoints: '5'}}")
+	res, err := footprint.Analyze(app, tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"requests.cpu": "300m", "resourcequotas": "2", "count/limitranges": "1", "count/endpoints": "1", "pods": "1"}
+	for k, v := range want {
+		if u := res.Quota[corev1.ResourceName(k)]; u.Requested.String() != v {
+			t.Errorf("%s = %s, want %s", k, u.Requested.String(), v)
+		}
+	}
+}
