@@ -8,15 +8,25 @@ import (
 	"strings"
 	"testing"
 
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+
 	"github.com/rightsize/rightsize/internal/footprint"
 	"github.com/rightsize/rightsize/internal/load"
 	"github.com/rightsize/rightsize/internal/model"
 	"github.com/rightsize/rightsize/internal/names"
 	"github.com/rightsize/rightsize/internal/render"
+	"github.com/rightsize/rightsize/internal/rewrite"
 	"github.com/rightsize/rightsize/internal/target"
 )
 
 const corpus = "../../../shared/corpus"
+
+// mustFit are the app/target pairs that fit only with a given change kind:
+// a regression that loses the change shows here, not as a lower count.
+var mustFit = map[string]string{
+	"online-boutique/okteto-free": AllowMerge, // 12 Deployments for 10 pods
+}
 
 // corpusApps lists the Kubernetes and OpenShift apps of the shared corpus,
 // read from its INDEX.md.
@@ -70,6 +80,9 @@ func TestCorpus(t *testing.T) {
 				if !bytes.Equal(stream(t, app), original) {
 					t.Fatal("fit changed its input app")
 				}
+				if kind, ok := mustFit[name+"/"+tg.Name]; ok && !res.Fits {
+					t.Errorf("does not fit; it must, with %s: over %v, findings %v", kind, res.Over, res.Findings)
+				}
 				if !res.Fits {
 					if len(res.Over) == 0 && len(res.Findings)+len(res.After.Findings) == 0 {
 						t.Errorf("does not fit, and says neither which key binds nor why")
@@ -97,6 +110,9 @@ func TestCorpus(t *testing.T) {
 				}
 				if broken := names.Broken(app, back); len(broken) > 0 {
 					t.Errorf("names broken: %v", broken)
+				}
+				if kind, ok := mustFit[name+"/"+tg.Name]; ok && kind == AllowMerge {
+					checkMerges(t, app, back)
 				}
 				for _, w := range fp.Workloads {
 					for _, c := range append(w.Pod.Spec.InitContainers, w.Pod.Spec.Containers...) {
@@ -129,5 +145,53 @@ func TestCorpus(t *testing.T) {
 	}
 	if fits < 10 {
 		t.Errorf("only %d app/target pairs fit; the corpus should give more", fits)
+	}
+}
+
+// checkMerges: some Deployment was merged; every merged Deployment selects
+// its own pods only; every Service that selected a pod still selects one.
+func checkMerges(t *testing.T, in, out *model.App) {
+	t.Helper()
+	var templates []map[string]string
+	merged := 0
+	for _, o := range out.Objects {
+		if _, md, ok := footprint.PodSpec(o); ok {
+			templates = append(templates, md.Labels)
+		}
+	}
+	for _, o := range out.Objects {
+		d, ok := o.Obj.(*appsv1.Deployment)
+		if !ok || d.Annotations[rewrite.MergedFromAnnotation] == "" {
+			continue
+		}
+		merged++
+		if n := len(strings.Split(d.Annotations[rewrite.MergedFromAnnotation], ",")); len(d.Spec.Template.Spec.Containers) < n {
+			t.Errorf("%s merged %d Deployments into %d containers", o.Ref(), n, len(d.Spec.Template.Spec.Containers))
+		}
+		matches := 0
+		for _, l := range templates {
+			if names.Selects(d.Spec.Selector.MatchLabels, l) {
+				matches++
+			}
+		}
+		if matches != 1 {
+			t.Errorf("%s selector %v matches %d pod templates, want its own only", o.Ref(), d.Spec.Selector.MatchLabels, matches)
+		}
+	}
+	if merged == 0 {
+		t.Error("fits without a merged Deployment")
+	}
+	for _, o := range out.Objects {
+		s, ok := o.Obj.(*corev1.Service)
+		if !ok || len(s.Spec.Selector) == 0 {
+			continue
+		}
+		found := false
+		for _, l := range templates {
+			found = found || names.Selects(s.Spec.Selector, l)
+		}
+		if !found {
+			t.Errorf("%s selects no pod after the fit", o.Ref())
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package fit
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -171,7 +172,11 @@ func Run(app *model.App, t *model.Target, opts Options) (*Result, error) {
 		res.Findings = append(res.Findings, findings...)
 		if len(ops) > 0 {
 			n := len(res.Changes)
-			if err := step(AllowMerge, ops); err != nil {
+			var conflict *rewrite.Conflict
+			if err := step(AllowMerge, ops); errors.As(err, &conflict) {
+				// Each group was checked alone; together they clash.
+				res.Findings = append(res.Findings, model.Finding{Severity: model.Warning, Key: "merge", Message: "merges not made: " + conflict.Msg})
+			} else if err != nil {
 				return nil, err
 			}
 			if len(res.Changes) > n {

@@ -2,6 +2,7 @@ package fit
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -10,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/rightsize/rightsize/internal/model"
+	"github.com/rightsize/rightsize/internal/names"
 )
 
 func deployment(name string, replicas int32, cpu, mem string) *model.Object {
@@ -114,5 +116,94 @@ func BenchmarkFit(b *testing.B) {
 		if !res.Fits {
 			b.Fatal("generated app does not fit")
 		}
+	}
+}
+
+// served gives the Deployment a Service of its own on port.
+func served(d *model.Object, port int32) []*model.Object {
+	name := d.Name()
+	svc := &corev1.Service{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Service"}, ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: corev1.ServiceSpec{Selector: map[string]string{"app": name}, Ports: []corev1.ServicePort{{Port: port}}}}
+	return []*model.Object{d, {Obj: svc}}
+}
+
+func TestRunMerges(t *testing.T) {
+	pods := func(n string) corev1.ResourceList { return corev1.ResourceList{"pods": resource.MustParse(n)} }
+	// Each pod requests 64Mi: two in one pod need 128Mi.
+	withPodMax := func(t *model.Target, mem string) *model.Target {
+		t.LimitRanges = []*corev1.LimitRange{{ObjectMeta: metav1.ObjectMeta{Name: "lr"}, Spec: corev1.LimitRangeSpec{Limits: []corev1.LimitRangeItem{
+			{Type: corev1.LimitTypePod, Max: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse(mem)}}}}}}
+		return t
+	}
+	withNodes := func(t *model.Target, mem string) *model.Target {
+		for _, n := range []string{"n1", "n2", "n3"} {
+			t.Nodes = append(t.Nodes, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: n}, Status: corev1.NodeStatus{Allocatable: corev1.ResourceList{
+				corev1.ResourceCPU: resource.MustParse("4"), corev1.ResourceMemory: resource.MustParse(mem)}}})
+		}
+		return t
+	}
+	tests := []struct {
+		name   string
+		target *model.Target
+		allow  []string
+		fits   bool
+		// deployments after the fit, in app order
+		deployments []string
+		// finding is a part of a finding's message, when one is expected
+		finding string
+	}{
+		{"two smallest merged", quotaTarget(pods("2")), nil, true, []string{"a-merged", "c"}, ""},
+		{"merge not allowed", quotaTarget(pods("2")), []string{AllowResources, AllowReplicas}, false, []string{"b", "a", "c"}, ""},
+		{"no merge needed", quotaTarget(pods("3")), nil, true, []string{"b", "a", "c"}, ""},
+		{"all three", quotaTarget(pods("1")), nil, true, []string{"a-merged"}, ""},
+		{"LimitRange Pod max blocks", withPodMax(quotaTarget(pods("2")), "100Mi"), nil, false, []string{"b", "a", "c"}, "would be refused"},
+		{"LimitRange Pod max takes two", withPodMax(quotaTarget(pods("2")), "128Mi"), nil, true, []string{"a-merged", "c"}, ""},
+		{"largest node blocks", withNodes(quotaTarget(pods("2")), "100Mi"), nil, false, []string{"b", "a", "c"}, "largest node"},
+		{"largest node takes two", withNodes(quotaTarget(pods("2")), "128Mi"), nil, true, []string{"a-merged", "c"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app := &model.App{}
+			for i, d := range []*model.Object{deployment("b", 1, "200m", "64Mi"), deployment("a", 1, "100m", "64Mi"), deployment("c", 1, "300m", "64Mi")} {
+				c := &d.Obj.(*appsv1.Deployment).Spec.Template.Spec.Containers[0]
+				c.Resources.Limits = c.Resources.Requests.DeepCopy()
+				app.Objects = append(app.Objects, served(d, int32(8000+i))...)
+			}
+			app.Objects[4].Obj.(*appsv1.Deployment).Spec.Template.Spec.Containers[0].Env = []corev1.EnvVar{{Name: "PEERS", Value: "a:8001,b:8000"}}
+			res, err := Run(app, tt.target, Options{Allow: tt.allow})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Fits != tt.fits {
+				t.Errorf("fits = %v, want %v; findings %v %v", res.Fits, tt.fits, res.Findings, res.After.Findings)
+			}
+			var ds []string
+			for _, o := range res.App.Objects {
+				if o.Kind() == "Deployment" {
+					ds = append(ds, o.Name())
+				}
+			}
+			if fmt.Sprint(ds) != fmt.Sprint(tt.deployments) {
+				t.Errorf("deployments %v, want %v", ds, tt.deployments)
+			}
+			if tt.finding != "" {
+				found := false
+				for _, f := range res.Findings {
+					found = found || strings.Contains(f.Message, tt.finding)
+				}
+				if !found {
+					t.Errorf("no finding says %q: %v", tt.finding, res.Findings)
+				}
+			}
+			if broken := names.Broken(app, res.App); len(broken) > 0 {
+				t.Errorf("names broken: %v", broken)
+			}
+			// Every merged-away Deployment is reported, with the key that bound.
+			for _, c := range res.Changes {
+				if strings.HasPrefix(c.After, "merged into") && !strings.Contains(c.Reason, "quota pods binds") {
+					t.Errorf("merge reason %q does not say which key bound", c.Reason)
+				}
+			}
+		})
 	}
 }

@@ -115,3 +115,37 @@ func TestBroken(t *testing.T) {
 		t.Errorf("hostAlias: broken %v, want none", b)
 	}
 }
+
+// TestSelectorMustSelect: a Service with a selector reaches someone only
+// while a pod of the app carries its labels, which is what a merge that
+// forgot to re-point a Service would break.
+func TestSelectorMustSelect(t *testing.T) {
+	selecting := func(name string, sel map[string]string) *model.Object {
+		o := svc("prod", name)
+		o.Obj.(*corev1.Service).Spec.Selector = sel
+		return o
+	}
+	labelled := func(name string, labels map[string]string, c corev1.Container) *model.Object {
+		o := deploy("prod", name, c)
+		o.Obj.(*appsv1.Deployment).Spec.Template.Labels = labels
+		return o
+	}
+	web := corev1.Container{Name: "web", Env: env("API", "http://api:8080", "EXT", "manual:1")}
+	before := &model.App{Objects: []*model.Object{
+		selecting("api", map[string]string{"app": "api"}), selecting("manual", nil),
+		labelled("web", map[string]string{"app": "web"}, web), labelled("api", map[string]string{"app": "api"}, corev1.Container{Name: "api"}),
+	}}
+	for _, r := range Check(before) {
+		if r.Resolves == "" {
+			t.Errorf("%s does not resolve before", r)
+		}
+	}
+	// The api pods now carry other labels: the Service selects nothing.
+	after := &model.App{Objects: []*model.Object{
+		selecting("api", map[string]string{"app": "api"}), selecting("manual", nil),
+		labelled("web", map[string]string{"app": "web"}, web), labelled("api", map[string]string{"app": "merged"}, corev1.Container{Name: "api"}),
+	}}
+	if b := Broken(before, after); len(b) != 1 || b[0].Host != "api" {
+		t.Errorf("broken %v, want api only (a selector-less Service keeps resolving)", b)
+	}
+}
