@@ -22,14 +22,9 @@ func Load(path string, kopts kube.Options) ([]*model.Object, []model.Finding, er
 	} else if !st.IsDir() {
 		dir = filepath.Dir(path)
 	}
-	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
-	resources, err := k.Run(filesys.MakeFsOnDisk(), dir)
+	data, err := Build(filesys.MakeFsOnDisk(), dir)
 	if err != nil {
-		return nil, nil, fmt.Errorf("kustomization %s: %s", dir, relative(err.Error(), dir))
-	}
-	data, err := resources.AsYaml()
-	if err != nil {
-		return nil, nil, fmt.Errorf("kustomization %s: %w", dir, err)
+		return nil, nil, err
 	}
 	file := filepath.Join(dir, "kustomization.yaml")
 	for _, n := range []string{"kustomization.yaml", "kustomization.yml", "Kustomization"} {
@@ -46,6 +41,26 @@ func Load(path string, kopts kube.Options) ([]*model.Object, []model.Finding, er
 		o.Source.Format = "kustomize"
 	}
 	return objs, findings, nil
+}
+
+// Build runs kustomize on dir of fs and returns the resulting YAML stream.
+// kustomize panics on some malformed input; that is an error here.
+func Build(fs filesys.FileSystem, dir string) (data []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			data, err = nil, fmt.Errorf("kustomization %s: kustomize failed: %v", dir, r)
+		}
+	}()
+	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
+	resources, err := k.Run(fs, dir)
+	if err != nil {
+		return nil, fmt.Errorf("kustomization %s: %s", dir, relative(err.Error(), dir))
+	}
+	data, err = resources.AsYaml()
+	if err != nil {
+		return nil, fmt.Errorf("kustomization %s: %w", dir, err)
+	}
+	return data, nil
 }
 
 // relative removes the absolute path of dir from kustomize's messages.

@@ -1,0 +1,88 @@
+package helm
+
+import (
+	"strings"
+	"testing"
+
+	"helm.sh/helm/v3/pkg/chart"
+	appsv1 "k8s.io/api/apps/v1"
+
+	"github.com/rightsize/rightsize/internal/model"
+)
+
+func TestRenderValuesAndHooks(t *testing.T) {
+	objs, findings, err := Load("testdata/hooked", Options{Values: []string{"testdata/more-values.yaml"}, Set: []string{"image=app:3"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dep *appsv1.Deployment
+	var hook *model.Object
+	for _, o := range objs {
+		switch o.Ref() {
+		case "Deployment/hooked":
+			dep, _ = o.Obj.(*appsv1.Deployment)
+			if o.Source.File != "hooked/templates/deployment.yaml" || o.Source.Format != "helm" {
+				t.Errorf("source = %+v, want the template file and format helm", o.Source)
+			}
+		case "Job/hooked-migrate":
+			hook = o
+		}
+	}
+	if dep == nil {
+		t.Fatalf("no Deployment/hooked in %d objects", len(objs))
+	}
+	if *dep.Spec.Replicas != 4 {
+		t.Errorf("replicas = %d, want 4 from --values", *dep.Spec.Replicas)
+	}
+	if img := dep.Spec.Template.Spec.Containers[0].Image; img != "app:3" {
+		t.Errorf("image = %q, want app:3 (--set wins over --values)", img)
+	}
+	if hook == nil {
+		t.Fatal("the pre-install hook was not included")
+	}
+	said := false
+	for _, f := range findings {
+		said = said || (f.Object == "Job/hooked-migrate" && strings.Contains(f.Message, "pre-install"))
+	}
+	if !said {
+		t.Errorf("no finding about the hook in %+v", findings)
+	}
+}
+
+func TestRenderFailureNamesFileAndField(t *testing.T) {
+	_, _, err := Load("testdata/bad", Options{})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, w := range []string{"chart bad", "bad/templates/deployment.yaml", "image.repository"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q does not name %q", err, w)
+		}
+	}
+	if _, _, err := Load("testdata/bad", Options{Set: []string{"image.repository=nginx"}}); err != nil {
+		t.Errorf("with the value set: %v", err)
+	}
+}
+
+func TestBadValues(t *testing.T) {
+	if _, _, err := Load("testdata/hooked", Options{Values: []string{"testdata/nope.yaml"}}); err == nil || !strings.Contains(err.Error(), "nope.yaml") {
+		t.Errorf("missing values file: err = %v", err)
+	}
+	if _, _, err := Load("testdata/hooked", Options{Set: []string{"a[=1"}}); err == nil || !strings.Contains(err.Error(), "--set a[=1") {
+		t.Errorf("bad --set: err = %v", err)
+	}
+}
+
+// FuzzTemplate renders a one-template chart whose template is the input.
+func FuzzTemplate(f *testing.F) {
+	f.Add([]byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  a: {{ .Values.a | quote }}\n"))
+	f.Add([]byte("{{ required \"x\" .Values.x }}"))
+	f.Fuzz(func(t *testing.T, tpl []byte) {
+		ch := &chart.Chart{
+			Metadata:  &chart.Metadata{APIVersion: "v2", Name: "fuzz", Version: "0.1.0"},
+			Templates: []*chart.File{{Name: "templates/t.yaml", Data: tpl}},
+			Values:    map[string]any{"a": "b"},
+		}
+		_, _, _ = Render(ch, "fuzz", map[string]any{}, Options{}.Kube)
+	})
+}
