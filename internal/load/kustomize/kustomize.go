@@ -2,9 +2,11 @@ package kustomize
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
@@ -22,7 +24,12 @@ func Load(path string, kopts kube.Options) ([]*model.Object, []model.Finding, er
 	} else if !st.IsDir() {
 		dir = filepath.Dir(path)
 	}
-	data, err := Build(filesys.MakeFsOnDisk(), dir)
+	var data []byte
+	warnings, err := quiet(func() error {
+		var err error
+		data, err = Build(filesys.MakeFsOnDisk(), dir)
+		return err
+	})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -39,6 +46,9 @@ func Load(path string, kopts kube.Options) ([]*model.Object, []model.Finding, er
 	}
 	for _, o := range objs {
 		o.Source.Format = "kustomize"
+	}
+	for _, w := range warnings {
+		findings = append(findings, model.Finding{Severity: model.Info, Key: "kustomize", Message: fmt.Sprintf("%s: %s", file, w)})
 	}
 	return objs, findings, nil
 }
@@ -70,4 +80,38 @@ func relative(msg, dir string) string {
 		return msg
 	}
 	return strings.ReplaceAll(msg, abs, dir)
+}
+
+// stderrMu serializes quiet, which swaps the process's standard error.
+var stderrMu sync.Mutex
+
+// quiet runs f with standard error captured: kustomize writes deprecation
+// warnings straight to os.Stderr, and only the CLI may print. The captured
+// lines are returned, to become findings.
+func quiet(f func() error) ([]string, error) {
+	stderrMu.Lock()
+	defer stderrMu.Unlock()
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, f()
+	}
+	saved := os.Stderr
+	os.Stderr = w
+	done := make(chan []byte)
+	go func() {
+		data, _ := io.ReadAll(r)
+		done <- data
+	}()
+	ferr := f()
+	os.Stderr = saved
+	w.Close()
+	out := <-done
+	r.Close()
+	var lines []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if l = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "#")); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return lines, ferr
 }
