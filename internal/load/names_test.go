@@ -115,10 +115,10 @@ func TestROSNames(t *testing.T) {
 // shape is what must agree between the Compose and Kubernetes variants of an
 // app: per workload, its kind, images and the ports it declares or serves.
 type shape struct {
-	kind    string
-	images  []string
-	ports   []string // container ports
-	svc     []string // Service port -> target port
+	kind     string
+	images   []string
+	ports    []string // container ports
+	svc      []string // Service port -> target port
 	headless bool
 }
 
