@@ -20,6 +20,8 @@ type loadFlags struct {
 	answers    string
 	envFiles   []string
 	profiles   []string
+	// statefulSets names Compose/Rancher services to convert to StatefulSets.
+	statefulSets []string
 }
 
 func (f *loadFlags) register(fs *pflag.FlagSet) {
@@ -33,6 +35,7 @@ func (f *loadFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.answers, "answers", "", "Rancher catalog answers file (KEY=VALUE lines, YAML or JSON)")
 	fs.StringArrayVar(&f.envFiles, "env-file", nil, "Compose environment file (repeatable)")
 	fs.StringArrayVar(&f.profiles, "profile", nil, "Compose profile to enable (repeatable)")
+	fs.StringArrayVar(&f.statefulSets, "statefulset", nil, "Compose or Rancher service to convert to a StatefulSet, a claim per replica (repeatable)")
 }
 
 func (f *loadFlags) options(s Streams) load.Options {
@@ -47,6 +50,8 @@ func (f *loadFlags) options(s Streams) load.Options {
 		Answers:    f.answers,
 		EnvFiles:   f.envFiles,
 		Profiles:   f.profiles,
+
+		StatefulSets: f.statefulSets,
 	}
 }
 

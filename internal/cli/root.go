@@ -109,6 +109,7 @@ func newRoot(s Streams) *cobra.Command {
 		newFit(s),
 		newSim(s),
 		newVerify(s),
+		newConvert(s),
 	)
 	return root
 }

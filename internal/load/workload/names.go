@@ -120,7 +120,7 @@ func (s *Set) rosName(owner *Workload, host, env string) {
 		return
 	}
 	if svc := s.Service(host); svc != nil {
-		if !svc.Headless {
+		if !svc.Headless && len(svc.Ports) > 0 {
 			svc.Headless = true
 			s.Finding(model.Info, "names", "Service/"+host, "made headless (clusterIP: None): it is named by %s, and ROS 1 peers connect to the advertised host on undeclared ports", env)
 		}
