@@ -113,6 +113,9 @@ services:
   db:
     image: postgres
     volumes: ["data:/var/lib/postgresql/data"]
+    environment:
+      CALLBACK: http://web_app:80/hook
+      OTHER: web_app_extra
   agent:
     image: agent
     deploy: {mode: global}
@@ -201,6 +204,13 @@ func TestConvert(t *testing.T) {
 	db := find[*corev1.Service](objs, "Service", "db")
 	if db == nil || db.Spec.ClusterIP != corev1.ClusterIPNone || db.Spec.Selector["app.kubernetes.io/name"] != "db" {
 		t.Errorf("Service/db = %+v: a service without ports needs a headless Service selecting it", db)
+	}
+	dbEnv := map[string]string{}
+	for _, e := range find[*appsv1.Deployment](objs, "Deployment", "db").Spec.Template.Spec.Containers[0].Env {
+		dbEnv[e.Name] = e.Value
+	}
+	if dbEnv["CALLBACK"] != "http://web-app:80/hook" || dbEnv["OTHER"] != "web_app_extra" {
+		t.Errorf("db env = %v: a reference to the renamed web_app must follow the rename, and only whole host names", dbEnv)
 	}
 	if find[*appsv1.DaemonSet](objs, "DaemonSet", "agent") == nil {
 		t.Error("deploy.mode global did not give a DaemonSet")

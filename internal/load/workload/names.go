@@ -3,7 +3,10 @@ package workload
 import (
 	"fmt"
 	"net/url"
+	"sort"
 	"strings"
+
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/rightsize/rightsize/internal/model"
 )
@@ -67,7 +70,7 @@ func (n *Namer) Name(set *Set, raw string) string {
 	}
 	n.names[raw], n.used[s] = s, raw
 	if s != raw {
-		set.Finding(model.Warning, "rename", "", "%s %q is not a valid Kubernetes name: renamed to %q; containers that reach it as %q must use %q", n.What, raw, s, raw, s)
+		set.Finding(model.Warning, "rename", "", "%s %q is not a valid Kubernetes name: renamed to %q; references to it in environment values and commands are rewritten", n.What, raw, s)
 	}
 	return s
 }
@@ -132,4 +135,76 @@ func (s *Set) rosName(owner *Workload, host, env string) {
 	}
 	s.Services = append(s.Services, &Service{Name: host, Headless: true, Selector: owner.Selector()})
 	s.Finding(model.Info, "names", "Service/"+host, "headless Service added for %s=%s of %s, so that ROS 1 peers reach the node", env, host, owner.kindName())
+}
+
+// Renames returns every name the namer changed, old to new.
+func (n *Namer) Renames() map[string]string {
+	out := map[string]string{}
+	for raw, s := range n.names {
+		if raw != s {
+			out[raw] = s
+		}
+	}
+	return out
+}
+
+// hostChar tells whether a byte can continue a host name token; a renamed
+// name is replaced only where it stands as a whole token.
+func hostChar(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '_' || b == '-'
+}
+
+// replaceHost replaces old by new in s where old is a whole host token.
+func replaceHost(s, old, new string) (string, bool) {
+	var b strings.Builder
+	changed := false
+	for i := 0; i < len(s); {
+		j := strings.Index(s[i:], old)
+		if j < 0 {
+			b.WriteString(s[i:])
+			break
+		}
+		j += i
+		end := j + len(old)
+		if (j == 0 || !hostChar(s[j-1])) && (end == len(s) || !hostChar(s[end])) {
+			b.WriteString(s[i:j])
+			b.WriteString(new)
+			changed = true
+		} else {
+			b.WriteString(s[i:end])
+		}
+		i = end
+	}
+	return b.String(), changed
+}
+
+// RewriteHosts replaces, in every container's env values, command and
+// args, the names that were renamed, so that a reference to a renamed
+// service still resolves. Each rewrite is a finding.
+func (s *Set) RewriteHosts(renames map[string]string) {
+	olds := SortedKeys(renames)
+	// Longest first, so that "db_main" is not rewritten through "db".
+	sort.SliceStable(olds, func(i, j int) bool { return len(olds[i]) > len(olds[j]) })
+	rewrite := func(w *Workload, c *corev1.Container, field string, v *string) {
+		for _, old := range olds {
+			if out, ok := replaceHost(*v, old, renames[old]); ok {
+				*v = out
+				s.Finding(model.Info, "names", w.kindName(), "container %s %s: host %q rewritten to %q, the renamed Service", c.Name, field, old, renames[old])
+			}
+		}
+	}
+	for _, w := range s.Workloads {
+		for ci := range w.Pod.Containers {
+			c := &w.Pod.Containers[ci]
+			for i := range c.Env {
+				rewrite(w, c, "env["+c.Env[i].Name+"]", &c.Env[i].Value)
+			}
+			for i := range c.Command {
+				rewrite(w, c, fmt.Sprintf("command[%d]", i), &c.Command[i])
+			}
+			for i := range c.Args {
+				rewrite(w, c, fmt.Sprintf("args[%d]", i), &c.Args[i])
+			}
+		}
+	}
 }
