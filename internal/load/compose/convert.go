@@ -113,9 +113,14 @@ func Convert(p *types.Project, file, format string, opts Options) (*Result, erro
 	}
 	names := p.ServiceNames()
 	sort.Strings(names)
-	// Name every service first, so that renames are stable whatever the order.
-	for _, n := range names {
-		c.svcs.Name(c.set, n)
+	// Name every service first, valid names before the ones to rename, so
+	// that a valid name is never taken by a renamed one.
+	for _, valid := range []bool{true, false} {
+		for _, n := range names {
+			if (workload.Sanitize(n) == n) == valid {
+				c.svcs.Name(c.set, n)
+			}
+		}
 	}
 	for _, n := range names {
 		svc := p.Services[n]

@@ -69,7 +69,9 @@ func (n *Namer) Name(set *Set, raw string) string {
 		s = strings.TrimRight(base[:min(len(base), maxName-len(suffix))], "-") + suffix
 	}
 	n.names[raw], n.used[s] = s, raw
-	if s != raw {
+	if s != raw && Sanitize(raw) == raw {
+		set.Finding(model.Warning, "rename", "", "%s %q: the name is taken, renamed to %q; references to it in environment values and commands are rewritten", n.What, raw, s)
+	} else if s != raw {
 		set.Finding(model.Warning, "rename", "", "%s %q is not a valid Kubernetes name: renamed to %q; references to it in environment values and commands are rewritten", n.What, raw, s)
 	}
 	return s

@@ -140,9 +140,7 @@ func CPU(cores float64) resource.Quantity {
 
 // Memory converts bytes to a binary quantity ("512Mi" rather than 536870912).
 func Memory(bytes int64) resource.Quantity {
-	q := resource.NewQuantity(bytes, resource.BinarySI)
-	// Round-trip so that String() picks the largest exact binary suffix.
-	return resource.MustParse(q.String())
+	return *resource.NewQuantity(bytes, resource.BinarySI)
 }
 
 // Seconds converts a duration in nanoseconds to whole seconds for a probe,
