@@ -62,6 +62,11 @@ func Clean(o *model.Object) (map[string]any, error) {
 		m["apiVersion"] = gvk.GroupVersion().String()
 		m["kind"] = gvk.Kind
 	}
+	// Status is the cluster's to write; a typed object's zero counters (a
+	// DaemonSet's numberReady: 0) are noise in a manifest.
+	if st, ok := m["status"]; ok && zeroValued(st) {
+		delete(m, "status")
+	}
 	prune(m)
 	return m, nil
 }
@@ -157,4 +162,30 @@ func FileName(i int, o *model.Object, f Format) string {
 		name = "unnamed"
 	}
 	return fmt.Sprintf("%04d-%s-%s%s", i+1, kind, name, f.Ext())
+}
+
+// zeroValued is true when every leaf of v is a zero value.
+func zeroValued(v any) bool {
+	switch t := v.(type) {
+	case nil:
+		return true
+	case map[string]any:
+		for _, x := range t {
+			if !zeroValued(x) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		return len(t) == 0
+	case string:
+		return t == ""
+	case bool:
+		return !t
+	case int64:
+		return t == 0
+	case float64:
+		return t == 0
+	}
+	return false
 }
