@@ -107,16 +107,7 @@ func BenchmarkFit(b *testing.B) {
 	tg := quotaTarget(corev1.ResourceList{
 		"requests.cpu": resource.MustParse("200"), "requests.memory": resource.MustParse("300Gi"), "pods": resource.MustParse("8000"),
 	})
-	b.ResetTimer()
-	for range b.N {
-		res, err := Run(app, tg, Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if !res.Fits {
-			b.Fatal("generated app does not fit")
-		}
-	}
+	benchFit(b, app, tg)
 }
 
 // served gives the Deployment a Service of its own on port.
@@ -205,5 +196,35 @@ func TestRunMerges(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkFitMerge fits the generated app, each Service on its own port, to
+// a pods quota below its Deployment count (10,000 pods for 4,000): most
+// Deployments are merged, in groups of up to solve.MaxMergeGroup.
+func BenchmarkFitMerge(b *testing.B) {
+	app := generated(5000)
+	for i, o := range app.Objects {
+		if s, ok := o.Obj.(*corev1.Service); ok {
+			s.Spec.Ports[0].Port = int32(10000 + i)
+		}
+	}
+	tg := quotaTarget(corev1.ResourceList{
+		"requests.cpu": resource.MustParse("2000"), "requests.memory": resource.MustParse("3000Gi"), "pods": resource.MustParse("4000"),
+	})
+	benchFit(b, app, tg)
+}
+
+func benchFit(b *testing.B, app *model.App, tg *model.Target) {
+	b.Helper()
+	b.ResetTimer()
+	for range b.N {
+		res, err := Run(app, tg, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !res.Fits {
+			b.Fatal("generated app does not fit")
+		}
 	}
 }

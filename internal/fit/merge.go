@@ -65,6 +65,9 @@ func mergeOps(app *model.App, t *model.Target, fp *footprint.Result) ([]solve.Op
 			keys = append(keys, fmt.Sprintf("%s still over by %d", k, left[k]))
 		}
 		msg := fmt.Sprintf("merging workloads cannot bring the counts down (%s) with %d mergeable Deployment(s)", strings.Join(keys, ", "), len(cands))
+		if len(blocked) >= solve.MaxRefusedMerges {
+			msg += fmt.Sprintf("; the search stopped after %d refused merges", len(blocked))
+		}
 		if len(blocked) > 0 {
 			msg += "; merges refused: " + strings.Join(firstUnique(blocked, 5), "; ")
 		}
@@ -112,16 +115,15 @@ func checkMerged(app *model.App, t *model.Target, group []int, merged *rewrite.M
 			return fmt.Sprintf("the merged pod requests cpu %s, memory %s: more than the largest node offers", req.Cpu().String(), req.Memory().String())
 		}
 	}
-	// Names: the members and every Service before, the merged Deployment
-	// and the Services (re-pointed where needed) after.
+	// Names: the members and the Services they concern before, the merged
+	// Deployment and those Services (re-pointed where needed) after; no
+	// other Service changes its reach.
 	before, after := &model.App{}, &model.App{Objects: []*model.Object{merged.Object}}
 	for _, i := range group {
 		before.Objects = append(before.Objects, app.Objects[i])
 	}
-	for i, o := range app.Objects {
-		if o.Kind() != "Service" {
-			continue
-		}
+	for _, i := range merged.Related {
+		o := app.Objects[i]
 		before.Objects = append(before.Objects, o)
 		if s, ok := merged.Services[i]; ok {
 			o = s

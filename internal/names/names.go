@@ -97,10 +97,13 @@ type svcIndex struct {
 // forgot to re-point a Service would leave.
 func index(app *model.App) *svcIndex {
 	ix := &svcIndex{services: map[string]bool{}, serviceNames: map[string]bool{}}
-	pods := map[string][]map[string]string{} // pod template labels by namespace
+	// Pod template labels by "namespace\x00key=value" of each label.
+	pods := map[string][]map[string]string{}
 	for _, o := range app.Objects {
 		if _, md, ok := footprint.PodSpec(o); ok {
-			pods[o.Namespace()] = append(pods[o.Namespace()], md.Labels)
+			for k, v := range md.Labels {
+				pods[o.Namespace()+"\x00"+k+"="+v] = append(pods[o.Namespace()+"\x00"+k+"="+v], md.Labels)
+			}
 		}
 	}
 	for _, o := range app.Objects {
@@ -108,7 +111,7 @@ func index(app *model.App) *svcIndex {
 			continue
 		}
 		ix.serviceNames[o.Name()] = true
-		if s, ok := o.Obj.(*corev1.Service); ok && len(s.Spec.Selector) > 0 && !selectsAny(s.Spec.Selector, pods[o.Namespace()]) {
+		if s, ok := o.Obj.(*corev1.Service); ok && len(s.Spec.Selector) > 0 && !selectsAny(s.Spec.Selector, o.Namespace(), pods) {
 			continue
 		}
 		ix.services[o.Namespace()+"/"+o.Name()] = true
@@ -130,8 +133,14 @@ func Selects(selector, labels map[string]string) bool {
 	return true
 }
 
-func selectsAny(selector map[string]string, pods []map[string]string) bool {
-	for _, l := range pods {
+// selectsAny looks for a pod among those carrying one of the selector's
+// pairs (any one will do: a selected pod carries them all).
+func selectsAny(selector map[string]string, ns string, pods map[string][]map[string]string) bool {
+	var k string
+	for k = range selector {
+		break
+	}
+	for _, l := range pods[ns+"\x00"+k+"="+selector[k]] {
 		if Selects(selector, l) {
 			return true
 		}

@@ -43,7 +43,10 @@ type Merged struct {
 	Object *model.Object
 	// Services holds, by app index, the Services whose selector changed.
 	Services map[int]*model.Object
-	Changes  []Change
+	// Related lists the Services that selected a member or select the
+	// merged pod: the only ones whose reach the merge changes.
+	Related []int
+	Changes []Change
 }
 
 // Merger merges Deployments of one app into multi-container pods. It reads
@@ -56,11 +59,91 @@ type Merger struct {
 	pinned map[int]string
 	// boundSAs are the ServiceAccounts ("ns/name") a binding of the app names.
 	boundSAs map[string]bool
+	// ports caches portsOf.
+	ports map[int]map[string]string
+	// services and controllers index selectors by a label pair they need;
+	// pods indexes pod templates by their label pairs. With them a merge
+	// looks at the objects its labels concern, not at the whole app.
+	services, controllers selIndex
+	pods                  map[string][]int
+	selectors             map[int]labels.Selector
+	// deployments holds the names of the app's Deployments.
+	deployments map[string]bool
 }
+
+// selIndex finds the objects whose selector may select a label set: each
+// object is filed under one "ns\x00key=value" pair its selector requires,
+// or, when it requires none, under its namespace alone.
+type selIndex struct {
+	byPair map[string][]int
+	scan   map[string][]int
+}
+
+func (x *selIndex) add(ns string, i int, required map[string]string) {
+	if x.byPair == nil {
+		x.byPair, x.scan = map[string][]int{}, map[string][]int{}
+	}
+	if len(required) == 0 {
+		x.scan[ns] = append(x.scan[ns], i)
+		return
+	}
+	k := slices.Min(slices.Collect(maps.Keys(required)))
+	x.byPair[pairKey(ns, k, required[k])] = append(x.byPair[pairKey(ns, k, required[k])], i)
+}
+
+// candidates lists, in app order, the objects that may select one of sets.
+func (x *selIndex) candidates(ns string, sets ...map[string]string) []int {
+	seen := map[int]bool{}
+	var out []int
+	add := func(list []int) {
+		for _, i := range list {
+			if !seen[i] {
+				seen[i] = true
+				out = append(out, i)
+			}
+		}
+	}
+	add(x.scan[ns])
+	for _, set := range sets {
+		for k, v := range set {
+			add(x.byPair[pairKey(ns, k, v)])
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func pairKey(ns, k, v string) string { return ns + "\x00" + k + "=" + v }
 
 // NewMerger indexes app; objects in skip are treated as gone.
 func NewMerger(app *model.App, skip map[int]bool) *Merger {
-	m := &Merger{app: app, skip: skip, pinned: map[int]string{}, boundSAs: map[string]bool{}}
+	m := &Merger{app: app, skip: skip, pinned: map[int]string{}, boundSAs: map[string]bool{}, ports: map[int]map[string]string{}}
+	m.pods, m.selectors, m.deployments = map[string][]int{}, map[int]labels.Selector{}, map[string]bool{}
+	for i, o := range app.Objects {
+		if skip[i] {
+			continue
+		}
+		if o.Kind() == "Deployment" {
+			m.deployments[o.Name()] = true
+		}
+		ns := o.Namespace()
+		if s, ok := o.Obj.(*corev1.Service); ok {
+			if len(s.Spec.Selector) > 0 {
+				m.services.add(ns, i, s.Spec.Selector)
+			}
+		}
+		if _, md, ok := footprint.PodSpec(o); ok {
+			for k, v := range md.Labels {
+				m.pods[pairKey(ns, k, v)] = append(m.pods[pairKey(ns, k, v)], i)
+			}
+		}
+		if ls := controllerSelector(o); ls != nil {
+			if sel, err := metav1.LabelSelectorAsSelector(ls); err == nil && !sel.Empty() {
+				m.selectors[i] = sel
+				m.controllers.add(ns, i, ls.MatchLabels)
+			}
+		}
+	}
 	type ref struct {
 		kind, name, ns string
 		selector       map[string]any
@@ -192,24 +275,29 @@ func (m *Merger) Merge(group []int, reason string) (*Merged, error) {
 		if why := m.Pinned(i); why != "" {
 			return nil, conflictf("%s cannot be merged: %s", o.Ref(), why)
 		}
-		d := o.Obj.(*appsv1.Deployment).DeepCopy()
-		ms = append(ms, &member{index: i, obj: o, d: d})
+		ms = append(ms, &member{index: i, obj: o, d: o.Obj.(*appsv1.Deployment), ports: m.portsOf(i)})
 	}
 	first := ms[0]
 	ns := first.obj.Namespace()
-	var svcs []int
-	for i, o := range m.app.Objects {
-		if !m.skip[i] && o.Kind() == "Service" && o.Namespace() == ns {
-			svcs = append(svcs, i)
-		}
-	}
-	for _, mb := range ms {
-		mb.ports = m.ports(mb, svcs)
-	}
+	// The cheap checks first: a planner tries many groups that clash.
 	if err := m.checkDeployments(ms); err != nil {
 		return nil, err
 	}
-	if err := m.checkInitWaits(ms, svcs); err != nil {
+	used := map[string]string{} // "port/PROTO" -> where
+	for _, mb := range ms {
+		for _, k := range slices.Sorted(maps.Keys(mb.ports)) {
+			if where, ok := used[k]; ok {
+				return nil, conflictf("port %s is used by %s and by %s; one pod cannot listen on it twice", k, where, mb.ports[k])
+			}
+		}
+		for k, v := range mb.ports {
+			used[k] = v
+		}
+	}
+	for _, mb := range ms {
+		mb.d = mb.d.DeepCopy()
+	}
+	if err := m.checkInitWaits(ms); err != nil {
 		return nil, err
 	}
 	name := m.uniqueName(first.d.Name + "-merged")
@@ -224,10 +312,6 @@ func (m *Merger) Merge(group []int, reason string) (*Merged, error) {
 	out.ResourceVersion, out.UID = "", ""
 	tpl := &out.Spec.Template
 	spec := &tpl.Spec
-	used := map[string]string{} // "port/PROTO" -> where
-	for k, v := range first.ports {
-		used[k] = v
-	}
 	hostPorts := map[string]string{}
 	portNames := map[string]string{}
 	notePorts(spec, first.obj.Ref(), hostPorts, portNames)
@@ -254,11 +338,6 @@ func (m *Merger) Merge(group []int, reason string) (*Merged, error) {
 				return nil, conflictf("pod annotation %s differs: %q in %s, %q in %s", k, old, first.obj.Ref(), v, mb.obj.Ref())
 			}
 		}
-		for _, k := range slices.Sorted(maps.Keys(mb.ports)) {
-			if where, ok := used[k]; ok {
-				return nil, conflictf("port %s is used by %s and by %s; one pod cannot listen on it twice", k, where, mb.ports[k])
-			}
-		}
 		for _, c := range allContainers(&b.Spec) {
 			for _, p := range c.Ports {
 				if p.HostPort != 0 {
@@ -277,9 +356,6 @@ func (m *Merger) Merge(group []int, reason string) (*Merged, error) {
 			return nil, err
 		}
 		// Every check passed: fold b in.
-		for k, v := range mb.ports {
-			used[k] = v
-		}
 		notePorts(&b.Spec, mb.obj.Ref(), hostPorts, portNames)
 		var cs, vs []string
 		isInit := map[string]bool{}
@@ -362,7 +438,8 @@ func (m *Merger) Merge(group []int, reason string) (*Merged, error) {
 		return nil, err
 	}
 	var svcChanges []Change
-	for _, si := range svcs {
+	res.Related = m.services.candidates(ns, append(memberLabels(ms), tpl.Labels)...)
+	for _, si := range res.Related {
 		o := m.app.Objects[si]
 		s, ok := o.Obj.(*corev1.Service)
 		if !ok || len(s.Spec.Selector) == 0 {
@@ -376,7 +453,13 @@ func (m *Merger) Merge(group []int, reason string) (*Merged, error) {
 			}
 		}
 		after := names.Selects(s.Spec.Selector, tpl.Labels)
-		other := m.selectsOther(s.Spec.Selector, ns, inGroup)
+		other := ""
+		for _, w := range m.selected(s.Spec.Selector, ns) {
+			if !inGroup[w] {
+				other = m.app.Objects[w].Ref()
+				break
+			}
+		}
 		switch {
 		case before == "" && after:
 			return nil, conflictf("%s would select the merged pod, which it did not select before", o.Ref())
@@ -426,7 +509,8 @@ func (m *Merger) checkDeployments(ms []*member) error {
 // checkInitWaits refuses a group where an init container of one member
 // reaches another member: init containers run before any container of the
 // pod starts, so it would wait for ever.
-func (m *Merger) checkInitWaits(ms []*member, svcs []int) error {
+func (m *Merger) checkInitWaits(ms []*member) error {
+	svcs := m.services.candidates(ms[0].obj.Namespace(), memberLabels(ms)...)
 	mini := &model.App{}
 	for _, i := range svcs {
 		mini.Objects = append(mini.Objects, m.app.Objects[i])
@@ -463,55 +547,67 @@ func (m *Merger) checkInitWaits(ms []*member, svcs []int) error {
 	return nil
 }
 
+func memberLabels(ms []*member) []map[string]string {
+	var out []map[string]string
+	for _, mb := range ms {
+		out = append(out, mb.d.Spec.Template.Labels)
+	}
+	return out
+}
+
 // checkSelectors: no other controller may select the merged pods.
 func (m *Merger) checkSelectors(ms []*member, inGroup map[int]bool, lbls map[string]string) error {
-	ns := ms[0].obj.Namespace()
-	for i, o := range m.app.Objects {
-		if m.skip[i] || inGroup[i] || o.Namespace() != ns {
-			continue
-		}
-		var ls *metav1.LabelSelector
-		switch t := o.Obj.(type) {
-		case *appsv1.Deployment:
-			ls = t.Spec.Selector
-		case *appsv1.ReplicaSet:
-			ls = t.Spec.Selector
-		case *appsv1.StatefulSet:
-			ls = t.Spec.Selector
-		case *appsv1.DaemonSet:
-			ls = t.Spec.Selector
-		case *corev1.ReplicationController:
-			ls = &metav1.LabelSelector{MatchLabels: t.Spec.Selector}
-		}
-		if ls == nil {
-			continue
-		}
-		sel, err := metav1.LabelSelectorAsSelector(ls)
-		if err == nil && !sel.Empty() && sel.Matches(labels.Set(lbls)) {
-			return conflictf("%s's selector would also select the merged pods", o.Ref())
+	for _, i := range m.controllers.candidates(ms[0].obj.Namespace(), lbls) {
+		if !inGroup[i] && m.selectors[i].Matches(labels.Set(lbls)) {
+			return conflictf("%s's selector would also select the merged pods", m.app.Objects[i].Ref())
 		}
 	}
 	return nil
 }
 
-// selectsOther names a workload outside the group that selector selects.
-func (m *Merger) selectsOther(selector map[string]string, ns string, inGroup map[int]bool) string {
-	for i, o := range m.app.Objects {
-		if m.skip[i] || inGroup[i] || o.Namespace() != ns {
-			continue
-		}
-		if _, md, ok := footprint.PodSpec(o); ok && names.Selects(selector, md.Labels) {
-			return o.Ref()
-		}
+// controllerSelector is the pod selector of a controller, nil for others.
+func controllerSelector(o *model.Object) *metav1.LabelSelector {
+	switch t := o.Obj.(type) {
+	case *appsv1.Deployment:
+		return t.Spec.Selector
+	case *appsv1.ReplicaSet:
+		return t.Spec.Selector
+	case *appsv1.StatefulSet:
+		return t.Spec.Selector
+	case *appsv1.DaemonSet:
+		return t.Spec.Selector
+	case *corev1.ReplicationController:
+		return &metav1.LabelSelector{MatchLabels: t.Spec.Selector}
 	}
-	return ""
+	return nil
 }
 
-// ports lists the ports a member's pods listen on: declared container ports,
-// probe ports, and the target ports of the Services that select it (a
-// process may listen on a port it never declares).
-func (m *Merger) ports(mb *member, svcs []int) map[string]string {
+// selected lists, in app order, the pod-creating objects a Service
+// selector selects.
+func (m *Merger) selected(selector map[string]string, ns string) []int {
+	k := slices.Min(slices.Collect(maps.Keys(selector)))
+	var out []int
+	for _, i := range m.pods[pairKey(ns, k, selector[k])] {
+		if _, md, _ := footprint.PodSpec(m.app.Objects[i]); names.Selects(selector, md.Labels) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// portsOf lists the ports the pods of the Deployment at i listen on:
+// declared container ports, probe ports, and the target ports of the
+// Services that select it (a process may listen on a port it never
+// declares). The Merger's app never changes, so the answer is kept.
+func (m *Merger) portsOf(i int) map[string]string {
+	if p, ok := m.ports[i]; ok {
+		return p
+	}
+	o := m.app.Objects[i]
+	mb := &member{index: i, obj: o, d: o.Obj.(*appsv1.Deployment)}
+	svcs := m.services.candidates(o.Namespace(), mb.d.Spec.Template.Labels)
 	out := map[string]string{}
+	m.ports[i] = out
 	spec := &mb.d.Spec.Template.Spec
 	named := map[string]string{}
 	for _, c := range allContainers(spec) {
@@ -850,14 +946,8 @@ func truncate(s string, n int) string {
 
 // uniqueName makes a Deployment name no object of the app has.
 func (m *Merger) uniqueName(want string) string {
-	taken := map[string]bool{}
-	for i, o := range m.app.Objects {
-		if !m.skip[i] && o.Kind() == "Deployment" {
-			taken[o.Name()] = true
-		}
-	}
 	n := want
-	for k := 2; taken[n]; k++ {
+	for k := 2; m.deployments[n]; k++ {
 		n = fmt.Sprintf("%s-%d", want, k)
 	}
 	return n

@@ -2,6 +2,7 @@ package rewrite
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"sort"
 	"strings"
@@ -44,6 +45,7 @@ func Apply(app *model.App, ops []solve.Op) (*model.App, []Change, error) {
 	var changes []Change
 	drop := map[int]bool{}
 	var added []*model.Object
+	var merger *Merger
 	for _, op := range ops {
 		var o *model.Object
 		if op.Object >= 0 {
@@ -73,8 +75,13 @@ func Apply(app *model.App, ops []solve.Op) (*model.App, []Change, error) {
 			cs, err = emptyDir(out, op)
 			drop[op.Object] = true
 		case solve.OpMerge:
+			// Groups are disjoint and were planned on the app before any
+			// merge: one Merger over that app serves them all.
+			if merger == nil {
+				merger = NewMerger(&model.App{Objects: append([]*model.Object(nil), out.Objects...)}, maps.Clone(drop))
+			}
 			var m *Merged
-			m, err = NewMerger(out, drop).Merge(op.Members, op.Reason)
+			m, err = merger.Merge(op.Members, op.Reason)
 			if err != nil {
 				break
 			}

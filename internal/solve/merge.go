@@ -13,6 +13,14 @@ type MergeCandidate struct {
 	CPU, Memory int64
 }
 
+// MaxMergeGroup is the most workloads merged into one pod: a pod of dozens
+// of containers restarts, rolls out and is debugged as one, and every
+// member's change rebuilds them all.
+const MaxMergeGroup = 16
+
+// MaxRefusedMerges bounds the merges MergeGroups tries and try refuses.
+const MaxRefusedMerges = 2000
+
 // mergeSaves is what merging one more workload of r replicas into a group
 // takes off a quota key.
 func mergeSaves(key string, r int32) int64 {
@@ -30,10 +38,12 @@ func mergeSaves(key string, r int32) int64 {
 // zero. The rule, deterministic by construction: candidates are taken
 // smallest pod first (CPU request, then memory request, then name); each
 // joins the first group, in the order groups were opened, that has its
-// replica count and that try accepts, else opens a new group; this stops as
+// replica count, fewer than MaxMergeGroup members and try's consent, else opens a new group; this stops as
 // soon as nothing is over. try gets the objects of the would-be group, first
 // member first, and says why it cannot be merged ("" when it can).
 //
+// The search gives up after MaxRefusedMerges refusals, so that an app whose
+// workloads all clash (every one on port 80, say) costs a bounded time.
 // Groups of one are dropped from the result. left is what stays over; when
 // it is not empty the groups are not enough and blocked says why merges were
 // refused, in the order they were tried.
@@ -58,17 +68,19 @@ func MergeGroups(cands []MergeCandidate, over map[string]int64, try func(objects
 	var open [][]int
 	var reps []int32
 	for _, c := range cs {
-		if len(left) == 0 {
+		if len(left) == 0 || len(blocked) >= MaxRefusedMerges {
 			break
 		}
 		placed := false
 		for gi, g := range open {
-			if reps[gi] != c.Replicas {
+			if reps[gi] != c.Replicas || len(g) >= MaxMergeGroup {
 				continue
 			}
 			trial := append(append([]int(nil), g...), c.Object)
 			if why := try(trial); why != "" {
-				blocked = append(blocked, why)
+				if blocked = append(blocked, why); len(blocked) >= MaxRefusedMerges {
+					break
+				}
 				continue
 			}
 			open[gi], placed = trial, true
