@@ -41,8 +41,9 @@ func newFit(s Streams) *cobra.Command {
 		Long: `Fit rewrites the application at PATH so that the target admits all of it:
 it fills missing requests and limits, scales them down with an exact solver
 (the largest common retained fraction under every quota key, never below a
-floor), reduces replicas, turns NodePort/LoadBalancer Services into ClusterIP
-plus an Ingress, and folds namespaces into the target's. Every change is
+floor), reduces replicas, merges Deployments into multi-container pods while
+a pod or object count binds, turns NodePort/LoadBalancer Services into
+ClusterIP plus an Ingress, and folds namespaces into the target's. Every change is
 reported with its reason; a change that would break a host name a container
 uses is not made. A PersistentVolumeClaim becomes emptyDir only with
 --allow-data-loss.
