@@ -43,6 +43,9 @@ type analyzer struct {
 	res     *Result
 	sas     map[string]bool
 	classes map[string]bool
+	// noPods holds the pod-creating objects that admission refused (or
+	// whose ReplicaSet it refused): nothing creates their pods.
+	noPods map[*model.Object]bool
 }
 
 // Analyze computes the footprint of app in t.
@@ -54,6 +57,7 @@ func Analyze(app *model.App, t *model.Target) (*Result, error) {
 		app:  app, t: t, lrs: LimitRanges(t),
 		res:     &Result{Target: t.Name, Quota: map[corev1.ResourceName]Usage{}},
 		sas:     map[string]bool{"default": true},
+		noPods:  map[*model.Object]bool{},
 		classes: map[string]bool{"system-cluster-critical": true, "system-node-critical": true},
 	}
 	for _, q := range t.Quotas {
@@ -188,6 +192,9 @@ func (a *analyzer) object(o *model.Object) error {
 	if !isNamespaced(o) {
 		return nil
 	}
+	if _, ok := o.Obj.(*corev1.Pod); ok {
+		return nil // a bare pod is charged once, with its pod usage, by pods
+	}
 	u := corev1.ResourceList{}
 	var refusal string
 	switch obj := o.Obj.(type) {
@@ -204,11 +211,18 @@ func (a *analyzer) object(o *model.Object) error {
 			u[k] = *resource.NewQuantity(1, resource.DecimalSI)
 		}
 	}
-	a.admit(o.Ref(), u, 1, refusal, false)
-	for _, k := range controllerObjects(o) {
-		a.admit(o.Ref(), corev1.ResourceList{k: *resource.NewQuantity(1, resource.DecimalSI)}, 1, "", false)
+	if a.admit(o.Ref(), u, 1, refusal, false) == 0 {
+		// Refused: none of what it would have made (ReplicaSet, pods,
+		// endpoints) exists.
+		a.noPods[o] = true
+		return nil
 	}
-	if svc, ok := o.Obj.(*corev1.Service); ok && refusal == "" && len(svc.Spec.Selector) > 0 && svc.Spec.Type != corev1.ServiceTypeExternalName {
+	for _, k := range controllerObjects(o) {
+		if a.admit(o.Ref(), corev1.ResourceList{k: *resource.NewQuantity(1, resource.DecimalSI)}, 1, "", false) == 0 {
+			a.noPods[o] = true
+		}
+	}
+	if svc, ok := o.Obj.(*corev1.Service); ok && len(svc.Spec.Selector) > 0 && svc.Spec.Type != corev1.ServiceTypeExternalName {
 		// The endpoints and EndpointSlice controllers give every Service
 		// with a selector an Endpoints object and a (placeholder) slice.
 		a.chargeAll(corev1.ResourceList{
@@ -322,13 +336,24 @@ func (a *analyzer) pods(o *model.Object) {
 	}
 	u := PodUsage(stored)
 	matches := func(q *corev1.ResourceQuota) bool { return quotaMatchesPod(q, stored) }
+	if a.noPods[o] {
+		a.demand(claims, u, matches, n)
+		return
+	}
 	if len(claims) == 0 {
 		a.admitMatching(o.Ref(), u, n, refusal, ordered, matches)
 		return
 	}
 	// A StatefulSet creates each pod's claims before the pod; a refused claim
-	// means no pod.
+	// means no pod. With podManagementPolicy Parallel it creates replicas in
+	// batches of 1, 2, 4, ... and stops after the batch where one fails.
+	stopAt := int32(-1)
 	for i := int32(0); i < n; i++ {
+		if stopAt >= 0 && i >= stopAt {
+			a.demand(claims, u, matches, n-i)
+			a.refuse(o.Ref(), int(n-i), "pod not created: the StatefulSet stops at a refused replica (podManagementPolicy Parallel creates replicas in batches of 1, 2, 4, ...)")
+			return
+		}
 		claimsOK := true
 		for _, c := range claims {
 			cu := PVCUsage(&c)
@@ -348,39 +373,54 @@ func (a *analyzer) pods(o *model.Object) {
 				}
 			}
 			if ordered {
-				for j := i + 1; j < n; j++ {
-					for _, c := range claims {
-						for _, qs := range a.quotas {
-							addTo(qs.requested, mask(PVCUsage(&c), qs.q.Spec.Hard), 1)
-						}
-					}
-					for _, qs := range a.quotas {
-						if matches(qs.q) {
-							addTo(qs.requested, mask(u, qs.q.Spec.Hard), 1)
-						}
-					}
-				}
+				a.demand(claims, u, matches, n-i-1)
 				a.refuse(o.Ref(), int(n-i), "pod not created: its persistent volume claim was refused")
 				return
 			}
+			if stopAt < 0 {
+				stopAt = batchEnd(i)
+			}
 			continue
 		}
-		if a.admitMatching(o.Ref(), u, 1, refusal, false, matches) == 0 && ordered {
-			for j := i + 1; j < n; j++ {
-				for _, c := range claims {
-					a.admit(o.Ref(), PVCUsage(&c), 1, "", false)
-				}
-			}
-			// Later pods wait for this one to be Ready: never created.
-			for _, qs := range a.quotas {
-				if matches(qs.q) {
-					addTo(qs.requested, mask(u, qs.q.Spec.Hard), int64(n-i-1))
-				}
-			}
+		admitted := a.admitMatching(o.Ref(), u, 1, refusal, false, matches) == 1
+		if !admitted && stopAt < 0 {
+			stopAt = batchEnd(i)
+		}
+		if !admitted && ordered {
+			// Later pods wait for this one to be Ready: neither they nor
+			// their claims are ever created.
+			a.demand(claims, u, matches, n-i-1)
 			if n-i-1 > 0 {
 				a.refuse(o.Ref(), int(n-i-1), "pod not created: the StatefulSet waits for the refused pod before it (podManagementPolicy OrderedReady)")
 			}
 			return
+		}
+	}
+}
+
+// batchEnd is where the slow-start batch holding replica i ends: the
+// StatefulSet controller's batches hold 1, 2, 4, ... replicas, at most 500.
+func batchEnd(i int32) int32 {
+	end, size := int32(0), int32(1)
+	for end <= i {
+		end += size
+		size = min(2*size, 500)
+	}
+	return end
+}
+
+// demand charges n pods of usage u, with their claims, to the app's demand
+// (Requested) only: they are never created, so admission never sees them.
+func (a *analyzer) demand(claims []corev1.PersistentVolumeClaim, u corev1.ResourceList, matches func(*corev1.ResourceQuota) bool, n int32) {
+	if n <= 0 {
+		return
+	}
+	for _, qs := range a.quotas {
+		for _, c := range claims {
+			addTo(qs.requested, mask(PVCUsage(&c), qs.q.Spec.Hard), int64(n))
+		}
+		if matches(qs.q) {
+			addTo(qs.requested, mask(u, qs.q.Spec.Hard), int64(n))
 		}
 	}
 }
