@@ -26,8 +26,8 @@ import (
 //   - some pod is refused for quota exactly when the footprint says so: the
 //     total either fits or does not, whoever comes first;
 //   - when nothing is refused for quota, every workload has exactly the
-//     predicted pods and status.used equals the prediction for every key,
-//     less the pods of refused workloads.
+//     predicted pods and status.used equals the footprint's Admitted for
+//     every key.
 //
 // It returns the disagreements, one line each.
 func compare(app *model.App, t *model.Target, r *verify.Report) []string {
@@ -45,6 +45,22 @@ func compare(app *model.App, t *model.Target, r *verify.Report) []string {
 	for _, f := range r.Refusals {
 		real[f.Object] = f
 	}
+	// A workload whose own creation was refused (a count quota) has no
+	// pods: the control plane refused the object, once.
+	created := map[string]bool{}
+	for _, w := range r.Workloads {
+		created[w.Object] = true
+	}
+	for ref := range workloads {
+		if created[ref] {
+			continue
+		}
+		got, ok := real[ref]
+		if !ok || got.Count != 1 || !fpRefusesWith(fp, ref, got.Message) {
+			add("%s: not created by the control plane (%s), footprint refusals: %s", ref, describe(got, ok), fpRefusalList(fp, ref))
+		}
+		delete(workloads, ref)
+	}
 	// Refusals of objects and of whole workloads.
 	quotaPredicted := false
 	for _, f := range fp.Refusals {
@@ -52,12 +68,14 @@ func compare(app *model.App, t *model.Target, r *verify.Report) []string {
 		switch {
 		case !isWorkload:
 			got, ok := real[f.Object]
-			if !ok || got.Message != f.Message {
+			if !ok || !sameMessage(got.Message, f.Message) {
 				add("%s: footprint refuses it (%s), control plane: %s", f.Object, f.Message, describe(got, ok))
 			}
 		case w.Refused != "":
+			// A StatefulSet's claims are created before its pods: the
+			// control plane shows whichever refusal comes first.
 			got, ok := real[f.Object]
-			if !ok || got.Message != w.Refused || got.Count != int(w.Replicas) {
+			if !ok || !fpRefusesWith(fp, f.Object, got.Message) || got.Count != int(w.Replicas) {
 				add("%s: footprint refuses all %d pods (%s), control plane: %s", f.Object, w.Replicas, w.Refused, describe(got, ok))
 			}
 		default:
@@ -98,36 +116,7 @@ func compare(app *model.App, t *model.Target, r *verify.Report) []string {
 	}
 	expected := map[corev1.ResourceName]resource.Quantity{}
 	for k, u := range fp.Quota {
-		expected[k] = u.Requested.DeepCopy()
-	}
-	for _, w := range fp.Workloads {
-		if w.Refused == "" || w.Replicas == 0 {
-			continue
-		}
-		for k, v := range footprint.PodUsage(w.Pod) {
-			if e, ok := expected[k]; ok {
-				for range w.Replicas {
-					e.Sub(v)
-				}
-				expected[k] = e
-			}
-		}
-	}
-	// Objects refused outright were never charged either.
-	for _, f := range fp.Refusals {
-		if _, isWorkload := workloads[f.Object]; !isWorkload {
-			for _, o := range app.Objects {
-				if o.Ref() != f.Object {
-					continue
-				}
-				for k, v := range objectUsage(o) {
-					if e, ok := expected[k]; ok {
-						e.Sub(v)
-						expected[k] = e
-					}
-				}
-			}
-		}
+		expected[k] = u.Admitted
 	}
 	keys := make([]string, 0, len(r.Hard))
 	for k := range r.Hard {
@@ -148,23 +137,6 @@ func compare(app *model.App, t *model.Target, r *verify.Report) []string {
 	return bad
 }
 
-func objectUsage(o *model.Object) corev1.ResourceList {
-	switch obj := o.Obj.(type) {
-	case *corev1.Service:
-		return footprint.ServiceUsage(obj)
-	case *corev1.PersistentVolumeClaim:
-		return footprint.PVCUsage(obj)
-	}
-	u := corev1.ResourceList{footprint.CountKey(o.GVK()): resource.MustParse("1")}
-	switch o.Kind() {
-	case "ConfigMap":
-		u[corev1.ResourceConfigMaps] = resource.MustParse("1")
-	case "Secret":
-		u[corev1.ResourceSecrets] = resource.MustParse("1")
-	}
-	return u
-}
-
 func fpRefuses(fp *footprint.Result, ref string) bool {
 	for _, f := range fp.Refusals {
 		if f.Object == ref {
@@ -172,6 +144,51 @@ func fpRefuses(fp *footprint.Result, ref string) bool {
 		}
 	}
 	return false
+}
+
+func fpRefusesWith(fp *footprint.Result, ref, msg string) bool {
+	for _, f := range fp.Refusals {
+		if f.Object == ref && sameMessage(f.Message, msg) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameMessage compares refusal messages, taking a bracketed list in any
+// order: Kubernetes ranges over maps when it validates a container's
+// resources (field errors) and its LimitRange items, so it words cpu and
+// memory errors in random order. Items contain ", " themselves; as a
+// multiset of ", "-separated fragments, a reordered list is still equal.
+func sameMessage(a, b string) bool {
+	if a == b {
+		return true
+	}
+	fragments := func(s string) (string, string) {
+		i := strings.Index(s, "[")
+		if i < 0 || !strings.HasSuffix(s, "]") {
+			return s, ""
+		}
+		list := strings.Split(s[i+1:len(s)-1], ", ")
+		sort.Strings(list)
+		return s[:i], strings.Join(list, "|")
+	}
+	pa, la := fragments(a)
+	pb, lb := fragments(b)
+	return la != "" && pa == pb && la == lb
+}
+
+func fpRefusalList(fp *footprint.Result, ref string) string {
+	var s []string
+	for _, f := range fp.Refusals {
+		if f.Object == ref {
+			s = append(s, fmt.Sprintf("x%d: %s", f.Count, f.Message))
+		}
+	}
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, "; ")
 }
 
 func describe(f verify.Refusal, ok bool) string {

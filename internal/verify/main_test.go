@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 
 func run(m *testing.M) int {
 	start := time.Now()
-	c, err := simtest.Start(sim.Options{})
+	c, err := simtest.Start(sim.Options{Dir: os.Getenv("RIGHTSIZE_SIM_DIR")})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "starting the control plane:", err)
 		return 1
@@ -49,6 +49,9 @@ func run(m *testing.M) int {
 	if verifier, err = verify.New(c); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
+	}
+	if d, err := time.ParseDuration(os.Getenv("RIGHTSIZE_WARMUP")); err == nil {
+		time.Sleep(d)
 	}
 	code := m.Run()
 	pids := c.PIDs()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -50,10 +51,12 @@ type Report struct {
 	Settled   bool       `json:"settled"`
 	Workloads []Workload `json:"workloads"`
 	Refusals  []Refusal  `json:"refusals"`
-	// Used, Predicted and Hard are per quota key: the quotas' status.used,
-	// the footprint's whole-app charge, and the hard limit.
+	// Used, Predicted, Requested and Hard are per quota key: the quotas'
+	// status.used, the footprint's prediction of it (what admission lets
+	// in, in apply order), the app's whole demand, and the hard limit.
 	Used      map[string]string `json:"used"`
 	Predicted map[string]string `json:"predicted"`
+	Requested map[string]string `json:"requested"`
 	Hard      map[string]string `json:"hard"`
 	// Skipped lists objects not created, with why (kinds the simulator
 	// does not serve, namespaces folded into the target's).
@@ -188,6 +191,9 @@ func (v *Verifier) Run(ctx context.Context, app *model.App, t *model.Target, opt
 	r.Settled = settled
 	r.Workloads = snap.workloads
 	r.Refusals = append(r.Refusals, snap.refusals...)
+	if err := v.c.RecountQuotas(ctx, ns); err != nil {
+		return nil, err
+	}
 	if err := v.quotas(ctx, r, ns, predicted); err != nil {
 		return nil, err
 	}
@@ -249,26 +255,30 @@ func (v *Verifier) create(ctx context.Context, o *model.Object, ns string) error
 	return err
 }
 
-// Normalize strips the refused object's kind and name from an apiserver
-// message (`pods "web-7d9c-x2kq" is forbidden: ...` becomes
-// `forbidden: ...`), as controllers' pods have random names, and the
-// controller's "Error creating: " prefix.
+// Normalize strips the refused object's name from an apiserver message, as
+// controllers' pods have random names: `pods "web-7d9c-x2kq" is forbidden:
+// ...` becomes `forbidden: ...` and `Pod "web-7d9c-x2kq" is invalid: ...`
+// becomes `Pod is invalid: ...`; so do the controllers' prefixes ("Error
+// creating: ", "create Pod db-0 in StatefulSet db failed error: ").
 func Normalize(msg string) string {
 	msg = strings.TrimPrefix(msg, "(combined from similar events): ")
 	msg = strings.TrimPrefix(msg, "Error creating: ")
+	if m := invalidRE.FindStringSubmatchIndex(msg); m != nil {
+		return msg[m[2]:m[3]] + " is invalid: " + msg[m[1]:]
+	}
 	if i := strings.Index(msg, " is forbidden: "); i >= 0 {
 		return "forbidden: " + msg[i+len(" is forbidden: "):]
-	}
-	if i := strings.Index(msg, " is invalid: "); i >= 0 {
-		return "invalid: " + msg[i+len(" is invalid: "):]
 	}
 	return msg
 }
 
+// invalidRE matches the start of a validation error up to its details.
+var invalidRE = regexp.MustCompile(`(?:^|: )(\w+) "[^"]*" is invalid: `)
+
 // quotas fills Used, Predicted and Hard. When two quotas limit one key,
 // the one closest to its limit is reported, as the footprint does.
 func (v *Verifier) quotas(ctx context.Context, r *Report, ns string, fp *footprint.Result) error {
-	r.Used, r.Predicted, r.Hard = map[string]string{}, map[string]string{}, map[string]string{}
+	r.Used, r.Predicted, r.Requested, r.Hard = map[string]string{}, map[string]string{}, map[string]string{}, map[string]string{}
 	list, err := v.c.Client.CoreV1().ResourceQuotas(ns).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return fmt.Errorf("reading quotas of %s: %w", ns, err)
@@ -287,7 +297,8 @@ func (v *Verifier) quotas(ctx context.Context, r *Report, ns string, fp *footpri
 		}
 	}
 	for k, u := range fp.Quota {
-		r.Predicted[string(k)] = u.Requested.String()
+		r.Predicted[string(k)] = u.Admitted.String()
+		r.Requested[string(k)] = u.Requested.String()
 	}
 	return nil
 }
@@ -446,7 +457,11 @@ func (w *watcher) snapshot(ctx context.Context) (*snapshot, error) {
 		if !observed || wl.Created < wl.Desired || wl.Scheduled < wl.Created || wl.Ready < wl.Scheduled && o.Kind() == "StatefulSet" {
 			snap.complete = false
 		}
-		if _, refused := failed[ref]; !observed || s.pending > 0 || wl.Created < wl.Desired && !refused {
+		// A refusal explains missing pods even when the controller never
+		// records having seen its spec (a Deployment whose ReplicaSet is
+		// refused never updates its status).
+		_, refused := failed[ref]
+		if s.pending > 0 || !refused && (!observed || wl.Created < wl.Desired) {
 			snap.explained = false
 		}
 		if msg, ok := failed[ref]; ok && wl.Created < wl.Desired {
