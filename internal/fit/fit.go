@@ -169,7 +169,20 @@ func Run(app *model.App, t *model.Target, opts Options) (*Result, error) {
 			return nil, err
 		}
 		ops, findings := mergeOps(cur, t, fp)
+		var rops []solve.Op
+		if len(ops) == 0 && opts.allowed(AllowReplicas) {
+			// Merged workloads share a replica count: try again with every
+			// mergeable Deployment at one replica.
+			if r, m, err := mergeAtOneReplica(cur, t, fp); err != nil {
+				return nil, err
+			} else if len(m) > 0 {
+				rops, ops, findings = r, m, nil
+			}
+		}
 		res.Findings = append(res.Findings, findings...)
+		if err := step(AllowReplicas, rops); err != nil {
+			return nil, err
+		}
 		if len(ops) > 0 {
 			n := len(res.Changes)
 			var conflict *rewrite.Conflict

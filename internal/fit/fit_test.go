@@ -228,3 +228,49 @@ func benchFit(b *testing.B, app *model.App, tg *model.Target) {
 		}
 	}
 }
+
+// TestRunMergesAtOneReplica: replicas that differ block a merge; with
+// replicas allowed, fit brings them to one and merges.
+func TestRunMergesAtOneReplica(t *testing.T) {
+	for _, tt := range []struct {
+		name        string
+		allow       []string
+		fits        bool
+		deployments string
+	}{
+		{"replicas allowed", nil, true, "[b a-merged]"},
+		{"replicas not allowed", []string{AllowResources, AllowMerge}, false, "[b a c]"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			app := &model.App{}
+			for i, d := range []*model.Object{deployment("b", 1, "300m", "64Mi"), deployment("a", 2, "100m", "64Mi"), deployment("c", 1, "200m", "64Mi")} {
+				app.Objects = append(app.Objects, served(d, int32(8000+i))...)
+			}
+			res, err := Run(app, quotaTarget(corev1.ResourceList{"pods": resource.MustParse("2")}), Options{Allow: tt.allow})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ds []string
+			for _, o := range res.App.Objects {
+				if d, ok := o.Obj.(*appsv1.Deployment); ok {
+					ds = append(ds, d.Name)
+					if d.Name == "a-merged" && *d.Spec.Replicas != 1 {
+						t.Errorf("a-merged has %d replicas", *d.Spec.Replicas)
+					}
+				}
+			}
+			if res.Fits != tt.fits || fmt.Sprint(ds) != tt.deployments {
+				t.Errorf("fits %v, deployments %v; want %v, %s (findings %v)", res.Fits, ds, tt.fits, tt.deployments, res.Findings)
+			}
+			if tt.fits {
+				found := false
+				for _, c := range res.Changes {
+					found = found || (c.Object == "Deployment/a" && c.Field == "spec.replicas" && c.Before == "2" && c.After == "1" && strings.Contains(c.Reason, "equal replicas"))
+				}
+				if !found {
+					t.Errorf("the replica change is not reported: %+v", res.Changes)
+				}
+			}
+		})
+	}
+}

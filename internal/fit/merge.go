@@ -80,6 +80,47 @@ func mergeOps(app *model.App, t *model.Target, fp *footprint.Result) ([]solve.Op
 	return ops, nil
 }
 
+// mergeAtOneReplica plans bringing every mergeable Deployment with more
+// than one replica down to one, then merging; it returns no merges when
+// that does not bring the counts down either.
+func mergeAtOneReplica(app *model.App, t *model.Target, fp *footprint.Result) (replicas, merges []solve.Op, err error) {
+	index := map[*model.Object]int{}
+	for i, o := range app.Objects {
+		index[o] = i
+	}
+	m := rewrite.NewMerger(app, nil)
+	var why []string
+	for _, k := range mergeKeys {
+		if u, ok := fp.Quota[k]; ok && u.Over() {
+			why = append(why, fmt.Sprintf("quota %s binds (needs %s, allows %s)", k, u.Requested.String(), u.Hard.String()))
+		}
+	}
+	for _, w := range fp.Workloads {
+		i, ok := index[w.Object]
+		if !ok || w.Refused != "" || w.Replicas <= 1 || m.Pinned(i) != "" {
+			continue
+		}
+		replicas = append(replicas, solve.Op{Object: i, Field: "replicas", Replicas: 1,
+			Reason: fmt.Sprintf("%s and merging workloads into shared pods needs equal replicas: %d replica(s) less, no failover while its only pod restarts", strings.Join(why, "; "), w.Replicas-1)})
+	}
+	if len(replicas) == 0 {
+		return nil, nil, nil
+	}
+	trial, _, err := rewrite.Apply(app, replicas)
+	if err != nil {
+		return nil, nil, err
+	}
+	tfp, err := footprint.Analyze(trial, t)
+	if err != nil {
+		return nil, nil, err
+	}
+	merges, _ = mergeOps(trial, t, tfp)
+	if len(merges) == 0 {
+		return nil, nil, nil
+	}
+	return replicas, merges, nil
+}
+
 // checkMerged says why a merged pod would not work in t: refused by the
 // LimitRanges (Pod max among them), larger than every node, or a name one
 // of its members used that no longer resolves.
