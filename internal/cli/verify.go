@@ -179,13 +179,17 @@ func writeVerifyText(s Streams, r *verify.Report) error {
 		}
 		sort.Strings(keys)
 		tw = tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "\nQUOTA\tUSED\tPREDICTED\tHARD")
-		for _, k := range keys {
-			pred := r.Predicted[k]
-			if pred == "" {
-				pred = "-"
+		// PREDICTED is analyze's status.used (what admission lets in, in
+		// apply order), REQUESTED the whole app's demand.
+		fmt.Fprintln(tw, "\nQUOTA\tUSED\tPREDICTED\tREQUESTED\tHARD")
+		dash := func(s string) string {
+			if s == "" {
+				return "-"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", k, r.Used[k], pred, r.Hard[k])
+			return s
+		}
+		for _, k := range keys {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k, r.Used[k], dash(r.Predicted[k]), dash(r.Requested[k]), r.Hard[k])
 		}
 		if err := tw.Flush(); err != nil {
 			return err

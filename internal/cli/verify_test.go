@@ -1,0 +1,177 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/rightsize/rightsize/internal/sim"
+	"github.com/rightsize/rightsize/internal/sim/simtest"
+	"github.com/rightsize/rightsize/internal/verify"
+)
+
+func kubeBin(t *testing.T) string {
+	t.Helper()
+	dir, err := simtest.BinDir()
+	if err != nil {
+		t.Fatalf("control plane binaries: %v", err)
+	}
+	return dir
+}
+
+// TestVerifyRefusesWhatDoesNotFitAndAdmitsItsFit is the issue's "done
+// when": the example shop overflows the sandbox's requests.cpu, so verify
+// lists the quota refusals Kubernetes gives and exits 3; its fit output is
+// admitted and scheduled whole, exits 0, and status.used is what analyze
+// predicted.
+func TestVerifyRefusesWhatDoesNotFitAndAdmitsItsFit(t *testing.T) {
+	bin := kubeBin(t)
+	app := filepath.Join("..", "..", "examples", "shop")
+
+	out, errs, code := run(t, "verify", app, "--target", "sandbox", "--kube-bin", bin, "-o", "json")
+	if code != ExitNoFit {
+		t.Fatalf("verify exit %d, want %d\n%s%s", code, ExitNoFit, out, errs)
+	}
+	var r verify.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("verify -o json: %v\n%s", err, out)
+	}
+	if r.OK || len(r.Refusals) == 0 {
+		t.Fatalf("report ok=%v with %d refusals, want refusals", r.OK, len(r.Refusals))
+	}
+	for _, f := range r.Refusals {
+		if !strings.HasPrefix(f.Message, "forbidden: exceeded quota: compute, requested: requests.cpu=") {
+			t.Errorf("refusal of %s: %q, want Kubernetes' requests.cpu quota message", f.Object, f.Message)
+		}
+	}
+	if r.Used["requests.cpu"] == "" || r.Hard["requests.cpu"] != "1750m" {
+		t.Errorf("used %v hard %v, want requests.cpu against 1750m", r.Used, r.Hard)
+	}
+
+	out, errs, code = run(t, "verify", app, "--target", "sandbox", "--kube-bin", bin, "--fit", "-o", "json")
+	if code != ExitOK {
+		t.Fatalf("verify --fit exit %d, want 0\n%s%s", code, out, errs)
+	}
+	r = verify.Report{}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if !r.OK || len(r.Refusals) != 0 || len(r.Workloads) != 4 {
+		t.Fatalf("verify --fit: ok=%v refusals=%v workloads=%d, want ok, none, 4", r.OK, r.Refusals, len(r.Workloads))
+	}
+	for _, w := range r.Workloads {
+		if w.Created != w.Desired || w.Scheduled != w.Desired || w.Desired == 0 {
+			t.Errorf("%s: desired %d created %d scheduled %d", w.Object, w.Desired, w.Created, w.Scheduled)
+		}
+	}
+	for k, used := range r.Used {
+		if r.Predicted[k] != used {
+			t.Errorf("%s: status.used %s, analyze predicted %s", k, used, r.Predicted[k])
+		}
+	}
+}
+
+func TestVerifyTextReport(t *testing.T) {
+	out, errs, code := run(t, "verify", filepath.Join("..", "..", "examples", "shop"), "--target", "edge-4cpu-4gi", "--kube-bin", kubeBin(t))
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	for _, want := range []string{
+		"target edge-4cpu-4gi, namespace rightsize: every pod admitted and scheduled (7 desired, 7 created, 7 scheduled)",
+		"Deployment/frontend  3        3        3          3",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestVerifySaysHowToGetBinaries(t *testing.T) {
+	t.Setenv(sim.EnvKubeBin, "")
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	_, errs, code := run(t, "verify", filepath.Join("..", "..", "examples", "shop"))
+	if code != ExitError || !strings.Contains(errs, "'rightsize sim install'") {
+		t.Errorf("exit %d, stderr %q: want 1 and how to install", code, errs)
+	}
+	empty := t.TempDir()
+	_, errs, code = run(t, "verify", filepath.Join("..", "..", "examples", "shop"), "--kube-bin", empty)
+	if code != ExitError || !strings.Contains(errs, "kube-apiserver") {
+		t.Errorf("--kube-bin %s: exit %d, stderr %q: want 1 naming the missing binaries", empty, code, errs)
+	}
+}
+
+func TestVerifyFlagErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"verify", "x.yaml", "-o", "yaml"},
+		{"verify", "x.yaml", "--nodes", "2", "--node-size", "4"},
+		{"sim", "up", "--node-size", "4,lots"},
+	} {
+		if _, errs, code := run(t, args...); code != ExitUsage {
+			t.Errorf("%v: exit %d (%s), want %d", args, code, errs, ExitUsage)
+		}
+	}
+}
+
+// TestSimUpDown starts a simulator in the background as a user would, uses
+// its kubeconfig, and stops it: no process may survive 'sim down'.
+func TestSimUpDown(t *testing.T) {
+	bin := kubeBin(t)
+	state := t.TempDir()
+	t.Setenv(envRunCLI, "1") // the child 'sim serve' is this test binary
+	out, errs, code := run(t, "sim", "up", "--target", "okteto-free", "--kube-bin", bin, "--state-dir", state)
+	if code != ExitOK {
+		t.Fatalf("sim up: exit %d\n%s%s", code, out, errs)
+	}
+	st, err := readState(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { // also when an assertion below fails
+		if sim.Alive(st.PID) {
+			run(t, "sim", "down", "--state-dir", state)
+		}
+	})
+	if !strings.Contains(out, "export KUBECONFIG="+st.Kubeconfig) {
+		t.Errorf("sim up output lacks the kubeconfig:\n%s", out)
+	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", st.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := cs.CoreV1().ResourceQuotas(st.Namespace).Get(context.Background(), "compute", metav1.GetOptions{})
+	if err != nil {
+		t.Fatalf("reading the seeded quota through the kubeconfig: %v", err)
+	}
+	if got := q.Spec.Hard.Pods().String(); got != "10" {
+		t.Errorf("seeded quota allows %s pods, want okteto-free's 10", got)
+	}
+	if _, errs, code := run(t, "sim", "up", "--kube-bin", bin, "--state-dir", state); code != ExitError || !strings.Contains(errs, "already running") {
+		t.Errorf("second sim up: exit %d, %q; want 1, already running", code, errs)
+	}
+	if len(st.PIDs) != 4 || !sim.Alive(st.PID) {
+		t.Fatalf("state %+v: want a live simulator with 4 components", st)
+	}
+	if _, errs, code := run(t, "sim", "down", "--state-dir", state); code != ExitOK {
+		t.Fatalf("sim down: exit %d: %s", code, errs)
+	}
+	for _, pid := range append([]int{st.PID}, st.PIDs...) {
+		if sim.Alive(pid) {
+			t.Errorf("process %d survived sim down", pid)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(state, "state.json")); !os.IsNotExist(err) {
+		t.Errorf("state file left behind: %v", err)
+	}
+}
