@@ -460,8 +460,11 @@ func (w *watcher) snapshot(ctx context.Context) (*snapshot, error) {
 		// A refusal explains missing pods even when the controller never
 		// records having seen its spec (a Deployment whose ReplicaSet is
 		// refused never updates its status).
+		// So does a pod that cannot be scheduled, for the pods an
+		// OrderedReady StatefulSet creates only once it is Ready.
 		_, refused := failed[ref]
-		if s.pending > 0 || !refused && (!observed || wl.Created < wl.Desired) {
+		waits := orderedReady(o) && wl.Ready < wl.Created
+		if s.pending > 0 || !refused && !waits && (!observed || wl.Created < wl.Desired) {
 			snap.explained = false
 		}
 		if msg, ok := failed[ref]; ok && wl.Created < wl.Desired {
@@ -471,6 +474,11 @@ func (w *watcher) snapshot(ctx context.Context) (*snapshot, error) {
 	}
 	snap.key = key.String()
 	return snap, nil
+}
+
+func orderedReady(o *model.Object) bool {
+	ss, ok := o.Obj.(*appsv1.StatefulSet)
+	return ok && ss.Spec.PodManagementPolicy != appsv1.ParallelPodManagement
 }
 
 func eventTime(e *corev1.Event) time.Time {
