@@ -51,11 +51,14 @@ func compare(app *model.App, t *model.Target, r *verify.Report) []string {
 	for _, w := range r.Workloads {
 		created[w.Object] = true
 	}
-	for ref := range workloads {
+	for ref, w := range workloads {
 		if created[ref] {
 			continue
 		}
 		got, ok := real[ref]
+		if ok && w.Refused == "" && strings.Contains(got.Message, "exceeded quota") {
+			continue // a bare pod refused for quota: a race, judged with the others below
+		}
 		if !ok || got.Count != 1 || !fpRefusesWith(fp, ref, got.Message) {
 			add("%s: not created by the control plane (%s), footprint refusals: %s", ref, describe(got, ok), fpRefusalList(fp, ref))
 		}
@@ -110,8 +113,14 @@ func compare(app *model.App, t *model.Target, r *verify.Report) []string {
 		if w.Refused != "" {
 			want = 0
 		}
-		if got.Created != want || got.Scheduled != want {
-			add("%s: footprint %d pods, control plane created %d, scheduled %d", got.Object, want, got.Created, got.Scheduled)
+		// A pod that mounts a refused claim is created but never scheduled
+		// ("persistentvolumeclaim not found").
+		wantScheduled := want
+		if mountsRefusedClaim(w.Pod, fp) {
+			wantScheduled = 0
+		}
+		if got.Created != want || got.Scheduled != wantScheduled {
+			add("%s: footprint %d pods (%d schedulable), control plane created %d, scheduled %d", got.Object, want, wantScheduled, got.Created, got.Scheduled)
 		}
 	}
 	expected := map[corev1.ResourceName]resource.Quantity{}
@@ -135,6 +144,15 @@ func compare(app *model.App, t *model.Target, r *verify.Report) []string {
 		}
 	}
 	return bad
+}
+
+func mountsRefusedClaim(pod *corev1.Pod, fp *footprint.Result) bool {
+	for _, v := range pod.Spec.Volumes {
+		if v.PersistentVolumeClaim != nil && fpRefuses(fp, "PersistentVolumeClaim/"+v.PersistentVolumeClaim.ClaimName) {
+			return true
+		}
+	}
+	return false
 }
 
 func fpRefuses(fp *footprint.Result, ref string) bool {
@@ -237,7 +255,11 @@ func report(t *testing.T, c *vcase) {
 	if !c.report.Settled {
 		t.Errorf("the controllers did not settle")
 	}
-	for _, d := range compare(c.app, c.target, c.report) {
-		t.Errorf("%s", d)
+	d := compare(c.app, c.target, c.report)
+	for _, x := range d {
+		t.Errorf("%s", x)
+	}
+	if len(d) == 0 && len(c.loaded) > 0 {
+		t.Logf("agreed when run alone, after disagreeing while other apps ran (quota controller race): %s", strings.Join(c.loaded, "; "))
 	}
 }

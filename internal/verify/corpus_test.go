@@ -20,9 +20,10 @@ var corpusApps = []string{
 }
 
 // TestDifferentialCorpus verifies every Kubernetes/OpenShift app of the
-// corpus, and the project's examples, in every built-in target and in the
-// same target with its quota made huge, and compares the control plane's
-// verdict with the footprint's.
+// corpus, the project's examples and the corpus's other apps as the format
+// loaders convert them, in every built-in target and in the same target
+// with its quota made huge, and compares the control plane's verdict with
+// the footprint's.
 func TestDifferentialCorpus(t *testing.T) {
 	dirs := []string{"../../examples/shop"}
 	if _, err := os.Stat(filepath.Join(corpusDir, "INDEX.md")); err != nil {
@@ -32,15 +33,28 @@ func TestDifferentialCorpus(t *testing.T) {
 			dirs = append(dirs, filepath.Join(corpusDir, a))
 		}
 	}
-	var cases []*vcase
+	type input struct {
+		name, path string
+		opts       load.Options
+	}
+	var inputs []input
 	for _, dir := range dirs {
-		app, err := load.Load([]string{dir}, load.Options{})
+		inputs = append(inputs, input{name: filepath.Base(dir), path: dir})
+	}
+	if len(dirs) > 1 { // the corpus is there: its other formats too, as converted
+		for _, a := range formatApps {
+			inputs = append(inputs, input{name: a.path, path: filepath.Join(corpusDir, a.path), opts: a.opts})
+		}
+	}
+	var cases []*vcase
+	for _, in := range inputs {
+		app, err := load.Load([]string{in.path}, in.opts)
 		if err != nil {
-			t.Fatalf("loading %s: %v", dir, err)
+			t.Fatalf("loading %s: %v", in.path, err)
 		}
 		for _, tg := range target.Builtins() {
 			for _, tt := range []*model.Target{tg, huge(tg)} {
-				cases = append(cases, &vcase{name: filepath.Base(dir) + "/" + tt.Name, app: app, target: tt})
+				cases = append(cases, &vcase{name: in.name + "/" + tt.Name, app: app, target: tt})
 			}
 		}
 	}

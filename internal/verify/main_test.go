@@ -75,6 +75,9 @@ type vcase struct {
 	target *model.Target
 	report *verify.Report
 	err    error
+	// loaded holds the disagreements of runs made while other apps ran at
+	// once, when a run alone then agreed (see verifyAll).
+	loaded []string
 }
 
 // verifyAll verifies every case on the shared cluster, each in a namespace
@@ -121,6 +124,29 @@ func verifyAll(t *testing.T, v *verify.Verifier, cases []*vcase, quiet time.Dura
 		}()
 	}
 	wg.Wait()
+	// Under load, the quota controller can recount a quota from caches
+	// that lag behind admission and so write a status.used too low; quota
+	// admission then lets in more than the hard limit (a race Kubernetes
+	// has in production too, only rarer). A case that disagrees is run
+	// again alone, twice at most; a footprint bug disagrees every time.
+	for _, c := range cases {
+		for attempt := 0; attempt < 2 && c.err == nil; attempt++ {
+			d := compare(c.app, c.target, c.report)
+			if len(d) == 0 {
+				break
+			}
+			c.loaded = append(c.loaded, d...)
+			tc := *c.target
+			tc.Namespace = fmt.Sprintf("v%d", nsSeq.Add(1))
+			c.target = &tc
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			c.report, c.err = v.Run(ctx, c.app, c.target, verify.Options{Timeout: 90 * time.Second, Quiet: quiet})
+			if c.err == nil && fixesNodePorts(c.app) {
+				c.err = deleteServices(ctx, c.target.Namespace)
+			}
+			cancel()
+		}
+	}
 }
 
 func fixesNodePorts(app *model.App) bool {

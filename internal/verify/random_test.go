@@ -127,6 +127,20 @@ func typed(obj runtime.Object, gv schema.GroupVersion, kind string) *model.Objec
 func (g *gen) app() *model.App {
 	app := &model.App{}
 	add := func(o *model.Object) { app.Objects = append(app.Objects, o) }
+	// A standalone claim, which Deployments and bare pods may mount.
+	claim := ""
+	if g.chance(0.3) {
+		claim = g.name("claim")
+	}
+	mount := func(spec *corev1.PodSpec) {
+		if claim == "" || !g.chance(0.5) {
+			return
+		}
+		spec.Volumes = append(spec.Volumes, corev1.Volume{Name: "shared", VolumeSource: corev1.VolumeSource{
+			PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: claim},
+		}})
+		spec.Containers[0].VolumeMounts = append(spec.Containers[0].VolumeMounts, corev1.VolumeMount{Name: "shared", MountPath: "/shared"})
+	}
 	for range 1 + g.r.IntN(4) {
 		name := g.name("w")
 		labels := map[string]string{"app": name}
@@ -137,9 +151,11 @@ func (g *gen) app() *model.App {
 		replicas := ptr.To(int32(1 + g.r.IntN(3)))
 		switch g.pick("Deployment", "Deployment", "StatefulSet", "Job", "Pod") {
 		case "Deployment":
-			add(typed(&appsv1.Deployment{ObjectMeta: meta, Spec: appsv1.DeploymentSpec{
+			d := &appsv1.Deployment{ObjectMeta: meta, Spec: appsv1.DeploymentSpec{
 				Replicas: replicas, Selector: &metav1.LabelSelector{MatchLabels: labels}, Template: tmpl(corev1.RestartPolicyAlways),
-			}}, appsv1.SchemeGroupVersion, "Deployment"))
+			}}
+			mount(&d.Spec.Template.Spec)
+			add(typed(d, appsv1.SchemeGroupVersion, "Deployment"))
 		case "StatefulSet":
 			ss := &appsv1.StatefulSet{ObjectMeta: meta, Spec: appsv1.StatefulSetSpec{
 				Replicas: replicas, Selector: &metav1.LabelSelector{MatchLabels: labels}, ServiceName: name,
@@ -171,6 +187,7 @@ func (g *gen) app() *model.App {
 			add(typed(job, batchv1.SchemeGroupVersion, "Job"))
 		case "Pod":
 			p := tmpl(corev1.RestartPolicyAlways)
+			mount(&p.Spec)
 			add(typed(&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}, Spec: p.Spec}, corev1.SchemeGroupVersion, "Pod"))
 		}
 	}
@@ -198,8 +215,8 @@ func (g *gen) app() *model.App {
 	if g.chance(0.3) {
 		add(typed(&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: g.name("cm")}, Data: map[string]string{"k": "v"}}, corev1.SchemeGroupVersion, "ConfigMap"))
 	}
-	if g.chance(0.3) {
-		add(typed(&corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Name: g.name("claim")}, Spec: corev1.PersistentVolumeClaimSpec{
+	if claim != "" {
+		add(typed(&corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Name: claim}, Spec: corev1.PersistentVolumeClaimSpec{
 			AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
 			Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: q(g.pick("500Mi", "1Gi", "5Gi"))}},
 		}}, corev1.SchemeGroupVersion, "PersistentVolumeClaim"))
