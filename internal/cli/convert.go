@@ -16,12 +16,8 @@ import (
 )
 
 type convertFlags struct {
-	load         loadFlags
-	out          string
-	output       string
-	report       string
-	reportFormat string
-	force        bool
+	load loadFlags
+	outputFlags
 }
 
 func newConvert(s Streams) *cobra.Command {
@@ -54,11 +50,7 @@ to standard error, or to --report FILE.`,
 	f.load.register(fs)
 	// Converting does not need a target.
 	_ = fs.MarkHidden("target")
-	fs.StringVar(&f.out, "out", "", "write one file per object into this directory instead of standard output")
-	fs.StringVarP(&f.output, "output", "o", "yaml", "manifest format: yaml or json")
-	fs.StringVar(&f.report, "report", "", "write the report to this file instead of standard error")
-	fs.StringVar(&f.reportFormat, "report-format", "text", "report format: text or json")
-	fs.BoolVar(&f.force, "force", false, "replace a non-empty --out directory")
+	f.outputFlags.register(fs, "write the report to this file instead of standard error")
 	return cmd
 }
 
@@ -77,19 +69,9 @@ type convertJSON struct {
 }
 
 func (f *convertFlags) run(s Streams, args []string) error {
-	format, err := render.ParseFormat(f.output)
+	format, err := f.check(args)
 	if err != nil {
-		return usageError("--output: %v", err)
-	}
-	if f.reportFormat != "text" && f.reportFormat != "json" {
-		return usageError("--report-format %q: want text or json", f.reportFormat)
-	}
-	for _, out := range []string{f.out, f.report} {
-		if out != "" {
-			if err := render.CheckOutput(out, args); err != nil {
-				return err
-			}
-		}
+		return err
 	}
 	app, err := f.load.loadApp(s, args)
 	if err != nil {

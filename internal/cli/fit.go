@@ -19,18 +19,14 @@ import (
 )
 
 type fitFlags struct {
-	load          loadFlags
-	namespace     string
-	out           string
-	output        string
-	report        string
-	reportFormat  string
+	load      loadFlags
+	namespace string
+	outputFlags
 	allow         []string
 	allowDataLoss bool
 	minCPU        string
 	minMemory     string
 	usage         string
-	force         bool
 }
 
 func newFit(s Streams) *cobra.Command {
@@ -65,16 +61,12 @@ Exit codes: 0 fits, 3 no allowed rewrite fits, 1 error, 2 usage.`,
 	fs := cmd.Flags()
 	f.load.register(fs)
 	fs.StringVarP(&f.namespace, "namespace", "n", "", "namespace the output objects carry (default: the target's, else none)")
-	fs.StringVar(&f.out, "out", "", "write one file per object into this directory instead of standard output")
-	fs.StringVarP(&f.output, "output", "o", "yaml", "manifest format: yaml or json")
-	fs.StringVar(&f.report, "report", "", "write the report to this file")
-	fs.StringVar(&f.reportFormat, "report-format", "text", "report format: text or json")
+	f.outputFlags.register(fs, "write the report to this file")
 	fs.StringSliceVar(&f.allow, "allow", fit.Kinds, "change kinds allowed: "+strings.Join(fit.Kinds, ", "))
 	fs.BoolVar(&f.allowDataLoss, "allow-data-loss", false, "allow replacing PersistentVolumeClaims with emptyDir when storage binds")
 	fs.StringVar(&f.minCPU, "min-cpu", "", "never scale a container's CPU below this (default "+"10m"+")")
 	fs.StringVar(&f.minMemory, "min-memory", "", "never scale a container's memory below this (default 32Mi)")
 	fs.StringVar(&f.usage, "usage", "", "YAML file of observed usage, \"Kind/name/container\": {cpu: 50m, memory: 100Mi}, used as floors")
-	fs.BoolVar(&f.force, "force", false, "replace a non-empty --out directory")
 	return cmd
 }
 
@@ -115,27 +107,13 @@ func (f *fitFlags) options() (fit.Options, error) {
 }
 
 func (f *fitFlags) run(s Streams, args []string) error {
-	format, err := render.ParseFormat(f.output)
+	format, err := f.check(args)
 	if err != nil {
-		return usageError("--output: %v", err)
-	}
-	if f.reportFormat != "text" && f.reportFormat != "json" {
-		return usageError("--report-format %q: want text or json", f.reportFormat)
+		return err
 	}
 	opts, err := f.options()
 	if err != nil {
 		return err
-	}
-	// Refuse unsafe outputs before any work.
-	if f.out != "" {
-		if err := render.CheckOutput(f.out, args); err != nil {
-			return err
-		}
-	}
-	if f.report != "" {
-		if err := render.CheckOutput(f.report, args); err != nil {
-			return err
-		}
 	}
 	app, err := f.load.loadApp(s, args)
 	if err != nil {

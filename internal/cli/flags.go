@@ -5,6 +5,7 @@ import (
 
 	"github.com/rightsize/rightsize/internal/load"
 	"github.com/rightsize/rightsize/internal/model"
+	"github.com/rightsize/rightsize/internal/render"
 	"github.com/rightsize/rightsize/internal/target"
 )
 
@@ -63,4 +64,42 @@ func (f *loadFlags) loadApp(s Streams, paths []string) (*model.App, error) {
 // loadTarget loads the target named by --target.
 func (f *loadFlags) loadTarget() (*model.Target, error) {
 	return target.Load(f.target)
+}
+
+// outputFlags are the flags of the commands that write manifests and a
+// report (fit, convert).
+type outputFlags struct {
+	out          string
+	output       string
+	report       string
+	reportFormat string
+	force        bool
+}
+
+func (f *outputFlags) register(fs *pflag.FlagSet, reportHelp string) {
+	fs.StringVar(&f.out, "out", "", "write one file per object into this directory instead of standard output")
+	fs.StringVarP(&f.output, "output", "o", "yaml", "manifest format: yaml or json")
+	fs.StringVar(&f.report, "report", "", reportHelp)
+	fs.StringVar(&f.reportFormat, "report-format", "text", "report format: text or json")
+	fs.BoolVar(&f.force, "force", false, "replace a non-empty --out directory")
+}
+
+// check validates the flags and refuses unsafe outputs (an input, or a
+// place inside one) before any work is done.
+func (f *outputFlags) check(inputs []string) (render.Format, error) {
+	format, err := render.ParseFormat(f.output)
+	if err != nil {
+		return "", usageError("--output: %v", err)
+	}
+	if f.reportFormat != "text" && f.reportFormat != "json" {
+		return "", usageError("--report-format %q: want text or json", f.reportFormat)
+	}
+	for _, out := range []string{f.out, f.report} {
+		if out != "" {
+			if err := render.CheckOutput(out, inputs); err != nil {
+				return "", err
+			}
+		}
+	}
+	return format, nil
 }
