@@ -97,13 +97,19 @@ func (f *verifyFlags) run(ctx context.Context, s Streams, args []string) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	fmt.Fprintf(s.Err, "starting a local control plane for target %s\n", t.Name)
+	interrupted := func(err error) error {
+		if ctx.Err() != nil {
+			return fmt.Errorf("interrupted; the control plane is stopped")
+		}
+		return err
+	}
 	c, err := sim.Start(ctx, sim.Options{
 		BinDir:  bin,
 		Nodes:   sim.Nodes(t, nodeCount, nodeSize),
 		Kubelet: sim.KubeletOptions{CompleteJobs: true},
 	})
 	if err != nil {
-		return fmt.Errorf("starting the control plane: %w", err)
+		return interrupted(fmt.Errorf("starting the control plane: %w", err))
 	}
 	defer c.Stop()
 	v, err := verify.New(c)
@@ -113,7 +119,7 @@ func (f *verifyFlags) run(ctx context.Context, s Streams, args []string) error {
 	fmt.Fprintf(s.Err, "applying %d objects and waiting for the controllers to settle\n", len(app.Objects))
 	r, err := v.Run(ctx, app, t, verify.Options{Timeout: f.timeout})
 	if err != nil {
-		return fmt.Errorf("verifying: %w", err)
+		return interrupted(fmt.Errorf("verifying: %w", err))
 	}
 	if err := c.Stop(); err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -70,11 +71,30 @@ type proc struct {
 // serves, the scheduler and controller manager are healthy and the nodes
 // are schedulable. On error nothing is left running. The processes stop
 // when ctx ends or Stop is called, whichever comes first.
-func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
-	progress := opts.Progress
-	if progress == nil {
-		progress = io.Discard
+func Start(ctx context.Context, opts Options) (*Cluster, error) {
+	// Free ports are found by listening and closing; another process may
+	// take one before a component binds it. Then start again.
+	for attempt := 1; ; attempt++ {
+		c, err := startOnce(ctx, opts)
+		if err == nil || !errors.Is(err, errPortInUse) || attempt == 3 {
+			return c, err
+		}
+		fmt.Fprintf(progressOf(opts), "a port was taken meanwhile; starting again\n")
 	}
+}
+
+// errPortInUse marks a start that failed because a port was taken.
+var errPortInUse = errors.New("port in use")
+
+func progressOf(opts Options) io.Writer {
+	if opts.Progress == nil {
+		return io.Discard
+	}
+	return opts.Progress
+}
+
+func startOnce(ctx context.Context, opts Options) (c *Cluster, err error) {
+	progress := progressOf(opts)
 	if err := complete(opts.BinDir, "Options.BinDir"); err != nil {
 		return nil, err
 	}
@@ -292,15 +312,14 @@ func (c *Cluster) waitHealthy(ctx context.Context, name, url, token string) erro
 				return nil
 			}
 		}
-		for _, p := range c.procs {
-			select {
-			case <-p.done:
-				return fmt.Errorf("%s exited while waiting for %s: %v\n%s", p.name, name, p.err, tailFile(p.log, 20))
-			default:
-			}
+		if err := c.exited(); err != nil {
+			return fmt.Errorf("waiting for %s: %w", name, err)
 		}
 		select {
 		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.Canceled) {
+				return fmt.Errorf("waiting for %s: %w", name, ctx.Err()) // interrupted: no logs to show
+			}
 			var logs string
 			for _, p := range c.procs {
 				if p.name == name {
@@ -315,6 +334,47 @@ func (c *Cluster) waitHealthy(ctx context.Context, name, url, token string) erro
 
 // CompletesJobs reports whether Jobs' pods succeed (KubeletOptions).
 func (c *Cluster) CompletesJobs() bool { return c.kubelet.CompleteJobs }
+
+// exited returns an error, with the end of its log, when a component has
+// exited: the cluster is broken.
+func (c *Cluster) exited() error {
+	for _, p := range c.procs {
+		select {
+		case <-p.done:
+			log := tailFile(p.log, 20)
+			err := fmt.Errorf("%s exited: %v\n%s", p.name, p.err, log)
+			if strings.Contains(log, "address already in use") {
+				err = fmt.Errorf("%w: %w", errPortInUse, err)
+			}
+			return err
+		default:
+		}
+	}
+	return nil
+}
+
+// retry calls f until it succeeds, ctx ends, the deadline passes or a
+// component exits.
+func (c *Cluster) retry(ctx context.Context, timeout time.Duration, f func() error) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		err := f()
+		if err == nil {
+			return nil
+		}
+		if exit := c.exited(); exit != nil {
+			return exit
+		}
+		if time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (last error: %v)", ctx.Err(), err)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
 
 // PIDs returns the process ids of the control plane's processes.
 func (c *Cluster) PIDs() []int {

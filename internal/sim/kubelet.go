@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -278,20 +277,4 @@ func provision(ctx context.Context, cs kubernetes.Interface, indexer cache.Index
 		return fmt.Errorf("provisioning a volume for claim %s: %w", key, err)
 	}
 	return nil
-}
-
-// retry calls f until it succeeds, ctx ends or the deadline passes.
-func retry(ctx context.Context, timeout time.Duration, f func() error) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		err := f()
-		if err == nil || time.Now().After(deadline) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%w (last error: %v)", ctx.Err(), err)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
 }

@@ -27,7 +27,7 @@ func (c *Cluster) Seed(ctx context.Context, namespace string, t *model.Target) e
 	}
 	// Controllers create both in every namespace, and quota charges them:
 	// wait for them before the quotas, so that their first status counts them.
-	err := retry(ctx, 60*time.Second, func() error {
+	err := c.retry(ctx, 60*time.Second, func() error {
 		if _, err := cs.CoreV1().ServiceAccounts(namespace).Get(ctx, "default", metav1.GetOptions{}); err != nil {
 			return err
 		}
@@ -84,7 +84,7 @@ func (c *Cluster) awaitQuotaAdmission(ctx context.Context, namespace string, quo
 			Containers: []corev1.Container{{Name: "probe", Image: "probe"}},
 		}},
 	}
-	err := retry(ctx, 60*time.Second, func() error {
+	err := c.retry(ctx, 60*time.Second, func() error {
 		_, err := cs.PodTemplates(namespace).Create(ctx, tmpl, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
 		if err != nil && strings.Contains(err.Error(), "exceeded quota: "+probeQuota) {
 			return nil
@@ -99,7 +99,7 @@ func (c *Cluster) awaitQuotaAdmission(ctx context.Context, namespace string, quo
 	}
 	// A quota that counts quota objects counted the probe; the deletion
 	// makes the controller count again.
-	return retry(ctx, 60*time.Second, func() error {
+	return c.retry(ctx, 60*time.Second, func() error {
 		list, err := cs.ResourceQuotas(namespace).List(ctx, metav1.ListOptions{})
 		if err != nil {
 			return err
@@ -131,7 +131,7 @@ func (c *Cluster) createQuota(ctx context.Context, namespace string, q *corev1.R
 			return fmt.Errorf("creating ResourceQuota %s in %s: %w", q.Name, namespace, err)
 		}
 		var got *corev1.ResourceQuota
-		err := retry(ctx, 60*time.Second, func() error {
+		err := c.retry(ctx, 60*time.Second, func() error {
 			var err error
 			if got, err = cs.ResourceQuotas(namespace).Get(ctx, q.Name, metav1.GetOptions{}); err != nil {
 				return err
@@ -189,7 +189,7 @@ func (c *Cluster) RecountQuotas(ctx context.Context, namespace string) error {
 	const key = corev1.ResourceName("count/podtemplates.recount.rightsize.io")
 	for _, q := range list.Items {
 		for _, add := range []bool{true, false} {
-			err := retry(ctx, 30*time.Second, func() error {
+			err := c.retry(ctx, 30*time.Second, func() error {
 				cur, err := cs.Get(ctx, q.Name, metav1.GetOptions{})
 				if err != nil {
 					return err
@@ -205,7 +205,7 @@ func (c *Cluster) RecountQuotas(ctx context.Context, namespace string) error {
 			if err != nil {
 				return fmt.Errorf("recounting ResourceQuota %s/%s: %w", namespace, q.Name, err)
 			}
-			err = retry(ctx, 30*time.Second, func() error {
+			err = c.retry(ctx, 30*time.Second, func() error {
 				cur, err := cs.Get(ctx, q.Name, metav1.GetOptions{})
 				if err != nil {
 					return err

@@ -235,3 +235,33 @@ func TestFindSaysHowToInstall(t *testing.T) {
 		t.Errorf("Find(%q) error = %v, want the missing binaries named", dir, err)
 	}
 }
+
+// TestSeedFailsFastWhenAComponentDies: a dead controller manager never
+// creates the default ServiceAccount; Seed says so at once rather than after
+// its minute of waiting.
+func TestSeedFailsFastWhenAComponentDies(t *testing.T) {
+	bin, err := simtest.BinDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := sim.Start(context.Background(), sim.Options{BinDir: bin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop()
+	cm, err := os.FindProcess(c.PIDs()[2]) // etcd, apiserver, controller manager, scheduler
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cm.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	err = c.Seed(context.Background(), "orphan", nil)
+	if err == nil || !strings.Contains(err.Error(), "kube-controller-manager exited") {
+		t.Fatalf("Seed error = %v, want the controller manager's exit", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("Seed took %s to notice", d)
+	}
+}
