@@ -209,10 +209,11 @@ func (f *simFlags) up(s Streams) error {
 	for {
 		if st, err := readState(dir); err == nil {
 			fmt.Fprintf(s.Err, "control plane ready in %s (pid %d)\n", time.Since(start).Round(100*time.Millisecond), st.PID)
+			// Standard output is shell: eval "$(rightsize sim up)" works.
 			fmt.Fprintf(s.Out, "export KUBECONFIG=%s\n", st.Kubeconfig)
-			fmt.Fprintf(s.Out, "# target %s is seeded in namespace %s; try:\n", st.Target, st.Namespace)
-			fmt.Fprintf(s.Out, "#   kubectl --kubeconfig %s -n %s get resourcequota,limitrange\n", st.Kubeconfig, st.Namespace)
-			fmt.Fprintf(s.Out, "#   kubectl --kubeconfig %s -n %s apply -f app.yaml\n", st.Kubeconfig, st.Namespace)
+			fmt.Fprintf(s.Out, "# target %s: quotas and limit ranges in namespace %s, the kubeconfig's default. Then:\n", st.Target, st.Namespace)
+			fmt.Fprintln(s.Out, "#   kubectl get resourcequota,limitrange,nodes")
+			fmt.Fprintln(s.Out, "#   kubectl apply -f app.yaml && kubectl get pods,events")
 			fmt.Fprintln(s.Out, "# stop it with: rightsize sim down")
 			return nil
 		}
@@ -266,15 +267,17 @@ func (f *simFlags) serve(s Streams) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	c, err := sim.Start(ctx, sim.Options{BinDir: bin, Dir: clusterDir, Nodes: sim.Nodes(t, n, size), Progress: s.Err})
+	// As verify does: not "default", whose apiserver Service a services
+	// quota would count.
+	ns := t.Namespace
+	if ns == "" {
+		ns = "rightsize"
+	}
+	c, err := sim.Start(ctx, sim.Options{BinDir: bin, Dir: clusterDir, Nodes: sim.Nodes(t, n, size), Progress: s.Err, Namespace: ns})
 	if err != nil {
 		return err
 	}
 	defer c.Stop()
-	ns := t.Namespace
-	if ns == "" {
-		ns = "default"
-	}
 	if err := c.Seed(ctx, ns, t); err != nil {
 		return err
 	}

@@ -157,6 +157,13 @@ func TestSimUpDown(t *testing.T) {
 	if got := q.Spec.Hard.Pods().String(); got != "10" {
 		t.Errorf("seeded quota allows %s pods, want okteto-free's 10", got)
 	}
+	raw, err := clientcmd.LoadFromFile(st.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ns := raw.Contexts[raw.CurrentContext].Namespace; ns != "rightsize" || st.Namespace != ns {
+		t.Errorf("kubeconfig namespace %q, state %q: want both rightsize", ns, st.Namespace)
+	}
 	if _, errs, code := run(t, "sim", "up", "--kube-bin", bin, "--state-dir", state); code != ExitError || !strings.Contains(errs, "already running") {
 		t.Errorf("second sim up: exit %d, %q; want 1, already running", code, errs)
 	}

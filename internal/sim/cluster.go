@@ -37,6 +37,8 @@ type Options struct {
 	Kubelet KubeletOptions
 	// Progress receives status lines; nil discards them.
 	Progress io.Writer
+	// Namespace is the kubeconfig context's namespace, "" for none.
+	Namespace string
 }
 
 // Cluster is a running control plane.
@@ -147,7 +149,7 @@ func startOnce(ctx context.Context, opts Options) (c *Cluster, err error) {
 	}
 	c.Server = "https://127.0.0.1:" + strconv.Itoa(apiPort)
 	c.Kubeconfig = filepath.Join(c.Dir, "kubeconfig")
-	if err := writeKubeconfig(c.Kubeconfig, c.Server, pki.CAData, token); err != nil {
+	if err := writeKubeconfig(c.Kubeconfig, c.Server, pki.CAData, token, opts.Namespace); err != nil {
 		return c, err
 	}
 	c.Config = &rest.Config{
@@ -438,11 +440,11 @@ func randomToken() (string, error) {
 	return hex.EncodeToString(b), nil
 }
 
-func writeKubeconfig(path, server string, ca []byte, token string) error {
+func writeKubeconfig(path, server string, ca []byte, token, namespace string) error {
 	cfg := clientcmdapi.NewConfig()
 	cfg.Clusters["rightsize-sim"] = &clientcmdapi.Cluster{Server: server, CertificateAuthorityData: ca}
 	cfg.AuthInfos["rightsize-sim"] = &clientcmdapi.AuthInfo{Token: token}
-	cfg.Contexts["rightsize-sim"] = &clientcmdapi.Context{Cluster: "rightsize-sim", AuthInfo: "rightsize-sim"}
+	cfg.Contexts["rightsize-sim"] = &clientcmdapi.Context{Cluster: "rightsize-sim", AuthInfo: "rightsize-sim", Namespace: namespace}
 	cfg.CurrentContext = "rightsize-sim"
 	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
 		return fmt.Errorf("writing kubeconfig %s: %w", path, err)
