@@ -132,29 +132,9 @@ func checkMerged(app *model.App, t *model.Target, group []int, merged *rewrite.M
 	if refusal != "" {
 		return "the merged pod would be refused: " + refusal
 	}
-	if len(t.Nodes) > 0 {
+	if len(t.Nodes) > 0 && !footprint.FitsSomeNode(stored, t.Nodes) {
 		req := resourcehelper.PodRequests(stored, resourcehelper.PodResourcesOptions{})
-		fits := false
-		for _, n := range t.Nodes {
-			ok := true
-			for _, r := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory, corev1.ResourceEphemeralStorage} {
-				q, has := req[r]
-				if !has || q.IsZero() {
-					continue
-				}
-				alloc, has := n.Status.Allocatable[r]
-				if !has {
-					alloc, has = n.Status.Capacity[r]
-				}
-				if !has || q.Cmp(alloc) > 0 {
-					ok = false
-				}
-			}
-			fits = fits || ok
-		}
-		if !fits {
-			return fmt.Sprintf("the merged pod requests cpu %s, memory %s: more than the largest node offers", req.Cpu().String(), req.Memory().String())
-		}
+		return fmt.Sprintf("the merged pod requests cpu %s, memory %s: more than the largest node offers (or no node matches its nodeSelector)", req.Cpu().String(), req.Memory().String())
 	}
 	// Names: the members and the Services they concern before, the merged
 	// Deployment and those Services (re-pointed where needed) after; no

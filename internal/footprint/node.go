@@ -6,6 +6,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	resourcehelper "k8s.io/component-helpers/resource"
 
 	"github.com/rightsize/rightsize/internal/model"
 )
@@ -147,4 +148,12 @@ func describeNodes(nodes []*corev1.Node) string {
 		parts = append(parts, fmt.Sprintf("%s: cpu=%s memory=%s", n.Name, cpu.String(), mem.String()))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// FitsSomeNode reports whether one pod, as admission stores it, passes the
+// scheduler's resource and node-selector filters on at least one of nodes.
+func FitsSomeNode(pod *corev1.Pod, nodes []*corev1.Node) bool {
+	need := resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{})
+	need[corev1.ResourcePods] = *resource.NewQuantity(1, resource.DecimalSI)
+	return fitsAny(nodes, pod, need)
 }
