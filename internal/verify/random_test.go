@@ -29,7 +29,8 @@ const randomApps = 240
 // TestDifferentialRandom generates apps and targets (init containers,
 // native sidecars, limit-only and request-only containers, LimitRange
 // defaults, bounds and ratios, StatefulSets with claims, Jobs, services of
-// every type, tight and loose quotas) and compares the control plane with
+// every type, tight and loose quotas, quotas scoped to BestEffort,
+// NotBestEffort, Terminating or NotTerminating pods) and compares the control plane with
 // the footprint on each. The seed is fixed, so a failure reproduces; the
 // case name carries it.
 //
@@ -183,6 +184,9 @@ func (g *gen) app() *model.App {
 			if g.chance(0.7) {
 				job.Spec.Completions = ptr.To(int32(1 + g.r.IntN(4)))
 			}
+			if g.chance(0.4) { // a Terminating pod, for quota scopes
+				job.Spec.Template.Spec.ActiveDeadlineSeconds = ptr.To(int64(600))
+			}
 			job.Spec.Template.Labels = nil // the Job controller labels its pods
 			add(typed(job, batchv1.SchemeGroupVersion, "Job"))
 		case "Pod":
@@ -314,6 +318,18 @@ func (g *gen) target() *model.Target {
 	}
 	if len(hard) > 0 {
 		t.Quotas = append(t.Quotas, &corev1.ResourceQuota{ObjectMeta: metav1.ObjectMeta{Name: "quota"}, Spec: corev1.ResourceQuotaSpec{Hard: hard}})
+	}
+	if g.chance(0.35) { // a scoped quota next to it
+		scope := corev1.ResourceQuotaScope(g.pick(string(corev1.ResourceQuotaScopeBestEffort), string(corev1.ResourceQuotaScopeNotBestEffort),
+			string(corev1.ResourceQuotaScopeTerminating), string(corev1.ResourceQuotaScopeNotTerminating)))
+		scoped := corev1.ResourceList{corev1.ResourcePods: q(g.pick("1", "3", "1000"))}
+		if scope != corev1.ResourceQuotaScopeBestEffort && g.chance(0.5) { // BestEffort quotas may only count pods
+			scoped[corev1.ResourceRequestsCPU] = q(g.pick("500m", "2", "1000"))
+		}
+		t.Quotas = append(t.Quotas, &corev1.ResourceQuota{
+			ObjectMeta: metav1.ObjectMeta{Name: "scoped"},
+			Spec:       corev1.ResourceQuotaSpec{Hard: scoped, Scopes: []corev1.ResourceQuotaScope{scope}},
+		})
 	}
 	return t
 }
