@@ -117,6 +117,16 @@ func (g *gen) podSpec(restart corev1.RestartPolicy) corev1.PodSpec {
 		}
 		spec.InitContainers = append(spec.InitContainers, c)
 	}
+	// References pod admission checks: a missing account or class refuses
+	// every pod.
+	switch {
+	case g.chance(0.03):
+		spec.ServiceAccountName = "missing"
+	case g.chance(0.03):
+		spec.PriorityClassName = "missing"
+	case g.chance(0.05):
+		spec.PriorityClassName = "system-cluster-critical"
+	}
 	return spec
 }
 
@@ -150,7 +160,22 @@ func (g *gen) app() *model.App {
 			return corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: g.podSpec(restart)}
 		}
 		replicas := ptr.To(int32(1 + g.r.IntN(3)))
-		switch g.pick("Deployment", "Deployment", "StatefulSet", "Job", "Pod") {
+		switch g.pick("Deployment", "Deployment", "StatefulSet", "Job", "Pod", "DaemonSet", "ReplicaSet", "CronJob") {
+		case "DaemonSet":
+			add(typed(&appsv1.DaemonSet{ObjectMeta: meta, Spec: appsv1.DaemonSetSpec{
+				Selector: &metav1.LabelSelector{MatchLabels: labels}, Template: tmpl(corev1.RestartPolicyAlways),
+			}}, appsv1.SchemeGroupVersion, "DaemonSet"))
+		case "ReplicaSet":
+			add(typed(&appsv1.ReplicaSet{ObjectMeta: meta, Spec: appsv1.ReplicaSetSpec{
+				Replicas: replicas, Selector: &metav1.LabelSelector{MatchLabels: labels}, Template: tmpl(corev1.RestartPolicyAlways),
+			}}, appsv1.SchemeGroupVersion, "ReplicaSet"))
+		case "CronJob":
+			jt := tmpl(corev1.RestartPolicyOnFailure)
+			jt.Labels = nil
+			add(typed(&batchv1.CronJob{ObjectMeta: meta, Spec: batchv1.CronJobSpec{
+				Schedule:    "0 0 1 1 *", // not during the test
+				JobTemplate: batchv1.JobTemplateSpec{Spec: batchv1.JobSpec{Template: jt}},
+			}}, batchv1.SchemeGroupVersion, "CronJob"))
 		case "Deployment":
 			d := &appsv1.Deployment{ObjectMeta: meta, Spec: appsv1.DeploymentSpec{
 				Replicas: replicas, Selector: &metav1.LabelSelector{MatchLabels: labels}, Template: tmpl(corev1.RestartPolicyAlways),
@@ -300,6 +325,8 @@ func (g *gen) target() *model.Target {
 		{corev1.ResourcePods, []string{"2", "4", "8"}, "1000"},
 		{"count/pods", []string{"3", "6"}, "1000"},
 		{"count/replicasets.apps", []string{"1", "2"}, "1000"},
+		{"count/daemonsets.apps", []string{"0", "1"}, "1000"},
+		{"count/cronjobs.batch", []string{"0", "1"}, "1000"},
 		{corev1.ResourceServices, []string{"1", "2"}, "1000"},
 		{corev1.ResourceServicesNodePorts, []string{"0", "1", "2"}, "1000"},
 		{corev1.ResourceServicesLoadBalancers, []string{"0", "1"}, "1000"},
