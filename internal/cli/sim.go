@@ -199,7 +199,7 @@ func (f *simFlags) up(s Streams) error {
 	cmd := exec.Command(self, "sim", "serve", "--state-dir", dir, "--target", f.target,
 		"--nodes", strconv.Itoa(f.nodes.count), "--node-size", f.nodes.size, "--kube-bin", bin)
 	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	cmd.SysProcAttr = sim.DetachedProcAttr()
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting the simulator: %w", err)
