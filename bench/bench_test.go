@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/rightsize/rightsize/bench/gen/appgen"
+	"github.com/rightsize/rightsize/internal/fit"
 	"github.com/rightsize/rightsize/internal/footprint"
 	"github.com/rightsize/rightsize/internal/load"
 	"github.com/rightsize/rightsize/internal/target"
@@ -32,6 +33,30 @@ func BenchmarkAnalyze5000(b *testing.B) {
 		}
 		if len(res.Workloads) != 5000 {
 			b.Fatalf("want 5000 workloads, got %d", len(res.Workloads))
+		}
+	}
+}
+
+// BenchmarkFit5000 loads the same app and fits it to the default target, as
+// `rightsize fit` does (rendering aside).
+func BenchmarkFit5000(b *testing.B) {
+	data := appgen.Generate(5000, 1)
+	tg, err := target.Load("sandbox")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		app, err := load.Load([]string{"-"}, load.Options{Stdin: bytes.NewReader(data)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := fit.Run(app, tg, fit.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.After == nil {
+			b.Fatal("no result")
 		}
 	}
 }

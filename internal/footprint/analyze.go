@@ -34,6 +34,8 @@ func (qs *quotaState) over() bool {
 }
 
 type analyzer struct {
+	// refusalIndex finds a refusal by object and message, to merge repeats.
+	refusalIndex map[string]int
 	// orig is the target as given; t adds the app's own constraints.
 	orig    *model.Target
 	app     *model.App
@@ -270,12 +272,10 @@ func (a *analyzer) admitMatching(ref string, u corev1.ResourceList, n int32, ref
 			}
 		}
 		if msg != "" {
-			if ordered {
-				a.refuse(ref, int(n-i), msg)
-				return admitted
-			}
-			a.refuse(ref, 1, msg)
-			continue
+			// Nothing was charged, so every remaining identical creation
+			// meets the same quota state and the same refusal.
+			a.refuse(ref, int(n-i), msg)
+			return admitted
 		}
 		for j, qs := range relevant {
 			addTo(qs.used, masked[j], 1)
@@ -300,13 +300,15 @@ func (a *analyzer) refuse(ref string, n int, msg string) {
 	if n <= 0 {
 		return
 	}
-	for i := range a.res.Refusals {
-		r := &a.res.Refusals[i]
-		if r.Object == ref && r.Message == msg {
-			r.Count += n
-			return
-		}
+	key := ref + "\x00" + msg
+	if i, ok := a.refusalIndex[key]; ok {
+		a.res.Refusals[i].Count += n
+		return
 	}
+	if a.refusalIndex == nil {
+		a.refusalIndex = map[string]int{}
+	}
+	a.refusalIndex[key] = len(a.res.Refusals)
 	a.res.Refusals = append(a.res.Refusals, Refusal{Object: ref, Count: n, Message: msg})
 }
 
