@@ -1,6 +1,7 @@
 package footprint_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -140,6 +141,57 @@ spec:
 			}
 			if len(res.Refusals) != c.refusals {
 				t.Errorf("%d refusals, want %d: %+v", len(res.Refusals), c.refusals, res.Refusals)
+			}
+		})
+	}
+}
+
+// TestRolloutStallsOnlyWithoutRoomAndUnavailability pins when a rolling
+// update stalls at a quota, as a real control plane showed: only when
+// maxUnavailable resolves to 0 (it rounds down: 25% of fewer than 4
+// replicas) and not even one surge pod fits.
+func TestRolloutStallsOnlyWithoutRoomAndUnavailability(t *testing.T) {
+	deployment := func(replicas int, strategy string) string {
+		return fmt.Sprintf(`
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: %d
+  selector: {matchLabels: {app: web}}
+  strategy: %s
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: x}]}
+`, replicas, strategy)
+	}
+	quota := func(pods int) string {
+		return fmt.Sprintf("apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q}\nspec: {hard: {pods: '%d'}}", pods)
+	}
+	cases := []struct {
+		name  string
+		app   string
+		pods  int
+		stall bool
+	}{
+		{"2 replicas, no room: maxUnavailable 25% is 0", deployment(2, "{}"), 2, true},
+		{"4 replicas, no room: maxUnavailable 25% is 1, old pods stop first", deployment(4, "{}"), 4, false},
+		{"4 replicas, no room, maxUnavailable 0", deployment(4, "{rollingUpdate: {maxUnavailable: 0}}"), 4, true},
+		{"2 replicas, maxSurge 2, room for one surge pod", deployment(2, "{rollingUpdate: {maxSurge: 2}}"), 3, false},
+		{"Recreate never needs room", deployment(2, "{type: Recreate}"), 2, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res, err := footprint.Analyze(mustApp(t, c.app), mustTarget(t, quota(c.pods)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			stall := false
+			for _, f := range res.Findings {
+				stall = stall || f.Key == "rollout"
+			}
+			if stall != c.stall {
+				t.Errorf("rollout finding %v, want %v: %+v", stall, c.stall, res.Findings)
 			}
 		})
 	}
