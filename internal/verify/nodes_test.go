@@ -111,8 +111,20 @@ func compareNodes(app *model.App, t *model.Target, r *verify.Report) []string {
 			crowded = true
 		}
 	}
+	refused := map[string]bool{}
+	for _, w := range fp.Workloads {
+		refused[w.Object.Ref()] = w.Refused != ""
+	}
+	for _, f := range r.Refusals {
+		if !refused[f.Object] || !fpRefusesWith(fp, f.Object, f.Message) {
+			bad = append(bad, fmt.Sprintf("%s: the control plane refuses it (%s), the footprint does not", f.Object, f.Message))
+		}
+	}
 	pending := 0
 	for _, w := range r.Workloads {
+		if refused[w.Object] {
+			continue // its pods are refused whatever the nodes (missing account or class)
+		}
 		if tooBig[w.Object] {
 			if w.Scheduled != 0 || w.Created == 0 || len(w.Unschedulable) == 0 {
 				bad = append(bad, fmt.Sprintf("%s: footprint says a pod fits no node; control plane created %d, scheduled %d (%v)", w.Object, w.Created, w.Scheduled, w.Unschedulable))
@@ -133,9 +145,6 @@ func compareNodes(app *model.App, t *model.Target, r *verify.Report) []string {
 	}
 	if crowded != (pending > 0) {
 		bad = append(bad, fmt.Sprintf("footprint says the nodes are too small for the whole app: %v; control plane leaves %d pod(s) pending", crowded, pending))
-	}
-	if len(r.Refusals) > 0 {
-		bad = append(bad, fmt.Sprintf("refusals on a target without quota: %+v", r.Refusals))
 	}
 	return bad
 }
