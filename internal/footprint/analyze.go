@@ -143,14 +143,23 @@ var kindOrder = map[string]int{
 // ApplyOrder returns objects in dependency order (stable within a rank):
 // namespaces, quotas, accounts, config, claims, services, then the rest.
 func ApplyOrder(objs []*model.Object) []*model.Object {
-	out := append([]*model.Object(nil), objs...)
-	rank := func(o *model.Object) int {
-		if r, ok := kindOrder[o.Kind()]; ok {
-			return r
-		}
-		return 20
+	type ranked struct {
+		o    *model.Object
+		rank int
 	}
-	sort.SliceStable(out, func(i, j int) bool { return rank(out[i]) < rank(out[j]) })
+	rs := make([]ranked, len(objs))
+	for i, o := range objs {
+		r, ok := kindOrder[o.Kind()]
+		if !ok {
+			r = 20
+		}
+		rs[i] = ranked{o, r}
+	}
+	sort.SliceStable(rs, func(i, j int) bool { return rs[i].rank < rs[j].rank })
+	out := make([]*model.Object, len(rs))
+	for i, r := range rs {
+		out[i] = r.o
+	}
 	return out
 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
@@ -42,8 +44,17 @@ func (o *Object) GVK() schema.GroupVersionKind {
 	return o.Obj.GetObjectKind().GroupVersionKind()
 }
 
-// Kind returns the object's kind.
-func (o *Object) Kind() string { return o.GVK().Kind }
+// Kind returns the object's kind. It reads the field directly: parsing
+// apiVersion, as GVK does, is measurable when sorting thousands of objects.
+func (o *Object) Kind() string {
+	switch t := o.Obj.GetObjectKind().(type) {
+	case *metav1.TypeMeta:
+		return t.Kind
+	case *unstructured.Unstructured:
+		return t.GetKind()
+	}
+	return o.GVK().Kind
+}
 
 func (o *Object) meta() metaAccessor {
 	m, err := meta.Accessor(o.Obj)
