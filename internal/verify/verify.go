@@ -154,7 +154,14 @@ func (v *Verifier) Run(ctx context.Context, app *model.App, t *model.Target, opt
 	}
 	r := &Report{Target: t.Name, Namespace: ns, Refusals: []Refusal{}, Workloads: []Workload{}}
 	var workloads []*model.Object
+	var claims []string // created, not yet bound
 	for _, o := range footprint.ApplyOrder(app.Objects) {
+		if len(claims) > 0 && o.Kind() != "PersistentVolumeClaim" && o.Kind() != "PersistentVolume" {
+			if err := v.awaitClaims(ctx, ns, claims); err != nil {
+				return nil, err
+			}
+			claims = nil
+		}
 		if o.Kind() == "Namespace" {
 			r.Skipped = append(r.Skipped, Skipped{Object: o.Ref(), Reason: "the app runs in namespace " + ns})
 			continue
@@ -175,6 +182,14 @@ func (v *Verifier) Run(ctx context.Context, app *model.App, t *model.Target, opt
 		}
 		if _, _, ok := footprint.PodSpec(o); ok {
 			workloads = append(workloads, o)
+		}
+		if o.Kind() == "PersistentVolumeClaim" {
+			claims = append(claims, o.Name())
+		}
+	}
+	if len(claims) > 0 { // an app of claims only
+		if err := v.awaitClaims(ctx, ns, claims); err != nil {
+			return nil, err
 		}
 	}
 	// Workloads are reported in app order, as the footprint lists them.
@@ -204,6 +219,34 @@ func (v *Verifier) Run(ctx context.Context, app *model.App, t *model.Target, opt
 		}
 	}
 	return r, nil
+}
+
+// awaitClaims waits (5 s at most) until the claims are bound, and has the
+// quotas recounted. Every update of a claim makes the quota controller
+// recount the namespace's quotas from caches that may not yet hold objects
+// admitted a moment before, and quota admission then trusts the low count:
+// binding claims while Services and pods are created would let in more than
+// the quota allows. Kubernetes does this too, with a real provisioner; verify
+// lets the claims bind first, as an operator applying claims first would.
+func (v *Verifier) awaitClaims(ctx context.Context, ns string, names []string) error {
+	deadline := time.Now().Add(5 * time.Second)
+	for _, name := range names {
+		for time.Now().Before(deadline) {
+			pvc, err := v.c.Client.CoreV1().PersistentVolumeClaims(ns).Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				return fmt.Errorf("reading claim %s/%s: %w", ns, name, err)
+			}
+			if pvc.Status.Phase == corev1.ClaimBound {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}
+	return v.c.RecountQuotas(ctx, ns)
 }
 
 func indexOf(app *model.App, o *model.Object) int {
