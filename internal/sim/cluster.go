@@ -176,12 +176,11 @@ leaderElection:
 	}
 	loop := "http://127.0.0.1:"
 	fmt.Fprintf(progress, "starting etcd, kube-apiserver, kube-controller-manager and kube-scheduler in %s\n", c.Dir)
-	// All four start at once: the components retry until the apiserver
-	// serves, which is faster than starting them one after another.
-	specs := []struct {
+	type spec struct {
 		name string
 		args []string
-	}{
+	}
+	specs := []spec{
 		{"etcd", []string{
 			"--name=sim",
 			"--data-dir=" + filepath.Join(c.Dir, "etcd"),
@@ -228,16 +227,28 @@ leaderElection:
 		)},
 		{"kube-scheduler", append(c.serving("scheduler", schedPort), "--config="+schedConfig)},
 	}
-	for _, s := range specs {
-		p, err := c.spawn(s.name, filepath.Join(opts.BinDir, s.name), s.args)
-		if err != nil {
-			return c, err
+	spawn := func(specs []spec) error {
+		for _, s := range specs {
+			p, err := c.spawn(s.name, filepath.Join(opts.BinDir, s.name), s.args)
+			if err != nil {
+				return err
+			}
+			c.procs = append(c.procs, p)
 		}
-		c.procs = append(c.procs, p)
+		return nil
+	}
+	// etcd and the apiserver first: the controller manager and the scheduler
+	// read the apiserver's authentication config map once at start and exit
+	// when it cannot be reached, which happens on a loaded machine.
+	if err := spawn(specs[:2]); err != nil {
+		return c, err
 	}
 	waitCtx, waitCancel := context.WithTimeout(ctx, 60*time.Second)
 	defer waitCancel()
 	if err := c.waitHealthy(waitCtx, "kube-apiserver", c.Server+"/readyz", token); err != nil {
+		return c, err
+	}
+	if err := spawn(specs[2:]); err != nil {
 		return c, err
 	}
 	nodes := opts.Nodes
