@@ -5,8 +5,6 @@ import (
 
 	"fmt"
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -84,43 +82,30 @@ type vcase struct {
 // of its own, several at a time: one control plane serves hundreds of apps.
 // Each case's target is copied with the namespace set, so that the
 // footprint words its messages for that namespace. Node ports are
-// cluster-wide, so the cases of an app that fixes them run one after the
-// other, each deleting its Services when done.
+// cluster-wide: an app that fixes them is verified with them left to the
+// apiserver to choose, which charges the quota the same.
 func verifyAll(t *testing.T, v *verify.Verifier, cases []*vcase, quiet time.Duration) {
 	t.Helper()
-	var chains [][]*vcase
-	byApp := map[*model.App]int{}
 	for _, c := range cases {
 		tc := *c.target
 		tc.Namespace = fmt.Sprintf("v%d", nsSeq.Add(1))
 		c.target = &tc
-		if !fixesNodePorts(c.app) {
-			chains = append(chains, []*vcase{c})
-			continue
-		}
-		if i, ok := byApp[c.app]; ok {
-			chains[i] = append(chains[i], c)
-			continue
-		}
-		byApp[c.app] = len(chains)
-		chains = append(chains, []*vcase{c})
+		c.app = withoutFixedNodePorts(c.app)
+	}
+	run := func(c *vcase) {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		c.report, c.err = v.Run(ctx, c.app, c.target, verify.Options{Timeout: 90 * time.Second, Quiet: quiet})
 	}
 	sem := make(chan struct{}, 12)
 	var wg sync.WaitGroup
-	for _, chain := range chains {
+	for _, c := range cases {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			for _, c := range chain {
-				ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-				c.report, c.err = v.Run(ctx, c.app, c.target, verify.Options{Timeout: 90 * time.Second, Quiet: quiet})
-				if c.err == nil && len(chain) > 1 {
-					c.err = deleteServices(ctx, c.target.Namespace)
-				}
-				cancel()
-			}
+			run(c)
 		}()
 	}
 	wg.Wait()
@@ -139,39 +124,35 @@ func verifyAll(t *testing.T, v *verify.Verifier, cases []*vcase, quiet time.Dura
 			tc := *c.target
 			tc.Namespace = fmt.Sprintf("v%d", nsSeq.Add(1))
 			c.target = &tc
-			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-			c.report, c.err = v.Run(ctx, c.app, c.target, verify.Options{Timeout: 90 * time.Second, Quiet: quiet})
-			if c.err == nil && fixesNodePorts(c.app) {
-				c.err = deleteServices(ctx, c.target.Namespace)
-			}
-			cancel()
+			run(c)
 		}
 	}
 }
 
-func fixesNodePorts(app *model.App) bool {
+// withoutFixedNodePorts returns app, or a copy of it whose Services leave
+// their node ports to the apiserver.
+func withoutFixedNodePorts(app *model.App) *model.App {
+	fixed := false
 	for _, o := range app.Objects {
 		if svc, ok := o.Obj.(*corev1.Service); ok {
 			for _, p := range svc.Spec.Ports {
-				if p.NodePort != 0 {
-					return true
-				}
+				fixed = fixed || p.NodePort != 0
 			}
 		}
 	}
-	return false
-}
-
-func deleteServices(ctx context.Context, ns string) error {
-	svcs := cluster.Client.CoreV1().Services(ns)
-	list, err := svcs.List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return err
+	if !fixed {
+		return app
 	}
-	for _, s := range list.Items {
-		if err := svcs.Delete(ctx, s.Name, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
-			return fmt.Errorf("deleting Service %s/%s: %w", ns, s.Name, err)
+	out := &model.App{Findings: app.Findings}
+	for _, o := range app.Objects {
+		if svc, ok := o.Obj.(*corev1.Service); ok {
+			svc = svc.DeepCopy()
+			for i := range svc.Spec.Ports {
+				svc.Spec.Ports[i].NodePort = 0
+			}
+			o = &model.Object{Source: o.Source, Obj: svc}
 		}
+		out.Objects = append(out.Objects, o)
 	}
-	return nil
+	return out
 }
