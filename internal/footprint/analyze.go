@@ -48,6 +48,9 @@ type analyzer struct {
 	// noPods holds the pod-creating objects that admission refused (or
 	// whose ReplicaSet it refused): nothing creates their pods.
 	noPods map[*model.Object]bool
+	// missingClaims are the claims pods may name that will not exist:
+	// "refused" by admission, or "absent" from the app.
+	missingClaims map[string]string
 }
 
 // Analyze computes the footprint of app in t.
@@ -57,10 +60,11 @@ func Analyze(app *model.App, t *model.Target) (*Result, error) {
 	a := &analyzer{
 		orig: orig,
 		app:  app, t: t, lrs: LimitRanges(t),
-		res:     &Result{Target: t.Name, Quota: map[corev1.ResourceName]Usage{}},
-		sas:     map[string]bool{"default": true},
-		noPods:  map[*model.Object]bool{},
-		classes: map[string]bool{"system-cluster-critical": true, "system-node-critical": true},
+		res:           &Result{Target: t.Name, Quota: map[corev1.ResourceName]Usage{}},
+		sas:           map[string]bool{"default": true},
+		noPods:        map[*model.Object]bool{},
+		missingClaims: map[string]string{},
+		classes:       map[string]bool{"system-cluster-critical": true, "system-node-critical": true},
 	}
 	for _, q := range t.Quotas {
 		a.quotas = append(a.quotas, &quotaState{q: q, used: corev1.ResourceList{}, requested: corev1.ResourceList{}})
@@ -87,6 +91,7 @@ func Analyze(app *model.App, t *model.Target) (*Result, error) {
 			a.pods(o)
 		}
 	}
+	a.claimReferences()
 	a.summarize()
 	a.nodes()
 	a.rollouts()
@@ -226,6 +231,9 @@ func (a *analyzer) object(o *model.Object) error {
 		// Refused: none of what it would have made (ReplicaSet, pods,
 		// endpoints) exists.
 		a.noPods[o] = true
+		if o.Kind() == "PersistentVolumeClaim" {
+			a.missingClaims[o.Name()] = "refused"
+		}
 		return nil
 	}
 	for _, k := range controllerObjects(o) {
@@ -432,6 +440,40 @@ func (a *analyzer) demand(claims []corev1.PersistentVolumeClaim, u corev1.Resour
 		}
 		if matches(qs.q) {
 			addTo(qs.requested, mask(u, qs.q.Spec.Hard), int64(n))
+		}
+	}
+}
+
+// claimReferences reports pods that mount a claim that will not exist: the
+// scheduler leaves them Pending ("persistentvolumeclaim ... not found").
+func (a *analyzer) claimReferences() {
+	present := map[string]bool{}
+	for _, o := range a.app.Objects {
+		if o.Kind() == "PersistentVolumeClaim" {
+			present[o.Name()] = true
+		}
+	}
+	for _, w := range a.res.Workloads {
+		if w.Refused != "" || w.Replicas == 0 || a.noPods[w.Object] {
+			continue
+		}
+		for _, v := range w.Pod.Spec.Volumes {
+			if v.PersistentVolumeClaim == nil {
+				continue
+			}
+			name := v.PersistentVolumeClaim.ClaimName
+			switch {
+			case a.missingClaims[name] == "refused":
+				a.res.Findings = append(a.res.Findings, model.Finding{
+					Severity: model.Error, Key: "persistentvolumeclaims", Object: w.Object.Ref(),
+					Message: fmt.Sprintf("its pods mount claim %q, which admission refuses: they are created but never scheduled", name),
+				})
+			case !present[name]:
+				a.res.Findings = append(a.res.Findings, model.Finding{
+					Severity: model.Warning, Key: "persistentvolumeclaims", Object: w.Object.Ref(),
+					Message: fmt.Sprintf("its pods mount claim %q, which the app does not define: they stay Pending unless it exists in the namespace", name),
+				})
+			}
 		}
 	}
 }

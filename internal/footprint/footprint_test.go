@@ -426,3 +426,31 @@ spec: {selector: {a: b}, ports: [{port: 80}]}
 		}
 	}
 }
+
+// TestRefusedClaim: a pod that mounts a refused claim never schedules.
+func TestRefusedClaim(t *testing.T) {
+	app := mustApp(t, `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}
+---
+`+pod("  volumes: [{name: d, persistentVolumeClaim: {claimName: data}}]\n  containers:\n  - {name: app, image: x}\n"))
+	small := mustTarget(t, "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: s}\nspec: {hard: {requests.storage: 1Gi}}")
+	res, err := footprint.Analyze(app, small)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range res.Findings {
+		if f.Key == "persistentvolumeclaims" && f.Object == "Pod/p" && f.Severity == "error" {
+			found = true
+		}
+	}
+	if !found || res.Fits {
+		t.Errorf("fits=%v, findings %+v: want an error about the refused claim", res.Fits, res.Findings)
+	}
+	roomy := mustTarget(t, "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: s}\nspec: {hard: {requests.storage: 20Gi}}")
+	if res, _ := footprint.Analyze(app, roomy); !res.Fits {
+		t.Errorf("with room for the claim: %+v", res.Findings)
+	}
+}
