@@ -51,6 +51,10 @@ func mergeOps(app *model.App, t *model.Target, fp *footprint.Result) ([]solve.Op
 		cands = append(cands, solve.MergeCandidate{Object: i, Name: w.Object.Ref(), Replicas: w.Replicas,
 			CPU: w.PodRequests.Cpu().MilliValue(), Memory: w.PodRequests.Memory().Value()})
 	}
+	if k, short := mergeBound(cands, over, false); short > 0 {
+		return nil, []model.Finding{{Severity: model.Warning, Key: "merge", Message: fmt.Sprintf(
+			"merging workloads cannot bring the counts down: even merging all %d mergeable Deployment(s), %d to a pod, leaves %s over by %d", len(cands), solve.MaxMergeGroup, k, short)}}
+	}
 	try := func(group []int) string {
 		merged, err := m.Merge(group, reason)
 		if err != nil {
@@ -105,6 +109,21 @@ func mergeAtOneReplica(app *model.App, t *model.Target, fp *footprint.Result) (r
 	}
 	if len(replicas) == 0 {
 		return nil, nil, nil
+	}
+	var cands []solve.MergeCandidate
+	over := map[string]int64{}
+	for _, k := range mergeKeys {
+		if u, ok := fp.Quota[k]; ok && u.Over() {
+			over[string(k)] = u.Requested.Value() - u.Hard.Value()
+		}
+	}
+	for _, w := range fp.Workloads {
+		if i, ok := index[w.Object]; ok && w.Refused == "" && w.Replicas > 0 && m.Pinned(i) == "" {
+			cands = append(cands, solve.MergeCandidate{Object: i, Replicas: w.Replicas})
+		}
+	}
+	if _, short := mergeBound(cands, over, true); short > 0 {
+		return nil, nil, nil // not even one replica each and the largest groups would do
 	}
 	trial, _, err := rewrite.Apply(app, replicas)
 	if err != nil {
@@ -171,4 +190,37 @@ func firstUnique(s []string, n int) []string {
 		}
 	}
 	return out
+}
+
+// mergeBound is an upper bound on what merging can save: candidates with the
+// same replica count merged MaxMergeGroup to a pod (after bringing them all
+// to one replica when atOne). It returns a key that would still be over and
+// by how much, or 0 when the bound does not rule merging out.
+func mergeBound(cands []solve.MergeCandidate, over map[string]int64, atOne bool) (string, int64) {
+	byReplicas := map[int32]int64{}
+	var fewer int64 // pods saved by going to one replica
+	for _, c := range cands {
+		r := c.Replicas
+		if atOne {
+			fewer += int64(r - 1)
+			r = 1
+		}
+		byReplicas[r]++
+	}
+	var pods, objects int64
+	for r, k := range byReplicas {
+		saved := k - (k+solve.MaxMergeGroup-1)/solve.MaxMergeGroup
+		pods += saved * int64(r)
+		objects += saved
+	}
+	for _, k := range slices.Sorted(maps.Keys(over)) {
+		can := objects
+		if k == string(corev1.ResourcePods) || k == "count/pods" {
+			can = pods + fewer
+		}
+		if over[k] > can {
+			return k, over[k] - can
+		}
+	}
+	return "", 0
 }
