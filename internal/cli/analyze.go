@@ -36,11 +36,7 @@ Exit codes: 0 fits, 3 does not fit, 1 error, 2 usage.`,
 			if f.output != "text" && f.output != "json" {
 				return usageError("--output %q: want text or json", f.output)
 			}
-			app, err := f.load.loadApp(s, args)
-			if err != nil {
-				return err
-			}
-			t, err := f.load.loadTarget()
+			app, t, err := f.load.loadAppAndTarget(s, args)
 			if err != nil {
 				return err
 			}

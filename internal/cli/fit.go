@@ -115,11 +115,7 @@ func (f *fitFlags) run(s Streams, args []string) error {
 	if err != nil {
 		return err
 	}
-	app, err := f.load.loadApp(s, args)
-	if err != nil {
-		return err
-	}
-	t, err := f.load.loadTarget()
+	app, t, err := f.load.loadAppAndTarget(s, args)
 	if err != nil {
 		return err
 	}

@@ -103,3 +103,16 @@ func (f *outputFlags) check(inputs []string) (render.Format, error) {
 	}
 	return format, nil
 }
+
+// loadAppAndTarget loads the application at paths and the target.
+func (f *loadFlags) loadAppAndTarget(s Streams, paths []string) (*model.App, *model.Target, error) {
+	app, err := f.loadApp(s, paths)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := f.loadTarget()
+	if err != nil {
+		return nil, nil, err
+	}
+	return app, t, nil
+}

@@ -72,11 +72,7 @@ func (f *verifyFlags) run(ctx context.Context, s Streams, args []string) error {
 	if err != nil {
 		return err
 	}
-	app, err := f.load.loadApp(s, args)
-	if err != nil {
-		return err
-	}
-	t, err := f.load.loadTarget()
+	app, t, err := f.load.loadAppAndTarget(s, args)
 	if err != nil {
 		return err
 	}
