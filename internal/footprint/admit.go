@@ -311,7 +311,7 @@ func admitPod(pod *corev1.Pod, lrs []*corev1.LimitRange, quotas []*corev1.Resour
 	DefaultPod(p)
 	MutatePod(p, lrs)
 	if errs := validateRequestsWithinLimits(p); len(errs) > 0 {
-		return p, fmt.Sprintf("Pod is invalid: %s", joinErrs(errs))
+		return p, fmt.Sprintf("Pod is invalid: %s", aggregate(errs))
 	}
 	if errs := ValidatePod(p, lrs); len(errs) > 0 {
 		return p, "forbidden: " + aggregate(errs)
@@ -347,7 +347,6 @@ func aggregate(errs []string) string {
 
 // joinErrs words a field.ErrorList as its ToAggregate does, which also
 // drops repeated messages.
-func joinErrs(errs []string) string { return aggregate(errs) }
 
 var validationSet = map[corev1.ResourceName]bool{
 	corev1.ResourceCPU: true, corev1.ResourceMemory: true,

@@ -1,7 +1,6 @@
 package footprint
 
 import (
-	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -196,5 +195,3 @@ func nodeSelectorMatches(spec *corev1.PodSpec, node *corev1.Node) bool {
 	}
 	return true
 }
-
-func lowerKind(kind string) string { return strings.ToLower(kind) }
