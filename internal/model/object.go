@@ -100,3 +100,18 @@ func (a *App) Find(kind, namespace, name string) *Object {
 	}
 	return nil
 }
+
+// Lookup returns the object of objs with the given kind and name as T (a
+// typed object such as *appsv1.Deployment), or T's zero value when there is
+// none or it is of another type.
+func Lookup[T runtime.Object](objs []*Object, kind, name string) T {
+	var zero T
+	for _, o := range objs {
+		if o.Kind() == kind && o.Name() == name {
+			if v, ok := o.Obj.(T); ok {
+				return v
+			}
+		}
+	}
+	return zero
+}

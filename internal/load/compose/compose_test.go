@@ -34,18 +34,6 @@ func load(t *testing.T, content string, opts Options, extra map[string]string) (
 	return Load(".", opts)
 }
 
-func find[T any](objs []*model.Object, kind, name string) T {
-	var zero T
-	for _, o := range objs {
-		if o.Kind() == kind && o.Name() == name {
-			if v, ok := o.Obj.(T); ok {
-				return v
-			}
-		}
-	}
-	return zero
-}
-
 func TestBadInput(t *testing.T) {
 	cases := []struct {
 		name, content string
@@ -135,7 +123,7 @@ func TestConvert(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	web := find[*appsv1.Deployment](objs, "Deployment", "web-app")
+	web := model.Lookup[*appsv1.Deployment](objs, "Deployment", "web-app")
 	if web == nil {
 		t.Fatalf("no Deployment/web-app (service web_app renamed) in %v", names(objs))
 	}
@@ -187,10 +175,10 @@ func TestConvert(t *testing.T) {
 	if len(c.VolumeMounts) != 2 {
 		t.Errorf("mounts = %+v: the bind mount must not be carried over", c.VolumeMounts)
 	}
-	if find[*corev1.PersistentVolumeClaim](objs, "PersistentVolumeClaim", "data") == nil {
+	if model.Lookup[*corev1.PersistentVolumeClaim](objs, "PersistentVolumeClaim", "data") == nil {
 		t.Error("no claim for named volume data")
 	}
-	svc := find[*corev1.Service](objs, "Service", "web-app")
+	svc := model.Lookup[*corev1.Service](objs, "Service", "web-app")
 	if svc == nil || svc.Spec.ClusterIP == corev1.ClusterIPNone {
 		t.Fatalf("Service/web-app = %+v, want a ClusterIP Service", svc)
 	}
@@ -201,21 +189,21 @@ func TestConvert(t *testing.T) {
 	if ports["80-tcp"] != "80" || ports["8080-tcp"] != "80" || ports["9000-udp"] != "9000" {
 		t.Errorf("service ports = %v", ports)
 	}
-	db := find[*corev1.Service](objs, "Service", "db")
+	db := model.Lookup[*corev1.Service](objs, "Service", "db")
 	if db == nil || db.Spec.ClusterIP != corev1.ClusterIPNone || db.Spec.Selector["app.kubernetes.io/name"] != "db" {
 		t.Errorf("Service/db = %+v: a service without ports needs a headless Service selecting it", db)
 	}
 	dbEnv := map[string]string{}
-	for _, e := range find[*appsv1.Deployment](objs, "Deployment", "db").Spec.Template.Spec.Containers[0].Env {
+	for _, e := range model.Lookup[*appsv1.Deployment](objs, "Deployment", "db").Spec.Template.Spec.Containers[0].Env {
 		dbEnv[e.Name] = e.Value
 	}
 	if dbEnv["CALLBACK"] != "http://web-app:80/hook" || dbEnv["OTHER"] != "web_app_extra" {
 		t.Errorf("db env = %v: a reference to the renamed web_app must follow the rename, and only whole host names", dbEnv)
 	}
-	if find[*appsv1.DaemonSet](objs, "DaemonSet", "agent") == nil {
+	if model.Lookup[*appsv1.DaemonSet](objs, "DaemonSet", "agent") == nil {
 		t.Error("deploy.mode global did not give a DaemonSet")
 	}
-	job := find[*batchv1.Job](objs, "Job", "seed")
+	job := model.Lookup[*batchv1.Job](objs, "Job", "seed")
 	if job == nil || job.Spec.Template.Spec.RestartPolicy != corev1.RestartPolicyNever {
 		t.Errorf("restart \"no\" (profile tools active) = %+v, want a Job that never restarts", job)
 	}
@@ -242,11 +230,11 @@ func TestEnvFileAndProfiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	web := find[*appsv1.Deployment](objs, "Deployment", "web-app")
+	web := model.Lookup[*appsv1.Deployment](objs, "Deployment", "web-app")
 	if got := web.Spec.Template.Spec.Containers[0].Env; got[0].Name != "FROM_ENV" || got[0].Value != "from-flag" {
 		t.Errorf("env = %v: --env-file must replace .env", got)
 	}
-	if find[*batchv1.Job](objs, "Job", "seed") != nil {
+	if model.Lookup[*batchv1.Job](objs, "Job", "seed") != nil {
 		t.Error("service seed of an inactive profile was converted")
 	}
 	skipped := false
@@ -263,11 +251,11 @@ func TestStatefulSet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ss := find[*appsv1.StatefulSet](objs, "StatefulSet", "db")
+	ss := model.Lookup[*appsv1.StatefulSet](objs, "StatefulSet", "db")
 	if ss == nil || len(ss.Spec.VolumeClaimTemplates) != 1 || ss.Spec.VolumeClaimTemplates[0].Name != "data" {
 		t.Fatalf("StatefulSet/db = %+v, want claim template data", ss)
 	}
-	if svc := find[*corev1.Service](objs, "Service", "db"); svc == nil || svc.Spec.ClusterIP != corev1.ClusterIPNone {
+	if svc := model.Lookup[*corev1.Service](objs, "Service", "db"); svc == nil || svc.Spec.ClusterIP != corev1.ClusterIPNone {
 		t.Error("a StatefulSet's Service must be headless")
 	}
 }
@@ -277,7 +265,7 @@ func TestHealthcheckFromBindMount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := find[*appsv1.Deployment](objs, "Deployment", "redis")
+	d := model.Lookup[*appsv1.Deployment](objs, "Deployment", "redis")
 	if d.Spec.Template.Spec.Containers[0].LivenessProbe != nil {
 		t.Error("a probe running a script of a dropped bind mount would kill the container forever")
 	}
@@ -295,11 +283,11 @@ func TestVersion1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := find[*appsv1.Deployment](objs, "Deployment", "web")
+	d := model.Lookup[*appsv1.Deployment](objs, "Deployment", "web")
 	if d == nil || !d.Spec.Template.Spec.HostNetwork {
 		t.Errorf("version 1 file: %v", names(objs))
 	}
-	if find[*corev1.PersistentVolumeClaim](objs, "PersistentVolumeClaim", "cache") == nil {
+	if model.Lookup[*corev1.PersistentVolumeClaim](objs, "PersistentVolumeClaim", "cache") == nil {
 		t.Error("version 1 named volume was not declared")
 	}
 }

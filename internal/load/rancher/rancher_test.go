@@ -12,24 +12,12 @@ import (
 	"github.com/rightsize/rightsize/internal/model"
 )
 
-func find[T any](objs []*model.Object, kind, name string) T {
-	var zero T
-	for _, o := range objs {
-		if o.Kind() == kind && o.Name() == name {
-			if v, ok := o.Obj.(T); ok {
-				return v
-			}
-		}
-	}
-	return zero
-}
-
 func TestCatalog(t *testing.T) {
 	objs, findings, err := Load("testdata/catalog", Options{Answers: "testdata/answers.yaml", Set: []string{"METRICS=true"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	web := find[*appsv1.Deployment](objs, "Deployment", "web")
+	web := model.Lookup[*appsv1.Deployment](objs, "Deployment", "web")
 	if web == nil {
 		t.Fatalf("no Deployment/web: config.yml names version 2.0.0 (folder 1)")
 	}
@@ -63,25 +51,25 @@ func TestCatalog(t *testing.T) {
 	if l := cs[0].LivenessProbe; l == nil || l.SuccessThreshold != 1 || l.InitialDelaySeconds != 45 {
 		t.Errorf("liveness probe = %+v, want successThreshold 1 and initial delay 45s", l)
 	}
-	if find[*appsv1.DaemonSet](objs, "DaemonSet", "agent") == nil {
+	if model.Lookup[*appsv1.DaemonSet](objs, "DaemonSet", "agent") == nil {
 		t.Error("io.rancher.scheduler.global did not give a DaemonSet")
 	}
-	if find[*appsv1.Deployment](objs, "Deployment", "web-data") != nil || find[*appsv1.Deployment](objs, "Deployment", "lb") != nil {
+	if model.Lookup[*appsv1.Deployment](objs, "Deployment", "web-data") != nil || model.Lookup[*appsv1.Deployment](objs, "Deployment", "lb") != nil {
 		t.Error("sidekick or load balancer kept as its own Deployment")
 	}
-	side := find[*corev1.Service](objs, "Service", "web-data")
+	side := model.Lookup[*corev1.Service](objs, "Service", "web-data")
 	if side == nil || side.Spec.Selector["app.kubernetes.io/name"] != "web" {
 		t.Errorf("Service/web-data = %+v: the sidekick's name must resolve to the pod it joined", side)
 	}
-	lb := find[*corev1.Service](objs, "Service", "lb")
+	lb := model.Lookup[*corev1.Service](objs, "Service", "lb")
 	if lb == nil || lb.Spec.Selector["app.kubernetes.io/name"] != "web" || lb.Spec.Ports[0].Port != 8080 || lb.Spec.Ports[0].TargetPort.IntValue() != 80 {
 		t.Errorf("Service/lb = %+v, want port 8080 -> web:80", lb)
 	}
-	ing := find[*networkingv1.Ingress](objs, "Ingress", "lb")
+	ing := model.Lookup[*networkingv1.Ingress](objs, "Ingress", "lb")
 	if ing == nil || ing.Spec.Rules[0].Host != "app.example.com" || ing.Spec.Rules[0].HTTP.Paths[0].Backend.Service.Name != "web" {
 		t.Errorf("Ingress/lb = %+v", ing)
 	}
-	webSvc := find[*corev1.Service](objs, "Service", "web")
+	webSvc := model.Lookup[*corev1.Service](objs, "Service", "web")
 	if webSvc == nil || webSvc.Spec.ClusterIP == corev1.ClusterIPNone {
 		t.Errorf("Service/web = %+v: the Ingress backend needs port 80 on a ClusterIP Service", webSvc)
 	}

@@ -11,25 +11,13 @@ import (
 	"github.com/rightsize/rightsize/internal/model"
 )
 
-func find[T any](objs []*model.Object, kind, name string) T {
-	var zero T
-	for _, o := range objs {
-		if o.Kind() == kind && o.Name() == name {
-			if v, ok := o.Obj.(T); ok {
-				return v
-			}
-		}
-	}
-	return zero
-}
-
 func TestNamedBreedsAndScales(t *testing.T) {
 	objs, _, err := Load("testdata/named.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	v1 := find[*appsv1.Deployment](objs, "Deployment", "web-web-1-0")
-	v2 := find[*appsv1.Deployment](objs, "Deployment", "web-web-2-0")
+	v1 := model.Lookup[*appsv1.Deployment](objs, "Deployment", "web-web-1-0")
+	v2 := model.Lookup[*appsv1.Deployment](objs, "Deployment", "web-web-2-0")
 	if v1 == nil || v2 == nil {
 		t.Fatalf("want one Deployment per service of cluster web, got %v", refs(objs))
 	}
@@ -46,11 +34,11 @@ func TestNamedBreedsAndScales(t *testing.T) {
 	if c.Env[0].Value != "postgres://db:5432/shop" {
 		t.Errorf("DB_URL = %q, want ${db.host} and $db.ports.pg resolved to the db cluster's Service", c.Env[0].Value)
 	}
-	db := find[*appsv1.Deployment](objs, "Deployment", "db")
+	db := model.Lookup[*appsv1.Deployment](objs, "Deployment", "db")
 	if db == nil || db.Spec.Template.Spec.Containers[0].Image != "postgres:15" {
 		t.Errorf("Deployment/db = %+v: breed by name, docker:// stripped", db)
 	}
-	web := find[*corev1.Service](objs, "Service", "web")
+	web := model.Lookup[*corev1.Service](objs, "Service", "web")
 	if web == nil || web.Spec.Selector[ClusterLabel] != "web" {
 		t.Errorf("Service/web = %+v, want it to select every service of the cluster", web)
 	}
@@ -59,7 +47,7 @@ func TestNamedBreedsAndScales(t *testing.T) {
 			t.Errorf("%s pods lack the cluster label", d.Name)
 		}
 	}
-	gw := find[*corev1.Service](objs, "Service", "shop-80")
+	gw := model.Lookup[*corev1.Service](objs, "Service", "shop-80")
 	if gw == nil || gw.Spec.Ports[0].Port != 80 || gw.Spec.Ports[0].TargetPort.IntValue() != 8080 {
 		t.Errorf("gateway Service = %+v, want 80 -> 8080", gw)
 	}
