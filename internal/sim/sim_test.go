@@ -37,19 +37,7 @@ func TestMain(m *testing.M) {
 	}
 	fmt.Fprintf(os.Stderr, "control plane ready in %s\n", time.Since(start).Round(time.Millisecond))
 	cluster = c
-	code := m.Run()
-	pids := c.PIDs()
-	if err := c.Stop(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		code = 1
-	}
-	for _, pid := range pids {
-		if sim.Alive(pid) {
-			fmt.Fprintf(os.Stderr, "process %d outlived Stop\n", pid)
-			code = 1
-		}
-	}
-	os.Exit(code)
+	os.Exit(simtest.Stop(c, m.Run()))
 }
 
 func labels(app string) map[string]string { return map[string]string{"app": app} }

@@ -51,19 +51,7 @@ func run(m *testing.M) int {
 	if d, err := time.ParseDuration(os.Getenv("RIGHTSIZE_WARMUP")); err == nil {
 		time.Sleep(d)
 	}
-	code := m.Run()
-	pids := c.PIDs()
-	if err := c.Stop(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		code = 1
-	}
-	for _, pid := range pids {
-		if sim.Alive(pid) {
-			fmt.Fprintf(os.Stderr, "process %d outlived the control plane\n", pid)
-			code = 1
-		}
-	}
-	return code
+	return simtest.Stop(c, m.Run())
 }
 
 // vcase is one app in one target.

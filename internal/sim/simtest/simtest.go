@@ -39,3 +39,20 @@ func Start(opts sim.Options) (*sim.Cluster, error) {
 	// Start bounds its own wait; the cluster lives until Stop.
 	return sim.Start(context.Background(), opts)
 }
+
+// Stop stops a cluster at the end of TestMain and returns the exit code:
+// code, or 1 when stopping fails or a process outlives Stop.
+func Stop(c *sim.Cluster, code int) int {
+	pids := c.PIDs()
+	if err := c.Stop(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		code = 1
+	}
+	for _, pid := range pids {
+		if sim.Alive(pid) {
+			fmt.Fprintf(os.Stderr, "process %d outlived Stop\n", pid)
+			code = 1
+		}
+	}
+	return code
+}
