@@ -32,25 +32,20 @@ func defaultLimitRangeItem(it *corev1.LimitRangeItem) {
 	if it.Type != corev1.LimitTypeContainer {
 		return
 	}
-	if it.Default == nil {
-		it.Default = corev1.ResourceList{}
+	fillMissing(&it.Default, it.Max)
+	fillMissing(&it.DefaultRequest, it.Default)
+	fillMissing(&it.DefaultRequest, it.Min)
+}
+
+// fillMissing copies into *dst (made when nil) each of src's values that
+// *dst does not set: the one rule behind every resource defaulting step.
+func fillMissing(dst *corev1.ResourceList, src corev1.ResourceList) {
+	if *dst == nil {
+		*dst = corev1.ResourceList{}
 	}
-	if it.DefaultRequest == nil {
-		it.DefaultRequest = corev1.ResourceList{}
-	}
-	for k, v := range it.Max {
-		if _, ok := it.Default[k]; !ok {
-			it.Default[k] = v.DeepCopy()
-		}
-	}
-	for k, v := range it.Default {
-		if _, ok := it.DefaultRequest[k]; !ok {
-			it.DefaultRequest[k] = v.DeepCopy()
-		}
-	}
-	for k, v := range it.Min {
-		if _, ok := it.DefaultRequest[k]; !ok {
-			it.DefaultRequest[k] = v.DeepCopy()
+	for k, v := range src {
+		if _, ok := (*dst)[k]; !ok {
+			(*dst)[k] = v.DeepCopy()
 		}
 	}
 }
@@ -73,14 +68,7 @@ func defaultRequestsToLimits(r *corev1.ResourceRequirements) {
 	if r.Limits == nil {
 		return
 	}
-	if r.Requests == nil {
-		r.Requests = corev1.ResourceList{}
-	}
-	for k, v := range r.Limits {
-		if _, ok := r.Requests[k]; !ok {
-			r.Requests[k] = v.DeepCopy()
-		}
-	}
+	fillMissing(&r.Requests, r.Limits)
 }
 
 // MutatePod is the LimitRanger's mutation: every container and init
@@ -113,22 +101,8 @@ func MutatePod(pod *corev1.Pod, lrs []*corev1.LimitRange) {
 }
 
 func mergeDefaults(r, def *corev1.ResourceRequirements) {
-	if r.Limits == nil {
-		r.Limits = corev1.ResourceList{}
-	}
-	if r.Requests == nil {
-		r.Requests = corev1.ResourceList{}
-	}
-	for k, v := range def.Limits {
-		if _, ok := r.Limits[k]; !ok {
-			r.Limits[k] = v.DeepCopy()
-		}
-	}
-	for k, v := range def.Requests {
-		if _, ok := r.Requests[k]; !ok {
-			r.Requests[k] = v.DeepCopy()
-		}
-	}
+	fillMissing(&r.Limits, def.Limits)
+	fillMissing(&r.Requests, def.Requests)
 }
 
 // validateRequestsWithinLimits is the API validation that a request does not
