@@ -291,7 +291,7 @@ func admitPod(pod *corev1.Pod, lrs []*corev1.LimitRange, quotas []*corev1.Resour
 		return p, "forbidden: " + aggregate(errs)
 	}
 	for _, q := range quotas {
-		if !quotaMatchesPod(q, p) {
+		if !QuotaMatchesPod(q, p) {
 			continue
 		}
 		if msg := mustSpecify(p, q); msg != "" {

@@ -354,7 +354,7 @@ func (a *analyzer) pods(o *model.Object) {
 		ordered = s.Spec.PodManagementPolicy != appsv1.ParallelPodManagement
 	}
 	u := PodUsage(stored)
-	matches := func(q *corev1.ResourceQuota) bool { return quotaMatchesPod(q, stored) }
+	matches := func(q *corev1.ResourceQuota) bool { return QuotaMatchesPod(q, stored) }
 	if a.noPods[o] {
 		a.demand(claims, u, matches, n)
 		return
@@ -591,7 +591,7 @@ func (a *analyzer) rollouts() {
 		}
 		u := PodUsage(w.Pod)
 		for _, qs := range a.quotas {
-			if !quotaMatchesPod(qs.q, w.Pod) || qs.over() {
+			if !QuotaMatchesPod(qs.q, w.Pod) || qs.over() {
 				continue // not matched, or already over: the quota finding says it
 			}
 			// One surge pod that fits is enough: once it is ready an old

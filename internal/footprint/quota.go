@@ -99,8 +99,10 @@ func scopeSelectors(q *corev1.ResourceQuota) []corev1.ScopedResourceSelectorRequ
 	return out
 }
 
-// quotaMatchesPod is generic.Matches with the pod evaluator's scope function.
-func quotaMatchesPod(q *corev1.ResourceQuota, pod *corev1.Pod) bool {
+// QuotaMatchesPod reports whether quota q charges pod: it limits something a
+// pod is charged for and every one of its scopes matches the pod
+// (generic.Matches with the pod evaluator's scope function).
+func QuotaMatchesPod(q *corev1.ResourceQuota, pod *corev1.Pod) bool {
 	if !podMatchesResources(q) {
 		return false
 	}
@@ -342,7 +344,3 @@ func exceededMessage(q *corev1.ResourceQuota, used, u corev1.ResourceList, keys 
 	}
 	return fmt.Sprintf("exceeded quota: %s, requested: %s, used: %s, limited: %s", q.Name, pp(u), pp(used), pp(q.Spec.Hard))
 }
-
-// QuotaMatchesPod reports whether quota q charges pod: it limits something a
-// pod is charged for and every one of its scopes matches the pod.
-func QuotaMatchesPod(q *corev1.ResourceQuota, pod *corev1.Pod) bool { return quotaMatchesPod(q, pod) }
