@@ -546,15 +546,15 @@ func ratio(u Usage) float64 {
 
 func refusalKey(msg string) string {
 	switch {
-	case contains(msg, "exceeded quota"):
+	case strings.Contains(msg, "exceeded quota"):
 		return "quota"
-	case contains(msg, "must specify"):
+	case strings.Contains(msg, "must specify"):
 		return "must-specify"
-	case contains(msg, "usage per"), contains(msg, "limit to request ratio"):
+	case strings.Contains(msg, "usage per"), strings.Contains(msg, "limit to request ratio"):
 		return "limitrange"
-	case contains(msg, "service account"):
+	case strings.Contains(msg, "service account"):
 		return "serviceaccount"
-	case contains(msg, "PriorityClass"):
+	case strings.Contains(msg, "PriorityClass"):
 		return "priorityclass"
 	}
 	return "admission"
@@ -640,8 +640,6 @@ func joinNames(keys []corev1.ResourceName) string {
 	}
 	return s
 }
-
-func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
 var severityRank = map[model.Severity]int{model.Error: 0, model.Warning: 1, model.Info: 2}
 
