@@ -271,20 +271,6 @@ func PVCUsage(pvc *corev1.PersistentVolumeClaim) corev1.ResourceList {
 	return u
 }
 
-// pvcMatchesResources is the PVC evaluator's MatchingResources test.
-func pvcMatchesResources(q *corev1.ResourceQuota) bool {
-	for k := range q.Spec.Hard {
-		s := string(k)
-		if k == "count/persistentvolumeclaims" || k == corev1.ResourcePersistentVolumeClaims || k == corev1.ResourceRequestsStorage {
-			return true
-		}
-		if strings.HasSuffix(s, storageClassSuffix+string(corev1.ResourcePersistentVolumeClaims)) || strings.HasSuffix(s, storageClassSuffix+string(corev1.ResourceRequestsStorage)) {
-			return true
-		}
-	}
-	return false
-}
-
 // mask keeps the keys of u that hard names.
 func mask(u, hard corev1.ResourceList) corev1.ResourceList {
 	out := corev1.ResourceList{}

@@ -130,17 +130,6 @@ func roundDown(r corev1.ResourceName, v float64) float64 {
 	return float64(int64(v))
 }
 
-func roundUp(r corev1.ResourceName, v float64) float64 {
-	d := roundDown(r, v)
-	if d < v {
-		if r != corev1.ResourceCPU && v >= 1<<20 {
-			return d + 1<<20
-		}
-		return d + 1
-	}
-	return d
-}
-
 // container is one container of one workload, with the values being solved.
 type container struct {
 	w       int
