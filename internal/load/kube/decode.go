@@ -309,6 +309,16 @@ func (d *decoder) object(src model.Source, raw map[string]any, path string) erro
 	if name == "" {
 		return fmt.Errorf("%s: %s: metadata.name: required value", where, kind)
 	}
+	mig, err := versionCheck(gv.Group, gv.Version, apiVersion, kind)
+	if err != nil {
+		return fmt.Errorf("%s: %s: %w", where, ref, err)
+	}
+	if mig != nil {
+		if !d.migrate(src, raw, ref, mig) {
+			return nil
+		}
+		gv, _ = schema.ParseGroupVersion(mig.to)
+	}
 	t, known := typed[kind]
 	if known && t.gv != gv {
 		if builtinGroups[gv.Group] || gv.Group == t.gv.Group {
@@ -335,6 +345,32 @@ func (d *decoder) object(src model.Source, raw map[string]any, path string) erro
 	}
 	d.add(src, &unstructured.Unstructured{Object: raw}, nil)
 	return nil
+}
+
+// migrate rewrites raw, of a retired API version, into its served version
+// and reports it; it returns false when the kind has no successor and the
+// object is dropped.
+func (d *decoder) migrate(src model.Source, raw map[string]any, ref string, m *migration) bool {
+	from, _ := raw["apiVersion"].(string)
+	if m.drop != "" {
+		d.findings = append(d.findings, model.Finding{
+			Severity: model.Warning, Key: "dropped", Object: ref,
+			Message: fmt.Sprintf("%s: %s %s dropped: %s", src, from, ref, m.drop),
+		})
+		return false
+	}
+	var notes []string
+	if m.fix != nil {
+		notes = m.fix(raw)
+	}
+	raw["apiVersion"] = m.to
+	delete(raw, "status") // written by the cluster, and of the old version's shape
+	msg := fmt.Sprintf("%s: %s is %s, no longer served; migrated to %s as kubectl convert does", src, ref, from, m.to)
+	if len(notes) > 0 {
+		msg += ": " + strings.Join(notes, "; ")
+	}
+	d.findings = append(d.findings, model.Finding{Severity: model.Info, Key: "api-version", Object: ref, Message: msg})
+	return true
 }
 
 // add appends a decoded object, with a finding for each field the API
