@@ -381,7 +381,7 @@ func storageOps(app *model.App, t *model.Target, allow bool, findings *[]model.F
 		count--
 		storage.Sub(pvc.Spec.Resources.Requests[corev1.ResourceStorage])
 		ops = append(ops, solve.Op{Kind: solve.OpEmptyDir, Object: i, Reason: "the target's storage quota binds and --allow-data-loss was given: the volume's data is lost when its pod goes"})
-		*findings = append(*findings, model.Finding{Severity: model.Error, Key: "data-loss", Object: app.Objects[i].Ref(),
+		*findings = append(*findings, model.Finding{Severity: model.Error, Key: "data-loss", Object: app.Objects[i].Key(),
 			Message: "replaced by emptyDir (--allow-data-loss): its data no longer survives a pod restart"})
 	}
 	return ops
@@ -410,7 +410,7 @@ func workloads(app *model.App, fp *footprint.Result) []solve.Workload {
 				ann[k] = v
 			}
 		}
-		ws = append(ws, solve.Workload{Object: i, Ref: w.Object.Ref(), Kind: w.Object.Kind(), Pod: w.Pod, Replicas: w.Replicas, Annotations: ann})
+		ws = append(ws, solve.Workload{Object: i, Key: w.Object.Key(), Ref: w.Object.Ref(), Kind: w.Object.Kind(), Pod: w.Pod, Replicas: w.Replicas, Annotations: ann})
 	}
 	return ws
 }
