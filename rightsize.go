@@ -106,8 +106,9 @@ type DirOptions struct {
 	Inputs []string
 }
 
-// WriteDir writes one file per object into dir, atomically.
-func (a *App) WriteDir(dir string, opts DirOptions) error {
+// WriteDir writes one file per object into dir, atomically: on an error or
+// when ctx is done, dir is as it was.
+func (a *App) WriteDir(ctx context.Context, dir string, opts DirOptions) error {
 	format := opts.Format
 	if format == "" {
 		format = ManifestYAML
@@ -116,7 +117,13 @@ func (a *App) WriteDir(dir string, opts DirOptions) error {
 	if err != nil {
 		return err
 	}
-	return render.WriteDir(dir, a.app.Objects, render.DirOptions{Format: f, Force: opts.Replace, Inputs: opts.Inputs})
+	return render.WriteDir(ctx, dir, a.app.Objects, render.DirOptions{Format: f, Force: opts.Replace, Inputs: opts.Inputs})
+}
+
+// WriteFile writes data to path atomically (a report file, say): readers
+// see the old content or the new, never a part.
+func WriteFile(ctx context.Context, path string, data []byte) error {
+	return render.WriteFile(ctx, path, data)
 }
 
 // CheckOutput refuses an output path that is one of inputs or lies inside

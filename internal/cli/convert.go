@@ -2,8 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -53,7 +51,7 @@ func (f *convertFlags) run(cmd *cobra.Command, s Streams, args []string) error {
 	if cmd.Flags().Changed("target") {
 		return usageError("--target: convert does not use a target (analyze, fit and verify do)")
 	}
-	if err := f.check(args); err != nil {
+	if err := f.check(f.load.inputs(args)); err != nil {
 		return err
 	}
 	ctx := cmd.Context()
@@ -69,14 +67,11 @@ func (f *convertFlags) run(cmd *cobra.Command, s Streams, args []string) error {
 	if err := writeReport(&rep, f.reportFormat, r); err != nil {
 		return err
 	}
-	if err := f.writeManifests(s, app, args); err != nil {
+	if err := f.writeManifests(ctx, s, app, f.load.inputs(args)); err != nil {
 		return err
 	}
 	if f.report != "" {
-		if err := os.WriteFile(f.report, rep.Bytes(), 0o644); err != nil {
-			return fmt.Errorf("writing --report: %w", err)
-		}
-		return nil
+		return rightsize.WriteFile(ctx, f.report, rep.Bytes())
 	}
 	_, err = s.Err.Write(rep.Bytes())
 	return err

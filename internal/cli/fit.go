@@ -104,7 +104,7 @@ func (f *fitFlags) options() ([]rightsize.FitOption, error) {
 }
 
 func (f *fitFlags) run(ctx context.Context, s Streams, args []string) error {
-	if err := f.check(args); err != nil {
+	if err := f.check(f.inputs(args)); err != nil {
 		return err
 	}
 	opts, err := f.options()
@@ -124,15 +124,15 @@ func (f *fitFlags) run(ctx context.Context, s Streams, args []string) error {
 		return err
 	}
 	if res.Report.Fits {
-		if err := f.writeManifests(s, res.App, args); err != nil {
+		if err := f.writeManifests(ctx, s, res.App, f.inputs(args)); err != nil {
 			return err
 		}
 	}
 	var rw io.Writer = s.Err
 	switch {
 	case f.report != "":
-		if err := os.WriteFile(f.report, rep.Bytes(), 0o644); err != nil {
-			return fmt.Errorf("writing --report: %w", err)
+		if err := rightsize.WriteFile(ctx, f.report, rep.Bytes()); err != nil {
+			return err
 		}
 		rw = nil
 	case f.out != "" || !res.Report.Fits:

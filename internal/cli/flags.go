@@ -157,20 +157,13 @@ func (f *outputFlags) check(inputs []string) error {
 	if _, err := reportWriter(f.reportFormat); err != nil {
 		return usageError("--report-format: %v", err)
 	}
-	for _, out := range []string{f.out, f.report} {
-		if out != "" {
-			if err := rightsize.CheckOutput(out, inputs); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return f.checkOutputs(inputs)
 }
 
 // writeManifests writes the app to --out or to w.
-func (f *outputFlags) writeManifests(s Streams, app *rightsize.App, inputs []string) error {
+func (f *outputFlags) writeManifests(ctx context.Context, s Streams, app *rightsize.App, inputs []string) error {
 	if f.out != "" {
-		return app.WriteDir(f.out, rightsize.DirOptions{Format: f.output, Replace: f.force, Inputs: inputs})
+		return app.WriteDir(ctx, f.out, rightsize.DirOptions{Format: f.output, Replace: f.force, Inputs: inputs})
 	}
 	return app.WriteManifests(s.Out, f.output)
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -61,9 +60,15 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(context.Background())
+	ctx, stop := signalContext()
+	defer stop()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
+	}
+	if interrupted(ctx, err) {
+		fmt.Fprintf(stderr, "rightsize: interrupted; temporary files removed, earlier outputs left as they were\n")
+		return ExitInterrupted
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
