@@ -88,7 +88,7 @@ func checkMigrated(t *testing.T, data []byte, objs []*model.Object, findings []m
 		}
 		n := 0
 		for _, f := range findings {
-			if f.Object == o.Ref() && f.Key == "api-version" && f.Severity == model.Info && strings.Contains(f.Message, gv.String()) {
+			if f.Object == o.Key() && f.Key == "api-version" && f.Severity == model.Info && strings.Contains(f.Message, gv.String()) {
 				n++
 			}
 		}
