@@ -240,7 +240,7 @@ func (a *analyzer) nodes() {
 		addTo(nu.Allocatable, n.alloc, 1)
 	}
 	a.res.Nodes = nu
-	refused := map[string]int{}
+	refused := map[model.Key]int{}
 	for _, r := range a.res.Refusals {
 		refused[r.Object] += r.Count
 	}
@@ -249,7 +249,7 @@ func (a *analyzer) nodes() {
 		if w.Refused != "" || w.Replicas == 0 || a.noPods[w.Object] {
 			continue
 		}
-		n := max(0, w.Replicas-int32(refused[w.Object.Ref()]))
+		n := max(0, w.Replicas-int32(refused[w.Object.Key()]))
 		need := w.PodRequests.DeepCopy()
 		need[corev1.ResourcePods] = *resource.NewQuantity(1, resource.DecimalSI)
 		addTo(nu.Requested, need, int64(n))
@@ -308,7 +308,7 @@ func (a *analyzer) placeWorkload(s *scheduler, w *Workload, n int32) []Pending {
 	}
 	for _, pd := range pending {
 		a.res.Findings = append(a.res.Findings, model.Finding{
-			Severity: model.Error, Key: pd.Key, Object: w.Object.Ref(),
+			Severity: model.Error, Key: pd.Key, Object: w.Object.Key(),
 			Message: fmt.Sprintf("%d of %d pod(s) stay Pending: %s", pd.Count, n, pd.Message),
 		})
 	}
