@@ -1,6 +1,7 @@
 package recommend
 
 import (
+	"math"
 	"sort"
 	"time"
 
@@ -133,7 +134,8 @@ func (a *Accumulator) Sink() usage.Sink {
 			// VPA weighs CPU samples by max(request, minSampleWeight
 			// 0.1 core); with no request known, 0.1 (a constant weight
 			// does not move percentiles).
-			s.vpaCPU.add(smp.V, 0.1, time.UnixMilli(smp.T))
+			// VPA keeps CPU usage in whole millicores.
+			s.vpaCPU.add(math.Floor(smp.V*1000)/1000, 0.1, time.UnixMilli(smp.T))
 		case usage.Memory:
 			s.mem.add(smp.V)
 			p := s.pod(smp.Pod)

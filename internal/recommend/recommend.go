@@ -111,7 +111,7 @@ type Recommendation struct {
 	Limits   corev1.ResourceList `json:"limits,omitempty"`
 	// Risk is of Requests and Limits (of the current values when the
 	// strategy keeps them).
-	Risk  Risk   `json:"risk"`
+	Risk  Risk     `json:"risk"`
 	Notes []string `json:"notes,omitempty"`
 	st    *stats
 }

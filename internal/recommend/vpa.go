@@ -100,7 +100,7 @@ func vpaMinimums(r *Recommendation, podContainers int) {
 	n := max(podContainers, 1)
 	frac := 1 / float64(n)
 	minCPU := float64(int64(float64(int64(vpaPodMinCPU*0.001*1000))*frac)) / 1000
-	minMem := float64(int64(float64(int64(vpaPodMinMemMB*1024*1024))*frac))
+	minMem := float64(int64(float64(int64(vpaPodMinMemMB*1024*1024)) * frac))
 	for _, b := range []*Bounds{r.CPU} {
 		b.Lower, b.Target, b.Upper = math.Max(b.Lower, minCPU), math.Max(b.Target, minCPU), math.Max(b.Upper, minCPU)
 	}

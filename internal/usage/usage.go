@@ -125,7 +125,7 @@ type Summary struct {
 	Resets   int `json:"resets"`
 	OOMKills int `json:"oomKills"`
 	// Containers lists every container seen, sorted.
-	Containers []Key          `json:"containers"`
+	Containers []Key           `json:"containers"`
 	Findings   []model.Finding `json:"findings,omitempty"`
 	keys       map[Key]*Key
 }
