@@ -40,7 +40,7 @@ func (a *analyzer) nodes() {
 		addTo(nu.Requested, need, int64(w.Replicas))
 		if !fitsAny(a.t.Nodes, w.Pod, need) {
 			a.res.Findings = append(a.res.Findings, model.Finding{
-				Severity: model.Error, Key: "node-size", Object: w.Object.Ref(),
+				Severity: model.Error, Key: "node-size", Object: w.Object.Key(),
 				Message: fmt.Sprintf("one pod requests %s, more than any node of the target offers (%s)", describe(w.PodRequests), describeNodes(a.t.Nodes)),
 			})
 			continue

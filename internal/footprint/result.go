@@ -14,8 +14,12 @@ type Result struct {
 	// Fits is true when every object and every pod would be admitted, and
 	// every pod fits a node of the target (when the target gives nodes).
 	Fits bool
-	// Quota has one entry for every key that a quota of the target limits.
+	// Quota has one entry for every key that a quota of the target limits:
+	// the most binding quota's, when several limit the key.
 	Quota map[corev1.ResourceName]Usage
+	// Quotas has one entry per ResourceQuota object, the target's then the
+	// app's own, each charged only with what its scopes match.
+	Quotas []QuotaUsage
 	// Findings explain every problem, most severe first.
 	Findings []model.Finding
 	// Workloads lists every pod-creating object, in app order.
@@ -39,6 +43,17 @@ type Usage struct {
 	Hard     resource.Quantity
 	// Quota names the ResourceQuota this entry is for.
 	Quota string
+}
+
+// QuotaUsage is one ResourceQuota object's charge.
+type QuotaUsage struct {
+	Quota *corev1.ResourceQuota
+	// FromApp is true for a quota the app brings itself.
+	FromApp bool
+	// Requested and Admitted are as in Usage, one entry per key of the
+	// quota's spec.hard: Admitted is what its status.used shows once the
+	// app has been applied in order.
+	Requested, Admitted corev1.ResourceList
 }
 
 // Over reports whether the charge exceeds the hard limit.
@@ -65,9 +80,9 @@ type Workload struct {
 
 // Refusal is one object admission would refuse.
 type Refusal struct {
-	// Object is the object refused ("Pod/web-0"), or the controller whose pods
-	// are refused ("Deployment/web").
-	Object string `json:"object"`
+	// Object is the object refused (Pod web-0), or the controller whose pods
+	// are refused (Deployment web).
+	Object model.Key `json:"object"`
 	// Count is how many such objects are refused.
 	Count int `json:"count"`
 	// Message is the reason, worded as Kubernetes words it.
