@@ -158,7 +158,7 @@ func Recommend(acc *Accumulator, opts Options) (*Result, error) {
 		if rec.st == nil {
 			rec.Status = StatusNoData
 			rec.Notes = append(rec.Notes, noDataNote(c))
-			res.Findings = append(res.Findings, model.Finding{Severity: noDataSeverity(c), Key: "usage", Object: c.Key.Ref(),
+			res.Findings = append(res.Findings, model.Finding{Severity: noDataSeverity(c), Key: "usage", Object: c.Key.Object(),
 				Message: fmt.Sprintf("container %s: %s", c.Key.Container, noDataNote(c))})
 		} else {
 			rec.Observed = rec.st.observed()
@@ -169,7 +169,7 @@ func Recommend(acc *Accumulator, opts Options) (*Result, error) {
 		}
 		rec.Risk = rec.RiskAt(effective(rec.Requests, rec.Current.Requests), effective(rec.Limits, rec.Current.Limits))
 		if rec.Status == StatusTooLittleData {
-			res.Findings = append(res.Findings, model.Finding{Severity: model.Warning, Key: "usage", Object: c.Key.Ref(),
+			res.Findings = append(res.Findings, model.Finding{Severity: model.Warning, Key: "usage", Object: c.Key.Object(),
 				Message: fmt.Sprintf("container %s: %s", c.Key.Container, rec.Notes[0])})
 		}
 		res.Containers = append(res.Containers, rec)
@@ -179,7 +179,7 @@ func Recommend(acc *Accumulator, opts Options) (*Result, error) {
 			kk := k
 			kk.Namespace = ""
 			if !known[kk] {
-				res.Findings = append(res.Findings, model.Finding{Severity: model.Warning, Key: "usage", Object: k.Ref(),
+				res.Findings = append(res.Findings, model.Finding{Severity: model.Warning, Key: "usage", Object: k.Object(),
 					Message: fmt.Sprintf("usage of %s matches no container of the app (unknown workload or container); not used", k)})
 			}
 		}
@@ -280,5 +280,5 @@ func memQ(bytes float64) resource.Quantity {
 }
 
 func sortedFindings(fs []model.Finding) {
-	sort.SliceStable(fs, func(a, b int) bool { return fs[a].Object < fs[b].Object })
+	sort.SliceStable(fs, func(a, b int) bool { return fs[a].Object.String() < fs[b].Object.String() })
 }

@@ -3,6 +3,8 @@ package usage
 import (
 	"sort"
 	"strings"
+
+	"github.com/rightsize/rightsize/internal/model"
 )
 
 // Workload names one pod-creating object of the app.
@@ -131,4 +133,18 @@ func isDigits(s string, lo, hi int) bool {
 		}
 	}
 	return true
+}
+
+// Object is the workload's object key (group from its kind).
+func (k Key) Object() model.Key {
+	group := ""
+	switch k.Kind {
+	case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet":
+		group = "apps"
+	case "Job", "CronJob":
+		group = "batch"
+	case "DeploymentConfig":
+		group = "apps.openshift.io"
+	}
+	return model.Key{Group: group, Kind: k.Kind, Namespace: k.Namespace, Name: k.Name}
 }
