@@ -76,6 +76,9 @@ type Workload struct {
 	// Refused is the reason admission refuses every pod of the workload
 	// whatever the quota's state (LimitRange, "must specify"), "" otherwise.
 	Refused string
+	// Pending counts, by cause, the admitted pods that no node of the
+	// target takes (empty when the target gives no nodes).
+	Pending []Pending
 }
 
 // Refusal is one object admission would refuse.
