@@ -119,6 +119,16 @@ func newRoot(s Streams) *cobra.Command {
 		newSim(s),
 		newVerify(s),
 		newConvert(s),
+		newVersion(s),
 	)
+	// --version prints what 'rightsize version' prints.
+	var version bool
+	root.Flags().BoolVar(&version, "version", false, "print the version and exit")
+	root.RunE = func(cmd *cobra.Command, args []string) error {
+		if version {
+			return writeVersion(s.Out)
+		}
+		return cmd.Help()
+	}
 	return root
 }
