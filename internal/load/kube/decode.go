@@ -361,21 +361,6 @@ func (d *decoder) list(src model.Source, raw map[string]any, path, where, kind s
 	return nil
 }
 
-// template processes an OpenShift Template and decodes its objects.
-func (d *decoder) template(src model.Source, raw map[string]any, path, where, name string) error {
-	objs, err := processTemplate(raw, d.opts)
-	if err != nil {
-		return fmt.Errorf("%s: Template/%s: %w", where, name, err)
-	}
-	src.Format = "openshift"
-	for i, o := range objs {
-		if err := d.object(src, o, joinPath(path, fmt.Sprintf("objects[%d]", i))); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func requireName(raw map[string]any, name, kind string) error {
 	if name != "" {
 		return nil
@@ -611,7 +596,7 @@ func (d *decoder) template(src model.Source, raw map[string]any, path, where, na
 		if d.opts.Seed != 0 {
 			how = fmt.Sprintf("from seed %d: reproducible, do not use them as secrets", d.opts.Seed)
 		}
-		d.findings = append(d.findings, model.Finding{Severity: model.Info, Key: "generated", Object: "Template/" + name,
+		d.findings = append(d.findings, model.Finding{Severity: model.Info, Key: "generated", Object: model.KeyOf("template.openshift.io", "Template", "", name),
 			Message: fmt.Sprintf("%s: parameters %s were generated %s (values not shown)", src, strings.Join(generated, ", "), how)})
 	}
 	src.Format = "openshift"
