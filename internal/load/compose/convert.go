@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -17,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/rightsize/rightsize/internal/load/limit"
 	"github.com/rightsize/rightsize/internal/load/workload"
 	"github.com/rightsize/rightsize/internal/model"
 )
@@ -53,7 +53,7 @@ func Load(path string, opts Options) ([]*model.Object, []model.Finding, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	data, err := os.ReadFile(file)
+	data, err := limit.ReadFile(file, limit.DefaultInput)
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading %s: %w", file, err)
 	}
@@ -559,9 +559,9 @@ func (c *converter) configs(svc *types.ServiceConfig, w *workload.Workload, ctr 
 			if !filepath.IsAbs(f) {
 				f = filepath.Join(c.p.WorkingDir, f)
 			}
-			data, err := os.ReadFile(f)
+			data, err := limit.ReadFile(f, limit.DefaultData)
 			if err != nil {
-				c.finding(model.Warning, "dropped", w, "config %s: file %s cannot be read, not carried over", ref.Source, def.File)
+				c.finding(model.Warning, "dropped", w, "config %s: file %s cannot be read (%v), not carried over", ref.Source, def.File, err)
 				continue
 			}
 			content = string(data)
