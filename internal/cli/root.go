@@ -60,9 +60,15 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.Execute()
+	ctx, stop := signalContext()
+	defer stop()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
+	}
+	if interrupted(ctx, err) {
+		fmt.Fprintf(stderr, "rightsize: interrupted; temporary files removed, earlier outputs left as they were\n")
+		return ExitInterrupted
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
@@ -113,6 +119,16 @@ func newRoot(s Streams) *cobra.Command {
 		newSim(s),
 		newVerify(s),
 		newConvert(s),
+		newVersion(s),
 	)
+	// --version prints what 'rightsize version' prints.
+	var version bool
+	root.Flags().BoolVar(&version, "version", false, "print the version and exit")
+	root.RunE = func(cmd *cobra.Command, args []string) error {
+		if version {
+			return writeVersion(s.Out)
+		}
+		return cmd.Help()
+	}
 	return root
 }

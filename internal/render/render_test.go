@@ -2,7 +2,7 @@ package render
 
 import (
 	"bytes"
-	"encoding/json"
+	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -167,7 +167,7 @@ func TestWriteDir(t *testing.T) {
 	out := filepath.Join(root, "out")
 	opts := DirOptions{Format: YAML, Inputs: []string{in}}
 
-	if err := WriteDir(out, objs, opts); err != nil {
+	if err := WriteDir(context.Background(), out, objs, opts); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := strings.Join(listDir(t, out), " "), "0001-deployment-web.yaml 0002-service-web.yaml"; got != want {
@@ -177,13 +177,13 @@ func TestWriteDir(t *testing.T) {
 		t.Errorf("temporary directories left behind: %v", got)
 	}
 
-	err := WriteDir(out, objs[:1], opts)
+	err := WriteDir(context.Background(), out, objs[:1], opts)
 	if err == nil || !strings.Contains(err.Error(), "not empty") {
 		t.Fatalf("non-empty output without force: err = %v", err)
 	}
 
 	opts.Force = true
-	if err := WriteDir(out, objs[:1], opts); err != nil {
+	if err := WriteDir(context.Background(), out, objs[:1], opts); err != nil {
 		t.Fatal(err)
 	}
 	if got := strings.Join(listDir(t, out), " "); got != "0001-deployment-web.yaml" {
@@ -200,7 +200,7 @@ func TestWriteDir(t *testing.T) {
 		"input as file": inFile,
 	} {
 		t.Run(name, func(t *testing.T) {
-			err := WriteDir(bad, objs, opts)
+			err := WriteDir(context.Background(), bad, objs, opts)
 			if err == nil {
 				t.Fatalf("WriteDir(%s) accepted an output that touches the input", bad)
 			}
@@ -219,7 +219,7 @@ func TestWriteDirRefusesFile(t *testing.T) {
 	if err := os.WriteFile(f, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteDir(f, nil, DirOptions{Force: true}); err == nil || !strings.Contains(err.Error(), "not a directory") {
+	if err := WriteDir(context.Background(), f, nil, DirOptions{Force: true}); err == nil || !strings.Contains(err.Error(), "not a directory") {
 		t.Errorf("err = %v, want 'not a directory'", err)
 	}
 }
@@ -239,41 +239,5 @@ func TestCheckOutputSymlink(t *testing.T) {
 	}
 	if err := CheckOutput(filepath.Join(root, "report.json"), []string{in, "-"}); err != nil {
 		t.Errorf("a sibling output was refused: %v", err)
-	}
-}
-
-func TestReports(t *testing.T) {
-	r := &Report{
-		Title:   "fit guestbook to sandbox",
-		Verdict: "fits",
-		Sections: []Section{
-			{Title: "quota", Header: []string{"key", "before", "after", "hard"}, Rows: [][]string{{"requests.cpu", "3", "1500m", "1750m"}}},
-			{Title: "empty"},
-		},
-		Findings: []model.Finding{{Severity: model.Warning, Key: "replicas", Object: "Deployment/web", Message: "2 -> 1"}},
-	}
-	var buf bytes.Buffer
-	if err := WriteText(&buf, r); err != nil {
-		t.Fatal(err)
-	}
-	s := buf.String()
-	for _, want := range []string{"verdict: fits", "requests.cpu  3", "warning replicas Deployment/web: 2 -> 1"} {
-		if !strings.Contains(s, want) {
-			t.Errorf("text report lacks %q:\n%s", want, s)
-		}
-	}
-	if strings.Contains(s, "empty") {
-		t.Errorf("empty section printed:\n%s", s)
-	}
-	buf.Reset()
-	if err := WriteJSON(&buf, map[string]any{"b": 1, "a": "<x>"}); err != nil {
-		t.Fatal(err)
-	}
-	if got, want := buf.String(), "{\n  \"a\": \"<x>\",\n  \"b\": 1\n}\n"; got != want {
-		t.Errorf("json = %q, want %q", got, want)
-	}
-	var v any
-	if err := json.Unmarshal(buf.Bytes(), &v); err != nil {
-		t.Error(err)
 	}
 }
