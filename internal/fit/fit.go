@@ -285,7 +285,7 @@ func (f *fitter) rollouts() error {
 	var ops []solve.Op
 	stalled := stalls(fp)
 	for _, w := range workloads(f.app, fp) {
-		if stalled[w.Ref] {
+		if stalled[w.Key] {
 			ops = append(ops, solve.StrategyOp(w.Object, w.Replicas, "a rolling update would stall: the quota has no room for its surge pod"))
 		}
 	}
@@ -295,8 +295,8 @@ func (f *fitter) rollouts() error {
 
 // stalls lists the workloads whose rolling update the footprint says would
 // stall at the quota.
-func stalls(fp *footprint.Result) map[string]bool {
-	out := map[string]bool{}
+func stalls(fp *footprint.Result) map[model.Key]bool {
+	out := map[model.Key]bool{}
 	for _, fd := range fp.Findings {
 		if fd.Key == "rollout" {
 			out[fd.Object] = true
