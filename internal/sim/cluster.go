@@ -50,13 +50,15 @@ type Cluster struct {
 	Config *rest.Config
 	Client kubernetes.Interface
 
-	kubelet  KubeletOptions
-	ownDir   bool
-	procs    []*proc
-	cancel   context.CancelFunc
-	agents   sync.WaitGroup
-	stopOnce sync.Once
-	stopErr  error
+	caData      []byte
+	tenantToken string
+	kubelet     KubeletOptions
+	ownDir      bool
+	procs       []*proc
+	cancel      context.CancelFunc
+	agents      sync.WaitGroup
+	stopOnce    sync.Once
+	stopErr     error
 }
 
 type proc struct {
@@ -141,10 +143,15 @@ func startOnce(ctx context.Context, opts Options) (c *Cluster, err error) {
 	if err != nil {
 		return c, err
 	}
+	if c.tenantToken, err = randomToken(); err != nil {
+		return c, err
+	}
+	c.caData = pki.CAData
 	tokens := filepath.Join(c.Dir, "pki", "tokens.csv")
 	// One identity in system:masters for the user and every component: the
-	// simulator checks admission and scheduling, not authorization.
-	if err := os.WriteFile(tokens, []byte(token+",admin,admin,system:masters\n"), 0o600); err != nil {
+	// simulator checks admission and scheduling, not authorization. A second,
+	// unprivileged one plays a tenant of a shared cluster (see Tenant).
+	if err := os.WriteFile(tokens, []byte(token+",admin,admin,system:masters\n"+c.tenantToken+","+TenantUser+","+TenantUser+"\n"), 0o600); err != nil {
 		return c, err
 	}
 	c.Server = "https://127.0.0.1:" + strconv.Itoa(apiPort)
