@@ -122,25 +122,8 @@ func (a *applier) readiness(ctx context.Context, it *item) (Workload, string, er
 	apps, get := a.h.Client.AppsV1(), metav1.GetOptions{}
 	var err error
 	switch it.o.Obj.(type) {
-	case *appsv1.Deployment:
-		var d *appsv1.Deployment
-		if d, err = apps.Deployments(ns).Get(ctx, name, get); err == nil {
-			w.Desired, w.Ready = replicas(d.Spec.Replicas), d.Status.ReadyReplicas
-			w.Done = d.Status.ObservedGeneration >= d.Generation && d.Status.UpdatedReplicas == w.Desired &&
-				d.Status.Replicas == w.Desired && d.Status.AvailableReplicas == w.Desired
-		}
-	case *appsv1.StatefulSet:
-		var s *appsv1.StatefulSet
-		if s, err = apps.StatefulSets(ns).Get(ctx, name, get); err == nil {
-			w.Desired, w.Ready = replicas(s.Spec.Replicas), s.Status.ReadyReplicas
-			w.Done = s.Status.ObservedGeneration >= s.Generation && w.Ready == w.Desired && s.Status.UpdatedReplicas == w.Desired
-		}
-	case *appsv1.DaemonSet:
-		var d *appsv1.DaemonSet
-		if d, err = apps.DaemonSets(ns).Get(ctx, name, get); err == nil {
-			w.Desired, w.Ready = d.Status.DesiredNumberScheduled, d.Status.NumberReady
-			w.Done = d.Status.ObservedGeneration >= d.Generation && w.Ready == w.Desired && d.Status.UpdatedNumberScheduled == w.Desired
-		}
+	case *appsv1.Deployment, *appsv1.StatefulSet, *appsv1.DaemonSet:
+		w, err = a.appsReadiness(ctx, it)
 	case *appsv1.ReplicaSet:
 		var r *appsv1.ReplicaSet
 		if r, err = apps.ReplicaSets(ns).Get(ctx, name, get); err == nil {
@@ -173,6 +156,37 @@ func (a *applier) readiness(ctx context.Context, it *item) (Workload, string, er
 		return w, "", fmt.Errorf("reading %s: %w", it.ref, err)
 	}
 	return w, "", nil
+}
+
+// appsReadiness reads a Deployment, StatefulSet or DaemonSet: done when
+// its controller has seen the latest spec and every pod is updated and Ready.
+func (a *applier) appsReadiness(ctx context.Context, it *item) (Workload, error) {
+	w := Workload{Object: it.ref}
+	ns, name := a.h.Namespace, it.o.Name()
+	apps, get := a.h.Client.AppsV1(), metav1.GetOptions{}
+	var err error
+	switch it.o.Obj.(type) {
+	case *appsv1.Deployment:
+		var d *appsv1.Deployment
+		if d, err = apps.Deployments(ns).Get(ctx, name, get); err == nil {
+			w.Desired, w.Ready = replicas(d.Spec.Replicas), d.Status.ReadyReplicas
+			w.Done = d.Status.ObservedGeneration >= d.Generation && d.Status.UpdatedReplicas == w.Desired &&
+				d.Status.Replicas == w.Desired && d.Status.AvailableReplicas == w.Desired
+		}
+	case *appsv1.StatefulSet:
+		var s *appsv1.StatefulSet
+		if s, err = apps.StatefulSets(ns).Get(ctx, name, get); err == nil {
+			w.Desired, w.Ready = replicas(s.Spec.Replicas), s.Status.ReadyReplicas
+			w.Done = s.Status.ObservedGeneration >= s.Generation && w.Ready == w.Desired && s.Status.UpdatedReplicas == w.Desired
+		}
+	case *appsv1.DaemonSet:
+		var d *appsv1.DaemonSet
+		if d, err = apps.DaemonSets(ns).Get(ctx, name, get); err == nil {
+			w.Desired, w.Ready = d.Status.DesiredNumberScheduled, d.Status.NumberReady
+			w.Done = d.Status.ObservedGeneration >= d.Generation && w.Ready == w.Desired && d.Status.UpdatedNumberScheduled == w.Desired
+		}
+	}
+	return w, err
 }
 
 func (a *applier) jobReadiness(ctx context.Context, it *item) (Workload, string, error) {

@@ -20,8 +20,7 @@ import (
 )
 
 type fitFlags struct {
-	load      loadFlags
-	namespace string
+	load loadFlags
 	outputFlags
 	allow         []string
 	allowDataLoss bool
@@ -61,7 +60,6 @@ Exit codes: 0 fits, 3 no allowed rewrite fits, 1 error, 2 usage.`,
 	}
 	fs := cmd.Flags()
 	f.load.register(fs)
-	fs.StringVarP(&f.namespace, "namespace", "n", "", "namespace the output objects carry (default: the target's, else none)")
 	f.outputFlags.register(fs, "write the report to this file")
 	fs.StringSliceVar(&f.allow, "allow", fit.Kinds, "change kinds allowed: "+strings.Join(fit.Kinds, ", "))
 	fs.BoolVar(&f.allowDataLoss, "allow-data-loss", false, "allow replacing PersistentVolumeClaims with emptyDir when storage binds")
@@ -72,7 +70,7 @@ Exit codes: 0 fits, 3 no allowed rewrite fits, 1 error, 2 usage.`,
 }
 
 func (f *fitFlags) options() (fit.Options, error) {
-	opts := fit.Options{Namespace: f.namespace, Allow: f.allow, AllowDataLoss: f.allowDataLoss}
+	opts := fit.Options{Namespace: f.load.kube.namespace, Allow: f.allow, AllowDataLoss: f.allowDataLoss}
 	for _, a := range f.allow {
 		ok := false
 		for _, k := range fit.Kinds {

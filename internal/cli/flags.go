@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+
 	"github.com/spf13/pflag"
 
 	"github.com/rightsize/rightsize/internal/load"
@@ -23,10 +25,14 @@ type loadFlags struct {
 	profiles   []string
 	// statefulSets names Compose/Rancher services to convert to StatefulSets.
 	statefulSets []string
+	// kube chooses a live cluster and namespace for cluster targets.
+	kube kubeFlags
+	fs   *pflag.FlagSet
+	ctx  context.Context
 }
 
 func (f *loadFlags) register(fs *pflag.FlagSet) {
-	fs.StringVarP(&f.target, "target", "t", target.Default, "built-in plan name (see 'rightsize plans') or a file of ResourceQuota/LimitRange/Node objects")
+	f.registerTarget(fs)
 	fs.StringVar(&f.format, "format", "", "input format, detected when empty: kubernetes, compose, rancher, vamp, helm, kustomize")
 	fs.StringArrayVarP(&f.params, "param", "p", nil, "OpenShift template parameter KEY=VALUE (repeatable)")
 	fs.StringArrayVar(&f.paramFiles, "param-file", nil, "file of OpenShift template parameters, KEY=VALUE lines (repeatable)")
@@ -37,6 +43,13 @@ func (f *loadFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.envFiles, "env-file", nil, "Compose environment file (repeatable)")
 	fs.StringArrayVar(&f.profiles, "profile", nil, "Compose profile to enable (repeatable)")
 	fs.StringArrayVar(&f.statefulSets, "statefulset", nil, "Compose or Rancher service to convert to a StatefulSet, a claim per replica (repeatable)")
+}
+
+// registerTarget registers the flags that choose the target only.
+func (f *loadFlags) registerTarget(fs *pflag.FlagSet) {
+	f.fs = fs
+	fs.StringVarP(&f.target, "target", "t", target.Default, "built-in plan name (see 'rightsize plans'), a file of ResourceQuota/LimitRange/Node objects, or cluster:[CONTEXT/]NAMESPACE")
+	f.kube.register(fs)
 }
 
 func (f *loadFlags) options(s Streams) load.Options {
@@ -59,11 +72,6 @@ func (f *loadFlags) options(s Streams) load.Options {
 // loadApp loads the application at paths.
 func (f *loadFlags) loadApp(s Streams, paths []string) (*model.App, error) {
 	return load.Load(paths, f.options(s))
-}
-
-// loadTarget loads the target named by --target.
-func (f *loadFlags) loadTarget() (*model.Target, error) {
-	return target.Load(f.target)
 }
 
 // outputFlags are the flags of the commands that write manifests and a
@@ -106,7 +114,7 @@ func (f *loadFlags) loadAppAndTarget(s Streams, paths []string) (*model.App, *mo
 	if err != nil {
 		return nil, nil, err
 	}
-	t, err := f.loadTarget()
+	t, err := f.loadTargetFor(app)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -143,15 +143,9 @@ func startOnce(ctx context.Context, opts Options) (c *Cluster, err error) {
 	if err != nil {
 		return c, err
 	}
-	if c.tenantToken, err = randomToken(); err != nil {
-		return c, err
-	}
 	c.caData = pki.CAData
-	tokens := filepath.Join(c.Dir, "pki", "tokens.csv")
-	// One identity in system:masters for the user and every component: the
-	// simulator checks admission and scheduling, not authorization. A second,
-	// unprivileged one plays a tenant of a shared cluster (see Tenant).
-	if err := os.WriteFile(tokens, []byte(token+",admin,admin,system:masters\n"+c.tenantToken+","+TenantUser+","+TenantUser+"\n"), 0o600); err != nil {
+	tokens, err := c.writeTokens(token)
+	if err != nil {
 		return c, err
 	}
 	c.Server = "https://127.0.0.1:" + strconv.Itoa(apiPort)
@@ -277,6 +271,23 @@ leaderElection:
 		}
 	}
 	return c, nil
+}
+
+// writeTokens writes the apiserver's token file: one identity in
+// system:masters for the user and every component (the simulator checks
+// admission and scheduling, not authorization), and an unprivileged one
+// that plays a tenant of a shared cluster (see Tenant).
+func (c *Cluster) writeTokens(admin string) (string, error) {
+	var err error
+	if c.tenantToken, err = randomToken(); err != nil {
+		return "", err
+	}
+	path := filepath.Join(c.Dir, "pki", "tokens.csv")
+	data := admin + ",admin,admin,system:masters\n" + c.tenantToken + "," + TenantUser + "," + TenantUser + "\n"
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		return "", err
+	}
+	return path, nil
 }
 
 // serving are the flags of a component's health endpoint: loopback, its
