@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,9 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/rightsize/rightsize/internal/apply"
-	"github.com/rightsize/rightsize/internal/fit"
-	"github.com/rightsize/rightsize/internal/render"
+	"github.com/rightsize/rightsize"
 )
 
 type applyFlags struct {
@@ -88,31 +87,34 @@ func (f *applyFlags) run(ctx context.Context, s Streams, args []string) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	f.load.ctx = ctx
 	if !f.load.isCluster() {
-		f.load.target = "cluster:"
+		f.load.target = rightsize.ClusterTargetPrefix
 	}
-	app, t, err := f.load.loadAppAndTarget(s, args)
+	c, err := f.load.connect()
+	if err != nil {
+		return err
+	}
+	app, err := f.load.loadApp(ctx, s, args)
 	if err != nil {
 		return err
 	}
 	if f.fit {
-		res, err := fit.Run(app, t, fit.Options{Namespace: t.Namespace})
+		t, err := c.Target(ctx, app)
+		if err != nil {
+			return err
+		}
+		res, err := rightsize.Fit(ctx, app, t, rightsize.WithNamespace(c.Namespace()))
 		if err != nil {
 			return fmt.Errorf("fitting the app: %w", err)
 		}
-		if !res.Fits {
-			fmt.Fprintf(s.Err, "rightsize: the app does not fit %s even after fitting; run 'rightsize fit' for the report\n", t.Name)
+		if !res.Report.Fits {
+			fmt.Fprintf(s.Err, "rightsize: the app does not fit %s even after fitting; run 'rightsize fit' for the report\n", t.Name())
 			return noFit
 		}
 		app = res.App
 	}
-	h, err := f.load.connect()
-	if err != nil {
-		return err
-	}
 	name := appName(f.name, args)
-	r, err := apply.Apply(ctx, h, app, apply.Options{App: name, Timeout: f.timeout, RefusalGrace: f.grace, Progress: s.Err})
+	r, err := rightsize.Apply(ctx, c, app, rightsize.ApplyOptions{Name: name, Timeout: f.timeout, RefusalGrace: f.grace, Progress: s.Err})
 	if r == nil {
 		return err
 	}
@@ -122,7 +124,7 @@ func (f *applyFlags) run(ctx context.Context, s Streams, args []string) error {
 	switch {
 	case err != nil:
 		return err
-	case r.Failure != nil && r.Failure.Stage == apply.StageInterrupted:
+	case r.Failure != nil && r.Failure.Stage == rightsize.ApplyInterrupted:
 		return &exitError{code: ExitInterrupted, err: fmt.Errorf("interrupted; namespace %s restored", r.Namespace)}
 	case !r.OK:
 		return noFit
@@ -130,14 +132,16 @@ func (f *applyFlags) run(ctx context.Context, s Streams, args []string) error {
 	return nil
 }
 
-func (f *applyFlags) write(s Streams, r *apply.Report) error {
+func (f *applyFlags) write(s Streams, r *rightsize.ApplyReport) error {
 	if f.output == "json" {
-		return render.WriteJSON(s.Out, r)
+		enc := json.NewEncoder(s.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
 	}
 	return writeApplyText(s, r)
 }
 
-func writeApplyText(s Streams, r *apply.Report) error {
+func writeApplyText(s Streams, r *rightsize.ApplyReport) error {
 	switch {
 	case r.Unchanged:
 		fmt.Fprintf(s.Out, "app %s in namespace %s: unchanged (every object is as this apply would write it)\n", r.App, r.Namespace)
@@ -204,9 +208,9 @@ are gone. Objects the namespace had before the app stay.`,
 				ctx = context.Background()
 			}
 			if !f.load.isCluster() {
-				f.load.target = "cluster:"
+				f.load.target = rightsize.ClusterTargetPrefix
 			}
-			h, err := f.load.connect()
+			c, err := f.load.connect()
 			if err != nil {
 				return err
 			}
@@ -214,13 +218,13 @@ are gone. Objects the namespace had before the app stay.`,
 			if _, err := os.Stat(name); err == nil {
 				name = appName("", args)
 			}
-			r, err := apply.Delete(ctx, h, name, f.timeout)
+			r, err := rightsize.Delete(ctx, c, name, f.timeout)
 			if r != nil {
 				for _, d := range r.Deleted {
 					fmt.Fprintf(s.Out, "deleted %s\n", d)
 				}
 				if len(r.Deleted) == 0 {
-					fmt.Fprintf(s.Err, "no object of app %s in namespace %s\n", name, h.Namespace)
+					fmt.Fprintf(s.Err, "no object of app %s in namespace %s\n", name, c.Namespace())
 				}
 			}
 			return err

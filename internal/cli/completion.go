@@ -1,14 +1,10 @@
 package cli
 
 import (
-	"sort"
 	"strings"
 
+	"github.com/rightsize/rightsize"
 	"github.com/spf13/cobra"
-	"k8s.io/client-go/tools/clientcmd"
-
-	"github.com/rightsize/rightsize/internal/cluster"
-	"github.com/rightsize/rightsize/internal/target"
 )
 
 // registerCompletions adds shell completion for targets (plans, files,
@@ -26,7 +22,7 @@ func registerCompletions(root *cobra.Command) {
 		}
 		if fs.Lookup("context") != nil {
 			_ = c.RegisterFlagCompletionFunc("context", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-				return contexts(), cobra.ShellCompDirectiveNoFileComp
+				return rightsize.KubeContexts(""), cobra.ShellCompDirectiveNoFileComp
 			})
 		}
 		for _, sub := range c.Commands() {
@@ -39,14 +35,18 @@ func registerCompletions(root *cobra.Command) {
 // completeTarget offers the built-in plans, cluster:CONTEXT/ for every
 // kubeconfig context, and files.
 func completeTarget(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	if strings.HasPrefix(toComplete, cluster.TargetPrefix) {
+	if strings.HasPrefix(toComplete, rightsize.ClusterTargetPrefix) {
 		var out []string
-		for _, c := range contexts() {
-			out = append(out, cluster.TargetPrefix+c+"/")
+		for _, c := range rightsize.KubeContexts("") {
+			out = append(out, rightsize.ClusterTargetPrefix+c+"/")
 		}
 		return out, cobra.ShellCompDirectiveNoSpace | cobra.ShellCompDirectiveNoFileComp
 	}
-	out := append(target.Names(), cluster.TargetPrefix)
+	var out []string
+	for _, p := range rightsize.Plans() {
+		out = append(out, p.Name+"\t"+p.Description)
+	}
+	out = append(out, rightsize.ClusterTargetPrefix)
 	return out, cobra.ShellCompDirectiveDefault // files too
 }
 
@@ -63,19 +63,4 @@ func completeEnv(_ *cobra.Command, args []string, _ string) ([]string, cobra.She
 		out = append(out, e.Name+"\t"+e.Target())
 	}
 	return out, cobra.ShellCompDirectiveNoFileComp
-}
-
-// contexts lists the kubeconfig's contexts, as kubectl's loading rules
-// find the kubeconfig.
-func contexts() []string {
-	cfg, err := clientcmd.NewDefaultClientConfigLoadingRules().Load()
-	if err != nil {
-		return nil
-	}
-	var out []string
-	for name := range cfg.Contexts {
-		out = append(out, name)
-	}
-	sort.Strings(out)
-	return out
 }

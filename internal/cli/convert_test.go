@@ -85,7 +85,10 @@ func TestConvertOutDirAndJSONReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r convertJSON
+	var r struct {
+		Objects []any
+		Names   []struct{ Host, Resolves string }
+	}
 	if err := json.Unmarshal(data, &r); err != nil {
 		t.Fatalf("report is not JSON: %v", err)
 	}

@@ -2,23 +2,22 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
-	"github.com/rightsize/rightsize/internal/env"
+	"github.com/rightsize/rightsize"
 )
 
 func newEnv(s Streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "env",
-		Short: "Named environments (targets with their defaults) from " + env.FileName,
+		Short: "Named environments (targets with their defaults) from " + rightsize.EnvironmentFile,
 		Long: `Environments name a target (a built-in plan, a file, or a cluster namespace)
-with defaults for any flag, in ` + env.FileName + ` beside the app or in the user
-configuration directory (<config>/rightsize/` + env.FileName + `):
+with defaults for any flag, in ` + rightsize.EnvironmentFile + ` beside the app or in the user
+configuration directory (<config>/rightsize/` + rightsize.EnvironmentFile + `):
 
   environments:
     dev:
@@ -43,7 +42,7 @@ Every command takes --env NAME; flags given on the command line win.`,
 				return err
 			}
 			if len(envs) == 0 {
-				fmt.Fprintf(s.Err, "no environments: no %s beside %s or in the user configuration directory\n", env.FileName, args[0])
+				fmt.Fprintf(s.Err, "no environments: no %s beside %s or in the user configuration directory\n", rightsize.EnvironmentFile, args[0])
 				return nil
 			}
 			tw := tabwriter.NewWriter(s.Out, 0, 0, 2, ' ', 0)
@@ -57,15 +56,7 @@ Every command takes --env NAME; flags given on the command line win.`,
 	return cmd
 }
 
-// environments loads the environments that apply to an app at paths.
-func environments(paths []string) ([]*env.Environment, []string, error) {
-	userDir, _ := os.UserConfigDir()
-	files := env.Files(paths, userDir)
-	envs, err := env.Load(files)
-	return envs, files, err
-}
-
-func settings(e *env.Environment) string {
+func settings(e *rightsize.Environment) string {
 	var parts []string
 	for k, v := range e.Settings {
 		if k != "target" {

@@ -67,19 +67,19 @@ func compare(app *model.App, t *model.Target, r *verify.Report) []string {
 	// Refusals of objects and of whole workloads.
 	quotaPredicted := false
 	for _, f := range fp.Refusals {
-		w, isWorkload := workloads[f.Object]
+		w, isWorkload := workloads[f.Object.String()]
 		switch {
 		case !isWorkload:
-			got, ok := real[f.Object]
+			got, ok := real[f.Object.String()]
 			if !ok || !sameMessage(got.Message, f.Message) {
-				add("%s: footprint refuses it (%s), control plane: %s", f.Object, f.Message, describe(got, ok))
+				add("%s: footprint refuses it (%s), control plane: %s", f.Object.String(), f.Message, describe(got, ok))
 			}
 		case w.Refused != "":
 			// A StatefulSet's claims are created before its pods: the
 			// control plane shows whichever refusal comes first.
-			got, ok := real[f.Object]
-			if !ok || !fpRefusesWith(fp, f.Object, got.Message) || got.Count != int(w.Replicas) {
-				add("%s: footprint refuses all %d pods (%s), control plane: %s", f.Object, w.Replicas, w.Refused, describe(got, ok))
+			got, ok := real[f.Object.String()]
+			if !ok || !fpRefusesWith(fp, f.Object.String(), got.Message) || got.Count != int(w.Replicas) {
+				add("%s: footprint refuses all %d pods (%s), control plane: %s", f.Object.String(), w.Replicas, w.Refused, describe(got, ok))
 			}
 		default:
 			quotaPredicted = true
@@ -157,7 +157,7 @@ func mountsRefusedClaim(pod *corev1.Pod, fp *footprint.Result) bool {
 
 func fpRefuses(fp *footprint.Result, ref string) bool {
 	for _, f := range fp.Refusals {
-		if f.Object == ref {
+		if f.Object.String() == ref {
 			return true
 		}
 	}
@@ -166,7 +166,7 @@ func fpRefuses(fp *footprint.Result, ref string) bool {
 
 func fpRefusesWith(fp *footprint.Result, ref, msg string) bool {
 	for _, f := range fp.Refusals {
-		if f.Object == ref && sameMessage(f.Message, msg) {
+		if f.Object.String() == ref && sameMessage(f.Message, msg) {
 			return true
 		}
 	}
@@ -199,7 +199,7 @@ func sameMessage(a, b string) bool {
 func fpRefusalList(fp *footprint.Result, ref string) string {
 	var s []string
 	for _, f := range fp.Refusals {
-		if f.Object == ref {
+		if f.Object.String() == ref {
 			s = append(s, fmt.Sprintf("x%d: %s", f.Count, f.Message))
 		}
 	}

@@ -156,7 +156,7 @@ func Render(ch *chart.Chart, path string, vals map[string]any, kopts kube.Option
 			events = append(events, string(e))
 		}
 		for _, x := range o {
-			findings = append(findings, model.Finding{Severity: model.Info, Key: "helm", Object: x.Ref(),
+			findings = append(findings, model.Finding{Severity: model.Info, Key: "helm", Object: x.Key(),
 				Message: fmt.Sprintf("hook (%s) included: Helm creates it at %s, and it is charged while it exists", h.Path, strings.Join(events, ", "))})
 		}
 	}

@@ -343,7 +343,7 @@ func (d *decoder) add(src model.Source, obj runtime.Object, strict []error) {
 	o := &model.Object{Source: src, Obj: obj}
 	for _, se := range strict {
 		d.findings = append(d.findings, model.Finding{
-			Severity: model.Warning, Key: "schema", Object: o.Ref(),
+			Severity: model.Warning, Key: "schema", Object: o.Key(),
 			Message: fmt.Sprintf("%s: %v (kubectl apply with --validate=strict refuses it)", src, se),
 		})
 	}

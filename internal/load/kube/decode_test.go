@@ -59,7 +59,7 @@ func TestTemplateProcessing(t *testing.T) {
 	}
 	dropped := 0
 	for _, f := range findings {
-		if f.Key == "dropped" && f.Object == "ImageStream/web" {
+		if f.Key == "dropped" && f.Object.String() == "ImageStream/web" {
 			dropped++
 		}
 	}

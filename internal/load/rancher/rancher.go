@@ -347,14 +347,14 @@ func hasVolume(w *workload.Workload, name string) bool {
 // remove drops a workload from the set; findings about it move to into, or
 // are dropped when into is nil.
 func (c *conv) remove(w, into *workload.Workload) {
-	ref := w.Kind + "/" + w.Name
 	fs := c.set.Findings[:0]
 	for _, f := range c.set.Findings {
-		if f.Object == ref {
+		if f.Object.Kind == w.Kind && f.Object.Name == w.Name {
 			if into == nil {
 				continue
 			}
-			f.Object = into.Kind + "/" + into.Name
+			f.Object.Kind, f.Object.Name = into.Kind, into.Name
+			f.Object.Group = into.Key().Group
 		}
 		fs = append(fs, f)
 	}
