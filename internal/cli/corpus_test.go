@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/rightsize/rightsize/internal/report/schematest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -45,6 +47,9 @@ func TestAnalyzeCorpusGolden(t *testing.T) {
 				out, errs, code := run(t, "analyze", filepath.Join(corpusDir, app), "--target", tg, "-o", "json")
 				if code != 0 && code != 3 {
 					t.Fatalf("exit %d: %s", code, errs)
+				}
+				if err := schematest.Validate([]byte(out)); err != nil {
+					t.Errorf("does not match docs/report.schema.json: %v", err)
 				}
 				golden := filepath.Join("testdata", "golden", "analyze-"+app+"-"+tg+".json")
 				if *update {

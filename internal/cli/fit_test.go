@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rightsize/rightsize/internal/report/schematest"
 )
 
 func runCLI(args ...string) (int, string, string) {
@@ -73,6 +75,9 @@ func TestFitCommand(t *testing.T) {
 	}
 	if err := json.Unmarshal(data, &rep); err != nil {
 		t.Fatal(err)
+	}
+	if err := schematest.Validate(data); err != nil {
+		t.Errorf("report does not match docs/report.schema.json: %v", err)
 	}
 	if !rep.Fits || len(rep.Changes) == 0 {
 		t.Errorf("report = %s", data)

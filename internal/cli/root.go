@@ -132,7 +132,17 @@ func newRoot(s Streams) *cobra.Command {
 		newApply(s),
 		newDelete(s),
 		newEnv(s),
+		newVersion(s),
 	)
 	registerCompletions(root)
+	// --version prints what 'rightsize version' prints.
+	var version bool
+	root.Flags().BoolVar(&version, "version", false, "print the version and exit")
+	root.RunE = func(cmd *cobra.Command, args []string) error {
+		if version {
+			return writeVersion(s.Out)
+		}
+		return cmd.Help()
+	}
 	return root
 }

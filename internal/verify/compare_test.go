@@ -123,25 +123,23 @@ func compare(app *model.App, t *model.Target, r *verify.Report) []string {
 			add("%s: footprint %d pods (%d schedulable), control plane created %d, scheduled %d", got.Object, want, wantScheduled, got.Created, got.Scheduled)
 		}
 	}
-	expected := map[corev1.ResourceName]resource.Quantity{}
-	for k, u := range fp.Quota {
-		expected[k] = u.Admitted
-	}
-	keys := make([]string, 0, len(r.Hard))
-	for k := range r.Hard {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		used := resource.MustParse(r.Used[k])
-		want, ok := expected[corev1.ResourceName(k)]
+	// Each ResourceQuota on its own: status.used is what the footprint
+	// charged that quota with its own scopes.
+	for _, qu := range fp.Quotas {
+		used, ok := r.QuotaUsed[qu.Quota.Name]
 		if !ok {
-			add("%s: no prediction, control plane uses %s", k, used.String())
+			add("quota %s: not in the namespace", qu.Quota.Name)
 			continue
 		}
-		if used.Cmp(want) != 0 {
-			add("%s: footprint %s, control plane status.used %s", k, want.String(), used.String())
+		for _, k := range sortedResourceNames(qu.Quota.Spec.Hard) {
+			got, want := used[k], qu.Admitted[k]
+			if got.Cmp(want) != 0 {
+				add("quota %s %s: footprint %s, control plane status.used %s", qu.Quota.Name, k, want.String(), got.String())
+			}
 		}
+	}
+	if len(r.QuotaUsed) != len(fp.Quotas) {
+		add("control plane has %d quotas, footprint %d", len(r.QuotaUsed), len(fp.Quotas))
 	}
 	return bad
 }
@@ -262,4 +260,13 @@ func report(t *testing.T, c *vcase) {
 	if len(d) == 0 && len(c.loaded) > 0 {
 		t.Logf("agreed when run alone, after disagreeing while other apps ran (quota controller race): %s", strings.Join(c.loaded, "; "))
 	}
+}
+
+func sortedResourceNames(l corev1.ResourceList) []corev1.ResourceName {
+	out := make([]corev1.ResourceName, 0, len(l))
+	for k := range l {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
 }
