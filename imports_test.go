@@ -48,6 +48,9 @@ var allowedImports = map[string][]string{
 	"internal/cluster": {"internal/footprint"},
 	"internal/apply":   {"internal/cluster", "internal/footprint"},
 	"internal/env":     {},
+	// usage -> recommend: recommend accumulates usage's samples.
+	"internal/usage":     {},
+	"internal/recommend": {"internal/usage"},
 	// Test helpers.
 	"internal/sim/simtest": {"internal/sim"},
 }
