@@ -44,6 +44,9 @@ type Options struct {
 	// Rollout says how rolling updates are kept from stalling at the quota:
 	// one of solve.RolloutModes; "" means solve.RolloutHeadroom.
 	Rollout string
+	// Targets holds usage-based requests and limits to aim for, by
+	// "Kind/name/container" (see solve.Options.Targets).
+	Targets map[string]corev1.ResourceRequirements
 }
 
 func (o Options) allowed(kind string) bool {
@@ -212,7 +215,7 @@ func (f *fitter) size(first bool) error {
 }
 
 func (f *fitter) solveOptions() solve.Options {
-	o := solve.Options{Replicas: f.opts.allowed(AllowReplicas), MinCPU: solve.DefaultMinCPU, MinMemory: solve.DefaultMinMemory, Usage: f.opts.Usage}
+	o := solve.Options{Replicas: f.opts.allowed(AllowReplicas), MinCPU: solve.DefaultMinCPU, MinMemory: solve.DefaultMinMemory, Usage: f.opts.Usage, Targets: f.opts.Targets}
 	if f.opts.MinCPU != nil {
 		o.MinCPU = *f.opts.MinCPU
 	}
