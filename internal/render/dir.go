@@ -17,6 +17,18 @@ type DirOptions struct {
 	// Inputs are the paths the app was read from: the output may not be one
 	// of them, lie inside one, or hold one.
 	Inputs []string
+	// Check, when set, is called with the staging directory once every file
+	// is written there and before it replaces dir; an error leaves dir as it
+	// was. The staging directory is a sibling of dir, so relative paths that
+	// leave dir resolve the same from it.
+	Check func(staged string) error
+}
+
+// File is one file of a directory output: its slash-separated path relative
+// to the directory, and its contents.
+type File struct {
+	Path string
+	Data []byte
 }
 
 // WriteDir writes one file per object under dir, atomically: the files are
@@ -26,6 +38,22 @@ func WriteDir(dir string, objs []*model.Object, opts DirOptions) error {
 	if opts.Format == "" {
 		opts.Format = YAML
 	}
+	// Encode everything before touching the disk.
+	files := make([]File, len(objs))
+	for i, o := range objs {
+		b, err := Encode(o, opts.Format)
+		if err != nil {
+			return err
+		}
+		files[i] = File{Path: FileName(i, o, opts.Format), Data: b}
+	}
+	return WriteFiles(dir, files, opts)
+}
+
+// WriteFiles writes files under dir with the same guarantees as WriteDir:
+// never over an input, never into a non-empty dir without Force, and
+// atomically.
+func WriteFiles(dir string, files []File, opts DirOptions) error {
 	if err := CheckOutput(dir, opts.Inputs); err != nil {
 		return err
 	}
@@ -45,15 +73,6 @@ func WriteDir(dir string, objs []*model.Object, opts DirOptions) error {
 	} else if !os.IsNotExist(err) {
 		return fmt.Errorf("output %s: %w", dir, err)
 	}
-	// Encode everything before touching the disk.
-	files := make([][]byte, len(objs))
-	for i, o := range objs {
-		b, err := Encode(o, opts.Format)
-		if err != nil {
-			return err
-		}
-		files[i] = b
-	}
 	clean := filepath.Clean(dir)
 	parent := filepath.Dir(clean)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
@@ -72,10 +91,18 @@ func WriteDir(dir string, objs []*model.Object, opts DirOptions) error {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return fmt.Errorf("output %s: %w", dir, err)
 	}
-	for i, o := range objs {
-		p := filepath.Join(tmp, FileName(i, o, opts.Format))
-		if err := os.WriteFile(p, files[i], 0o644); err != nil {
+	for _, f := range files {
+		p := filepath.Join(tmp, filepath.FromSlash(f.Path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return fmt.Errorf("output %s: %w", dir, err)
+		}
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+			return fmt.Errorf("output %s: %w", dir, err)
+		}
+	}
+	if opts.Check != nil {
+		if err := opts.Check(tmp); err != nil {
+			return err
 		}
 	}
 	if !exists {
