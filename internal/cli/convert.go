@@ -2,9 +2,9 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 
@@ -43,7 +43,7 @@ to standard error, or to --report FILE.`,
   rightsize convert compose.yaml --profile seed --statefulset db --report report.txt`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return f.run(s, args)
+			return f.run(cmd.Context(), s, args)
 		},
 	}
 	fs := cmd.Flags()
@@ -68,8 +68,8 @@ type convertJSON struct {
 	Findings []model.Finding `json:"findings"`
 }
 
-func (f *convertFlags) run(s Streams, args []string) error {
-	format, err := f.check(args)
+func (f *convertFlags) run(ctx context.Context, s Streams, args []string) error {
+	format, err := f.check(f.load.inputs(args))
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func (f *convertFlags) run(s Streams, args []string) error {
 		return err
 	}
 	if f.out != "" {
-		err = render.WriteDir(f.out, app.Objects, render.DirOptions{Format: format, Force: f.force, Inputs: args})
+		err = render.WriteDir(ctx, f.out, app.Objects, render.DirOptions{Format: format, Force: f.force, Inputs: f.load.inputs(args)})
 	} else {
 		err = render.Stream(s.Out, app.Objects, format)
 	}
@@ -104,10 +104,7 @@ func (f *convertFlags) run(s Streams, args []string) error {
 	}
 	var rw io.Writer = s.Err
 	if f.report != "" {
-		if err := os.WriteFile(f.report, report.Bytes(), 0o644); err != nil {
-			return fmt.Errorf("writing --report: %w", err)
-		}
-		return nil
+		return render.WriteFile(ctx, f.report, report.Bytes())
 	}
 	_, err = rw.Write(report.Bytes())
 	return err

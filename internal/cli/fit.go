@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -55,7 +56,7 @@ Exit codes: 0 fits, 3 no allowed rewrite fits, 1 error, 2 usage.`,
   rightsize fit app.yaml --min-memory 64Mi --report report.json --report-format json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return f.run(s, args)
+			return f.run(cmd.Context(), s, args)
 		},
 	}
 	fs := cmd.Flags()
@@ -106,8 +107,8 @@ func (f *fitFlags) options() (fit.Options, error) {
 	return opts, nil
 }
 
-func (f *fitFlags) run(s Streams, args []string) error {
-	format, err := f.check(args)
+func (f *fitFlags) run(ctx context.Context, s Streams, args []string) error {
+	format, err := f.check(f.inputs(args))
 	if err != nil {
 		return err
 	}
@@ -134,7 +135,7 @@ func (f *fitFlags) run(s Streams, args []string) error {
 	}
 	if res.Fits {
 		if f.out != "" {
-			err = render.WriteDir(f.out, res.App.Objects, render.DirOptions{Format: format, Force: f.force, Inputs: args})
+			err = render.WriteDir(ctx, f.out, res.App.Objects, render.DirOptions{Format: format, Force: f.force, Inputs: f.inputs(args)})
 		} else {
 			err = render.Stream(s.Out, res.App.Objects, format)
 		}
@@ -145,8 +146,8 @@ func (f *fitFlags) run(s Streams, args []string) error {
 	var rw io.Writer = s.Err
 	switch {
 	case f.report != "":
-		if err := os.WriteFile(f.report, report.Bytes(), 0o644); err != nil {
-			return fmt.Errorf("writing --report: %w", err)
+		if err := render.WriteFile(ctx, f.report, report.Bytes()); err != nil {
+			return err
 		}
 		rw = nil
 	case f.out != "" || !res.Fits:

@@ -94,12 +94,8 @@ func (f *outputFlags) check(inputs []string) (render.Format, error) {
 	if f.reportFormat != "text" && f.reportFormat != "json" {
 		return "", usageError("--report-format %q: want text or json", f.reportFormat)
 	}
-	for _, out := range []string{f.out, f.report} {
-		if out != "" {
-			if err := render.CheckOutput(out, inputs); err != nil {
-				return "", err
-			}
-		}
+	if err := f.checkOutputs(inputs); err != nil {
+		return "", err
 	}
 	return format, nil
 }

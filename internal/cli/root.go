@@ -60,9 +60,15 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.Execute()
+	ctx, stop := signalContext()
+	defer stop()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
+	}
+	if interrupted(ctx, err) {
+		fmt.Fprintf(stderr, "rightsize: interrupted; temporary files removed, earlier outputs left as they were\n")
+		return ExitInterrupted
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {

@@ -80,130 +80,181 @@ func Run(app *model.App, t *model.Target, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Target: t.Name, Before: before}
-	ns := opts.Namespace
-	if ns == "" {
-		ns = t.Namespace
+	f := &fitter{t: t, opts: opts, app: app, res: &Result{Target: t.Name, Before: before}}
+	for _, stage := range []func() error{f.namespaces, f.kinds, f.storage, f.resources, f.merges} {
+		if err := stage(); err != nil {
+			return nil, err
+		}
 	}
-	cur := app
-	step := func(kind string, ops []solve.Op) error {
-		if len(ops) == 0 {
-			return nil
+	return f.result()
+}
+
+// fitter carries one fit through its stages, least invasive first: fold
+// namespaces, adapt kinds the target does not allow, storage, sizes and
+// replicas, then merges (after which sizes and replicas are planned again).
+// Each stage plans (package solve), applies (package rewrite) and keeps the
+// result only when every name still resolves.
+type fitter struct {
+	t    *model.Target
+	opts Options
+	// app is the app as rewritten so far.
+	app *model.App
+	res *Result
+}
+
+// apply makes ops on the current app unless that breaks a name, which
+// becomes a finding; kind names the change kind for it. It reports whether
+// the app changed.
+func (f *fitter) apply(kind string, ops []solve.Op) (bool, error) {
+	if len(ops) == 0 {
+		return false, nil
+	}
+	next, changes, err := rewrite.Apply(f.app, ops)
+	if err != nil {
+		return false, err
+	}
+	if broken := names.Broken(f.app, next); len(broken) > 0 {
+		var list []string
+		for _, b := range broken {
+			list = append(list, b.String())
 		}
-		next, changes, err := rewrite.Apply(cur, ops)
-		if err != nil {
-			return err
-		}
-		if broken := names.Broken(cur, next); len(broken) > 0 {
-			var list []string
-			for _, b := range broken {
-				list = append(list, b.String())
-			}
-			res.Findings = append(res.Findings, model.Finding{Severity: model.Warning, Key: "names",
-				Message: fmt.Sprintf("%s change not made: it would break %s", kind, strings.Join(list, "; "))})
-			return nil
-		}
-		cur = next
-		res.Changes = append(res.Changes, changes...)
+		f.res.Findings = append(f.res.Findings, model.Finding{Severity: model.Warning, Key: "names",
+			Message: fmt.Sprintf("%s change not made: it would break %s", kind, strings.Join(list, "; "))})
+		return false, nil
+	}
+	f.app = next
+	f.res.Changes = append(f.res.Changes, changes...)
+	return len(changes) > 0, nil
+}
+
+// namespaces: every output object carries the target's namespace (or the
+// one asked for).
+func (f *fitter) namespaces() error {
+	ns := f.opts.Namespace
+	if ns == "" {
+		ns = f.t.Namespace
+	}
+	list := namespaces(f.app)
+	if op, ok := solve.NamespaceOp(list, hasNamespaceObjects(f.app), ns, f.opts.allowed(AllowNamespaces)); ok {
+		_, err := f.apply(AllowNamespaces, []solve.Op{op})
+		return err
+	}
+	if len(list) > 1 {
+		f.res.Findings = append(f.res.Findings, model.Finding{Severity: model.Error, Key: "namespace",
+			Message: fmt.Sprintf("objects name namespaces %v and folding them is not allowed (--allow namespaces)", list)})
+	}
+	return nil
+}
+
+// kinds: Service types the target does not allow.
+func (f *fitter) kinds() error {
+	if !f.opts.allowed(AllowServiceTypes) {
 		return nil
 	}
+	_, err := f.apply(AllowServiceTypes, solve.ServiceTypes(f.app, f.t))
+	return err
+}
 
-	// Namespaces: every output object carries ns.
-	if op, ok := namespaceOp(cur, ns, opts.allowed(AllowNamespaces)); ok {
-		if err := step(AllowNamespaces, []solve.Op{op}); err != nil {
-			return nil, err
-		}
-	} else if nsList := namespaces(cur); len(nsList) > 1 {
-		res.Findings = append(res.Findings, model.Finding{Severity: model.Error, Key: "namespace",
-			Message: fmt.Sprintf("objects name namespaces %v and folding them is not allowed (--allow namespaces)", nsList)})
+// storage: claims over the storage quota become emptyDir when data loss is
+// allowed.
+func (f *fitter) storage() error {
+	ops, findings := solve.EmptyDirs(f.app, f.t, f.opts.AllowDataLoss)
+	f.res.Findings = append(f.res.Findings, findings...)
+	_, err := f.apply("data-loss", ops)
+	return err
+}
+
+// resources plans sizes and replicas for the first time.
+func (f *fitter) resources() error { return f.size(true) }
+
+// size plans sizes and replicas; first says whether this is the first
+// planning (whose findings are reported) or the one after merges.
+func (f *fitter) size(first bool) error {
+	if !f.opts.allowed(AllowResources) && !f.opts.allowed(AllowReplicas) {
+		return nil
 	}
-	// Kinds the target does not allow.
-	if opts.allowed(AllowServiceTypes) {
-		if err := step(AllowServiceTypes, serviceOps(cur, t)); err != nil {
-			return nil, err
-		}
+	fp, err := footprint.Analyze(f.app, f.t)
+	if err != nil {
+		return err
 	}
-	if ops := storageOps(cur, t, opts.AllowDataLoss, &res.Findings); len(ops) > 0 {
-		if err := step("data-loss", ops); err != nil {
-			return nil, err
-		}
+	plan := solve.Resources(workloads(f.app, fp), f.t, f.solveOptions())
+	ops := plan.Ops
+	if !f.opts.allowed(AllowResources) {
+		ops = only(ops, "replicas")
 	}
-	// Sizes and replicas; then, while a pod or object count binds, merges,
-	// after which sizes and replicas are planned again for the merged pods.
-	resources := func(first bool) error {
-		if !opts.allowed(AllowResources) && !opts.allowed(AllowReplicas) {
-			return nil
-		}
-		fp, err := footprint.Analyze(cur, t)
+	if first || len(ops) > 0 {
+		f.res.Fractions, f.res.Binding = plan.Fractions, plan.Binding
+	}
+	f.res.Over = plan.Over
+	if first {
+		f.res.Findings = append(f.res.Findings, plan.Findings...)
+	}
+	_, err = f.apply(AllowResources, ops)
+	return err
+}
+
+func (f *fitter) solveOptions() solve.Options {
+	o := solve.Options{Replicas: f.opts.allowed(AllowReplicas), MinCPU: solve.DefaultMinCPU, MinMemory: solve.DefaultMinMemory, Usage: f.opts.Usage}
+	if f.opts.MinCPU != nil {
+		o.MinCPU = *f.opts.MinCPU
+	}
+	if f.opts.MinMemory != nil {
+		o.MinMemory = *f.opts.MinMemory
+	}
+	return o
+}
+
+// merges: while a pod or object count binds, merge Deployments into
+// multi-container pods (at one replica each when that is what it takes and
+// replicas may change), then plan sizes again for the merged pods.
+func (f *fitter) merges() error {
+	if !f.opts.allowed(AllowMerge) {
+		return nil
+	}
+	fp, err := footprint.Analyze(f.app, f.t)
+	if err != nil {
+		return err
+	}
+	ops, findings := mergeOps(f.app, f.t, fp)
+	var rops []solve.Op
+	if len(ops) == 0 && f.opts.allowed(AllowReplicas) {
+		// Merged workloads share a replica count: try again with every
+		// mergeable Deployment at one replica.
+		r, m, err := mergeAtOneReplica(f.app, f.t, fp)
 		if err != nil {
 			return err
 		}
-		ws := workloads(cur, fp)
-		sopts := solve.Options{Replicas: opts.allowed(AllowReplicas), MinCPU: solve.DefaultMinCPU, MinMemory: solve.DefaultMinMemory, Usage: opts.Usage}
-		if opts.MinCPU != nil {
-			sopts.MinCPU = *opts.MinCPU
-		}
-		if opts.MinMemory != nil {
-			sopts.MinMemory = *opts.MinMemory
-		}
-		plan := solve.Resources(ws, t, sopts)
-		ops := plan.Ops
-		if !opts.allowed(AllowResources) {
-			ops = only(ops, "replicas")
-		}
-		if first || len(ops) > 0 {
-			res.Fractions, res.Binding = plan.Fractions, plan.Binding
-		}
-		res.Over = plan.Over
-		if first {
-			res.Findings = append(res.Findings, plan.Findings...)
-		}
-		return step(AllowResources, ops)
-	}
-	if err := resources(true); err != nil {
-		return nil, err
-	}
-	if opts.allowed(AllowMerge) {
-		fp, err := footprint.Analyze(cur, t)
-		if err != nil {
-			return nil, err
-		}
-		ops, findings := mergeOps(cur, t, fp)
-		var rops []solve.Op
-		if len(ops) == 0 && opts.allowed(AllowReplicas) {
-			// Merged workloads share a replica count: try again with every
-			// mergeable Deployment at one replica.
-			if r, m, err := mergeAtOneReplica(cur, t, fp); err != nil {
-				return nil, err
-			} else if len(m) > 0 {
-				rops, ops, findings = r, m, nil
-			}
-		}
-		res.Findings = append(res.Findings, findings...)
-		if err := step(AllowReplicas, rops); err != nil {
-			return nil, err
-		}
-		if len(ops) > 0 {
-			n := len(res.Changes)
-			var conflict *rewrite.Conflict
-			if err := step(AllowMerge, ops); errors.As(err, &conflict) {
-				// Each group was checked alone; together they clash.
-				res.Findings = append(res.Findings, model.Finding{Severity: model.Warning, Key: "merge", Message: "merges not made: " + conflict.Msg})
-			} else if err != nil {
-				return nil, err
-			}
-			if len(res.Changes) > n {
-				if err := resources(false); err != nil {
-					return nil, err
-				}
-			}
+		if len(m) > 0 {
+			rops, ops, findings = r, m, nil
 		}
 	}
-	after, err := footprint.Analyze(cur, t)
+	f.res.Findings = append(f.res.Findings, findings...)
+	if _, err := f.apply(AllowReplicas, rops); err != nil || len(ops) == 0 {
+		return err
+	}
+	n := len(f.res.Changes)
+	var conflict *rewrite.Conflict
+	if _, err := f.apply(AllowMerge, ops); errors.As(err, &conflict) {
+		// Each group was checked alone; together they clash.
+		f.res.Findings = append(f.res.Findings, model.Finding{Severity: model.Warning, Key: "merge", Message: "merges not made: " + conflict.Msg})
+	} else if err != nil {
+		return err
+	}
+	if len(f.res.Changes) > n {
+		return f.size(false)
+	}
+	return nil
+}
+
+// result analyzes the fitted app and says, when it does not fit, by how
+// much each key is over and what it would need.
+func (f *fitter) result() (*Result, error) {
+	after, err := footprint.Analyze(f.app, f.t)
 	if err != nil {
 		return nil, err
 	}
-	res.After, res.App, res.Fits = after, cur, after.Fits
+	res := f.res
+	res.After, res.App, res.Fits = after, f.app, after.Fits
 	if res.Fits {
 		res.Over = nil
 	} else {
@@ -212,13 +263,14 @@ func Run(app *model.App, t *model.Target, opts Options) (*Result, error) {
 			res.Over = map[string]resource.Quantity{}
 		}
 		for k, u := range after.Quota {
-			if u.Over() {
-				res.Needs[string(k)] = u.Requested.DeepCopy()
-				if _, ok := res.Over[string(k)]; !ok {
-					d := u.Requested.DeepCopy()
-					d.Sub(u.Hard)
-					res.Over[string(k)] = d
-				}
+			if !u.Over() {
+				continue
+			}
+			res.Needs[string(k)] = u.Requested.DeepCopy()
+			if _, ok := res.Over[string(k)]; !ok {
+				d := u.Requested.DeepCopy()
+				d.Sub(u.Hard)
+				res.Over[string(k)] = d
 			}
 		}
 	}
@@ -257,134 +309,13 @@ func namespaces(app *model.App) []string {
 	return out
 }
 
-// namespaceOp moves every object into ns when some object names another
-// namespace. Folding several namespaces into one needs allowFold.
-func namespaceOp(app *model.App, ns string, allowFold bool) (solve.Op, bool) {
-	list := namespaces(app)
-	need := false
-	for _, n := range list {
-		if n != ns {
-			need = true
-		}
-	}
+func hasNamespaceObjects(app *model.App) bool {
 	for _, o := range app.Objects {
 		if o.Kind() == "Namespace" {
-			need = true
+			return true
 		}
 	}
-	if !need || (len(list) > 1 && !allowFold) {
-		return solve.Op{}, false
-	}
-	reason := "the target is one namespace"
-	if ns != "" {
-		reason = "the target's namespace is " + ns
-	}
-	return solve.Op{Kind: solve.OpNamespace, Object: -1, Namespace: ns, Reason: reason}, true
-}
-
-// serviceOps turns NodePort and LoadBalancer Services into ClusterIP ones,
-// in app order, while services.nodeports or services.loadbalancers is over.
-func serviceOps(app *model.App, t *model.Target) []solve.Op {
-	hard := func(key corev1.ResourceName) (int64, bool) {
-		best, ok := int64(0), false
-		for _, q := range t.Quotas {
-			if h, has := q.Spec.Hard[key]; has && (!ok || h.Value() < best) {
-				best, ok = h.Value(), true
-			}
-		}
-		return best, ok
-	}
-	np, hasNP := hard(corev1.ResourceServicesNodePorts)
-	lb, hasLB := hard(corev1.ResourceServicesLoadBalancers)
-	if !hasNP && !hasLB {
-		return nil
-	}
-	var usedNP, usedLB int64
-	var svcs []int
-	for i, o := range app.Objects {
-		s, ok := o.Obj.(*corev1.Service)
-		if !ok || (s.Spec.Type != corev1.ServiceTypeNodePort && s.Spec.Type != corev1.ServiceTypeLoadBalancer) {
-			continue
-		}
-		svcs = append(svcs, i)
-		usedNP += int64(len(s.Spec.Ports))
-		if s.Spec.Type == corev1.ServiceTypeLoadBalancer {
-			usedLB++
-		}
-	}
-	var ops []solve.Op
-	for _, i := range svcs {
-		if !(hasNP && usedNP > np) && !(hasLB && usedLB > lb) {
-			break
-		}
-		s := app.Objects[i].Obj.(*corev1.Service)
-		key := corev1.ResourceServicesNodePorts
-		if hasLB && usedLB > lb && s.Spec.Type == corev1.ServiceTypeLoadBalancer {
-			key = corev1.ResourceServicesLoadBalancers
-		}
-		usedNP -= int64(len(s.Spec.Ports))
-		if s.Spec.Type == corev1.ServiceTypeLoadBalancer {
-			usedLB--
-		}
-		ops = append(ops, solve.Op{Kind: solve.OpServiceType, Object: i, Reason: fmt.Sprintf("quota %s binds: the target allows no more %s Services", key, s.Spec.Type)})
-	}
-	return ops
-}
-
-// storageOps replaces claims with emptyDir, largest first, while
-// persistentvolumeclaims or requests.storage is over, and only when data loss
-// is allowed; otherwise it says what would be needed.
-func storageOps(app *model.App, t *model.Target, allow bool, findings *[]model.Finding) []solve.Op {
-	var claims []int
-	var count int64
-	var storage resource.Quantity
-	for i, o := range app.Objects {
-		if pvc, ok := o.Obj.(*corev1.PersistentVolumeClaim); ok {
-			claims = append(claims, i)
-			count++
-			storage.Add(pvc.Spec.Resources.Requests[corev1.ResourceStorage])
-		}
-	}
-	if len(claims) == 0 {
-		return nil
-	}
-	over := func() bool {
-		for _, q := range t.Quotas {
-			if h, ok := q.Spec.Hard[corev1.ResourcePersistentVolumeClaims]; ok && count > h.Value() {
-				return true
-			}
-			if h, ok := q.Spec.Hard[corev1.ResourceRequestsStorage]; ok && storage.Cmp(h) > 0 {
-				return true
-			}
-		}
-		return false
-	}
-	if !over() {
-		return nil
-	}
-	if !allow {
-		*findings = append(*findings, model.Finding{Severity: model.Error, Key: "storage",
-			Message: "the app's PersistentVolumeClaims exceed the target's storage quota; replacing them with emptyDir loses data and needs --allow-data-loss"})
-		return nil
-	}
-	sort.SliceStable(claims, func(a, b int) bool {
-		qa := app.Objects[claims[a]].Obj.(*corev1.PersistentVolumeClaim).Spec.Resources.Requests[corev1.ResourceStorage]
-		qb := app.Objects[claims[b]].Obj.(*corev1.PersistentVolumeClaim).Spec.Resources.Requests[corev1.ResourceStorage]
-		return qa.Cmp(qb) > 0
-	})
-	var ops []solve.Op
-	for _, i := range claims {
-		if !over() {
-			break
-		}
-		pvc := app.Objects[i].Obj.(*corev1.PersistentVolumeClaim)
-		count--
-		storage.Sub(pvc.Spec.Resources.Requests[corev1.ResourceStorage])
-		ops = append(ops, solve.Op{Kind: solve.OpEmptyDir, Object: i, Reason: "the target's storage quota binds and --allow-data-loss was given: the volume's data is lost when its pod goes"})
-		*findings = append(*findings, model.Finding{Severity: model.Error, Key: "data-loss", Object: app.Objects[i].Ref(),
-			Message: "replaced by emptyDir (--allow-data-loss): its data no longer survives a pod restart"})
-	}
-	return ops
+	return false
 }
 
 // workloads describes the pod-creating objects of app for the planner.

@@ -1,10 +1,10 @@
 package render
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/rightsize/rightsize/internal/model"
 )
@@ -34,7 +34,9 @@ type File struct {
 // WriteDir writes one file per object under dir, atomically: the files are
 // written into a temporary directory next to dir, which is then renamed into
 // place, so that dir holds either the old contents or the whole new set.
-func WriteDir(dir string, objs []*model.Object, opts DirOptions) error {
+// When ctx is cancelled (an interrupt), the temporary directory is removed
+// and dir is left as it was.
+func WriteDir(ctx context.Context, dir string, objs []*model.Object, opts DirOptions) error {
 	if opts.Format == "" {
 		opts.Format = YAML
 	}
@@ -47,38 +49,26 @@ func WriteDir(dir string, objs []*model.Object, opts DirOptions) error {
 		}
 		files[i] = File{Path: FileName(i, o, opts.Format), Data: b}
 	}
-	return WriteFiles(dir, files, opts)
+	return WriteFiles(ctx, dir, files, opts)
 }
 
 // WriteFiles writes files under dir with the same guarantees as WriteDir:
-// never over an input, never into a non-empty dir without Force, and
-// atomically.
-func WriteFiles(dir string, files []File, opts DirOptions) error {
+// never over an input, never into a non-empty dir without Force, atomically.
+func WriteFiles(ctx context.Context, dir string, files []File, opts DirOptions) error {
 	if err := CheckOutput(dir, opts.Inputs); err != nil {
 		return err
 	}
-	exists := false
-	if st, err := os.Stat(dir); err == nil {
-		if !st.IsDir() {
-			return fmt.Errorf("output %s: exists and is not a directory", dir)
-		}
-		entries, err := os.ReadDir(dir)
-		if err != nil {
-			return fmt.Errorf("output %s: %w", dir, err)
-		}
-		if len(entries) > 0 && !opts.Force {
-			return fmt.Errorf("output %s: directory is not empty (use --force to replace it)", dir)
-		}
-		exists = true
-	} else if !os.IsNotExist(err) {
-		return fmt.Errorf("output %s: %w", dir, err)
-	}
 	clean := filepath.Clean(dir)
 	parent := filepath.Dir(clean)
+	removeStale(parent, filepath.Base(clean))
+	exists, err := checkDir(clean, opts.Force)
+	if err != nil {
+		return fmt.Errorf("output %s: %w", dir, err)
+	}
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("output %s: %w", dir, err)
 	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(clean)+".tmp-")
+	tmp, err := os.MkdirTemp(parent, tempPattern(filepath.Base(clean), "tmp"))
 	if err != nil {
 		return fmt.Errorf("output %s: %w", dir, err)
 	}
@@ -92,6 +82,9 @@ func WriteFiles(dir string, files []File, opts DirOptions) error {
 		return fmt.Errorf("output %s: %w", dir, err)
 	}
 	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("output %s: %w", dir, err)
+		}
 		p := filepath.Join(tmp, filepath.FromSlash(f.Path))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return fmt.Errorf("output %s: %w", dir, err)
@@ -105,95 +98,64 @@ func WriteFiles(dir string, files []File, opts DirOptions) error {
 			return err
 		}
 	}
-	if !exists {
-		if err := os.Rename(tmp, clean); err != nil {
-			return fmt.Errorf("output %s: %w", dir, err)
-		}
-		done = true
-		return nil
-	}
-	// The previous contents move aside under a fresh name (os.Rename does
-	// not replace directories), and are removed once the new set is in place.
-	oldParent, err := os.MkdirTemp(parent, "."+filepath.Base(clean)+".old-")
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("output %s: %w", dir, err)
 	}
-	old := filepath.Join(oldParent, "previous")
-	if err := os.Rename(clean, old); err != nil {
-		os.Remove(oldParent)
-		return fmt.Errorf("output %s: %w", dir, err)
-	}
-	if err := os.Rename(tmp, clean); err != nil {
-		if rerr := os.Rename(old, clean); rerr != nil {
-			return fmt.Errorf("output %s: %w (previous contents left in %s)", dir, err, old)
-		}
+	if err := replaceDir(tmp, clean, exists); err != nil {
 		return fmt.Errorf("output %s: %w", dir, err)
 	}
 	done = true
+	return nil
+}
+
+// checkDir tells whether dir exists, refusing a file and, without force, a
+// directory that holds anything.
+func checkDir(dir string, force bool) (bool, error) {
+	st, err := os.Stat(dir)
+	if os.IsNotExist(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if !st.IsDir() {
+		return false, fmt.Errorf("exists and is not a directory")
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false, err
+	}
+	if len(entries) > 0 && !force {
+		return false, fmt.Errorf("directory is not empty (use --force to replace it)")
+	}
+	return true, nil
+}
+
+// replaceDir renames tmp to dir. An existing dir first moves aside under a
+// fresh name (os.Rename does not replace directories), and is removed once
+// the new set is in place.
+func replaceDir(tmp, dir string, exists bool) error {
+	if !exists {
+		return os.Rename(tmp, dir)
+	}
+	oldParent, err := os.MkdirTemp(filepath.Dir(dir), tempPattern(filepath.Base(dir), "old"))
+	if err != nil {
+		return err
+	}
+	old := filepath.Join(oldParent, "previous")
+	if err := os.Rename(dir, old); err != nil {
+		os.Remove(oldParent)
+		return err
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if rerr := os.Rename(old, dir); rerr != nil {
+			return fmt.Errorf("%w (previous contents left in %s)", err, old)
+		}
+		os.Remove(oldParent)
+		return err
+	}
 	if err := os.RemoveAll(oldParent); err != nil {
-		return fmt.Errorf("output %s: removing previous contents %s: %w", dir, old, err)
+		return fmt.Errorf("removing previous contents %s: %w", old, err)
 	}
 	return nil
-}
-
-// CheckOutput refuses an output path (a directory or a file) that is an
-// input, lies inside an input directory, or contains an input. Inputs named
-// "-" (standard input) are skipped.
-func CheckOutput(out string, inputs []string) error {
-	o, err := resolve(out)
-	if err != nil {
-		return fmt.Errorf("output %s: %w", out, err)
-	}
-	for _, in := range inputs {
-		if in == "-" || in == "" {
-			continue
-		}
-		i, err := resolve(in)
-		if err != nil {
-			return fmt.Errorf("input %s: %w", in, err)
-		}
-		switch {
-		case o == i:
-			return fmt.Errorf("output %s: is the input %s; choose another path", out, in)
-		case within(o, i):
-			return fmt.Errorf("output %s: is inside the input directory %s; choose another path", out, in)
-		case within(i, o):
-			return fmt.Errorf("output %s: holds the input %s; choose another path", out, in)
-		}
-	}
-	return nil
-}
-
-// resolve makes p absolute and follows symbolic links as far as p exists.
-func resolve(p string) (string, error) {
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return "", err
-	}
-	rest := ""
-	cur := abs
-	for {
-		r, err := filepath.EvalSymlinks(cur)
-		if err == nil {
-			return filepath.Join(r, rest), nil
-		}
-		if !os.IsNotExist(err) {
-			return "", err
-		}
-		parent := filepath.Dir(cur)
-		if parent == cur {
-			return abs, nil
-		}
-		rest = filepath.Join(filepath.Base(cur), rest)
-		cur = parent
-	}
-}
-
-// within reports whether p lies strictly below dir.
-func within(p, dir string) bool {
-	rel, err := filepath.Rel(dir, p)
-	if err != nil {
-		return false
-	}
-	return rel != "." && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }

@@ -2,6 +2,8 @@ package render
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -152,16 +154,29 @@ func Stream(w io.Writer, objs []*model.Object, f Format) error {
 
 var unsafeName = regexp.MustCompile(`[^a-z0-9.-]+`)
 
+// maxFileName bounds a file name well under the 255 bytes most file
+// systems allow: an object name may have 253 characters, and a custom
+// resource's kind is as long as its author wants.
+const maxFileName = 120
+
 // FileName names the i-th object's file (i counts from 0):
 // "0001-deployment-web.yaml". The index keeps apply order and makes names
-// unique even for objects of the same kind and name in two namespaces.
+// unique even for objects of the same kind and name in two namespaces. A
+// name too long for a file system is shortened and ends in a hash of the
+// whole kind and name, so that two long names stay apart.
 func FileName(i int, o *model.Object, f Format) string {
 	name := unsafeName.ReplaceAllString(strings.ToLower(o.Name()), "-")
 	kind := unsafeName.ReplaceAllString(strings.ToLower(o.Kind()), "-")
 	if name == "" {
 		name = "unnamed"
 	}
-	return fmt.Sprintf("%04d-%s-%s%s", i+1, kind, name, f.Ext())
+	base := fmt.Sprintf("%04d-%s-%s", i+1, kind, name)
+	if len(base)+len(f.Ext()) > maxFileName {
+		sum := sha256.Sum256([]byte(o.Kind() + "/" + o.Name()))
+		suffix := "-" + hex.EncodeToString(sum[:])[:12]
+		base = base[:maxFileName-len(f.Ext())-len(suffix)] + suffix
+	}
+	return base + f.Ext()
 }
 
 // zeroValued is true when every leaf of v is a zero value.

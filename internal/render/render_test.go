@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"os"
@@ -167,7 +168,7 @@ func TestWriteDir(t *testing.T) {
 	out := filepath.Join(root, "out")
 	opts := DirOptions{Format: YAML, Inputs: []string{in}}
 
-	if err := WriteDir(out, objs, opts); err != nil {
+	if err := WriteDir(context.Background(), out, objs, opts); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := strings.Join(listDir(t, out), " "), "0001-deployment-web.yaml 0002-service-web.yaml"; got != want {
@@ -177,13 +178,13 @@ func TestWriteDir(t *testing.T) {
 		t.Errorf("temporary directories left behind: %v", got)
 	}
 
-	err := WriteDir(out, objs[:1], opts)
+	err := WriteDir(context.Background(), out, objs[:1], opts)
 	if err == nil || !strings.Contains(err.Error(), "not empty") {
 		t.Fatalf("non-empty output without force: err = %v", err)
 	}
 
 	opts.Force = true
-	if err := WriteDir(out, objs[:1], opts); err != nil {
+	if err := WriteDir(context.Background(), out, objs[:1], opts); err != nil {
 		t.Fatal(err)
 	}
 	if got := strings.Join(listDir(t, out), " "); got != "0001-deployment-web.yaml" {
@@ -200,7 +201,7 @@ func TestWriteDir(t *testing.T) {
 		"input as file": inFile,
 	} {
 		t.Run(name, func(t *testing.T) {
-			err := WriteDir(bad, objs, opts)
+			err := WriteDir(context.Background(), bad, objs, opts)
 			if err == nil {
 				t.Fatalf("WriteDir(%s) accepted an output that touches the input", bad)
 			}
@@ -219,7 +220,7 @@ func TestWriteDirRefusesFile(t *testing.T) {
 	if err := os.WriteFile(f, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteDir(f, nil, DirOptions{Force: true}); err == nil || !strings.Contains(err.Error(), "not a directory") {
+	if err := WriteDir(context.Background(), f, nil, DirOptions{Force: true}); err == nil || !strings.Contains(err.Error(), "not a directory") {
 		t.Errorf("err = %v, want 'not a directory'", err)
 	}
 }

@@ -119,121 +119,151 @@ func pairKey(ns, k, v string) string { return ns + "\x00" + k + "=" + v }
 func NewMerger(app *model.App, skip map[int]bool) *Merger {
 	m := &Merger{app: app, skip: skip, pinned: map[int]string{}, boundSAs: map[string]bool{}, ports: map[int]map[string]string{}}
 	m.pods, m.selectors, m.deployments = map[string][]int{}, map[int]labels.Selector{}, map[string]bool{}
+	var refs []podRef
 	for i, o := range app.Objects {
-		if skip[i] {
-			continue
-		}
-		if o.Kind() == "Deployment" {
-			m.deployments[o.Name()] = true
-		}
-		ns := o.Namespace()
-		if s, ok := o.Obj.(*corev1.Service); ok {
-			if len(s.Spec.Selector) > 0 {
-				m.services.add(ns, i, s.Spec.Selector)
-			}
-		}
-		if _, md, ok := footprint.PodSpec(o); ok {
-			for k, v := range md.Labels {
-				m.pods[pairKey(ns, k, v)] = append(m.pods[pairKey(ns, k, v)], i)
-			}
-		}
-		if ls := controllerSelector(o); ls != nil {
-			if sel, err := metav1.LabelSelectorAsSelector(ls); err == nil && !sel.Empty() {
-				m.selectors[i] = sel
-				m.controllers.add(ns, i, ls.MatchLabels)
-			}
-		}
-	}
-	type ref struct {
-		kind, name, ns string
-		selector       map[string]any
-		what           string
-	}
-	var refs []ref
-	for i, o := range app.Objects {
-		if skip[i] {
-			continue
-		}
-		if _, _, ok := footprint.PodSpec(o); ok || o.Kind() == "Service" {
-			continue
-		}
-		u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(o.Obj)
-		if err != nil {
-			continue
-		}
-		spec, _ := u["spec"].(map[string]any)
-		for _, f := range []string{"selector", "podSelector"} {
-			if sel, ok := spec[f].(map[string]any); ok {
-				refs = append(refs, ref{ns: o.Namespace(), selector: sel, what: o.Ref() + " selects its pods"})
-			}
-		}
-		for _, f := range []string{"scaleTargetRef", "targetRef"} {
-			if t, ok := spec[f].(map[string]any); ok {
-				k, _ := t["kind"].(string)
-				n, _ := t["name"].(string)
-				refs = append(refs, ref{kind: k, name: n, ns: o.Namespace(), what: o.Ref() + " targets it"})
-			}
-		}
-		if o.Kind() == "RoleBinding" || o.Kind() == "ClusterRoleBinding" {
-			subjects, _ := u["subjects"].([]any)
-			for _, s := range subjects {
-				sm, _ := s.(map[string]any)
-				if sm["kind"] == "ServiceAccount" {
-					ns, _ := sm["namespace"].(string)
-					if ns == "" {
-						ns = o.Namespace()
-					}
-					m.boundSAs[ns+"/"+fmt.Sprint(sm["name"])] = true
-				}
-			}
+		if !skip[i] {
+			m.index(i, o)
+			refs = append(refs, m.references(o)...)
 		}
 	}
 	for i, o := range app.Objects {
-		if skip[i] {
-			continue
-		}
-		spec, md, ok := footprint.PodSpec(o)
-		if !ok {
-			continue
-		}
-		d, ok := o.Obj.(*appsv1.Deployment)
-		switch {
-		case !ok:
-			m.pinned[i] = "only Deployments are merged"
-		case d.Spec.Paused:
-			m.pinned[i] = "it is paused"
-		case d.Spec.Replicas != nil && *d.Spec.Replicas == 0:
-			m.pinned[i] = "it has no replicas"
-		case spec.Hostname != "" || spec.Subdomain != "":
-			m.pinned[i] = "its pods have their own host name (hostname/subdomain)"
-		case spec.Resources != nil || len(spec.ResourceClaims) > 0:
-			m.pinned[i] = "its pods set pod-level resources or resource claims"
-		case len(spec.EphemeralContainers) > 0:
-			m.pinned[i] = "its pods have ephemeral containers"
-		}
-		if _, done := m.pinned[i]; done {
-			continue
-		}
-		for _, r := range refs {
-			if r.ns != o.Namespace() {
-				continue
-			}
-			hit := r.kind == o.Kind() && r.name == o.Name()
-			if r.selector != nil {
-				var ls metav1.LabelSelector
-				if err := runtime.DefaultUnstructuredConverter.FromUnstructured(r.selector, &ls); err == nil {
-					if sel, err := metav1.LabelSelectorAsSelector(&ls); err == nil && !sel.Empty() && sel.Matches(labels.Set(md.Labels)) {
-						hit = true
-					}
-				}
-			}
-			if hit {
-				m.pinned[i] = r.what
-				break
-			}
+		if !skip[i] {
+			m.pin(i, o, refs)
 		}
 	}
 	return m
+}
+
+// index files the object at i under the labels its selector needs (Services,
+// controllers) and the labels of its pods.
+func (m *Merger) index(i int, o *model.Object) {
+	if o.Kind() == "Deployment" {
+		m.deployments[o.Name()] = true
+	}
+	ns := o.Namespace()
+	if s, ok := o.Obj.(*corev1.Service); ok && len(s.Spec.Selector) > 0 {
+		m.services.add(ns, i, s.Spec.Selector)
+	}
+	if _, md, ok := footprint.PodSpec(o); ok {
+		for k, v := range md.Labels {
+			m.pods[pairKey(ns, k, v)] = append(m.pods[pairKey(ns, k, v)], i)
+		}
+	}
+	if ls := controllerSelector(o); ls != nil {
+		if sel, err := metav1.LabelSelectorAsSelector(ls); err == nil && !sel.Empty() {
+			m.selectors[i] = sel
+			m.controllers.add(ns, i, ls.MatchLabels)
+		}
+	}
+}
+
+// podRef is an object other than a Service or a controller that refers to
+// pods or to a workload: a merge would leave it pointing at nothing.
+type podRef struct {
+	kind, name, ns string
+	selector       map[string]any
+	what           string
+}
+
+// references lists what o refers to by selector (PodDisruptionBudget,
+// NetworkPolicy, ...) or by name (HorizontalPodAutoscaler, VPA, ...), and
+// notes the ServiceAccounts a binding names.
+func (m *Merger) references(o *model.Object) []podRef {
+	if _, _, ok := footprint.PodSpec(o); ok || o.Kind() == "Service" {
+		return nil
+	}
+	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(o.Obj)
+	if err != nil {
+		return nil
+	}
+	var refs []podRef
+	spec, _ := u["spec"].(map[string]any)
+	for _, f := range []string{"selector", "podSelector"} {
+		if sel, ok := spec[f].(map[string]any); ok {
+			refs = append(refs, podRef{ns: o.Namespace(), selector: sel, what: o.Ref() + " selects its pods"})
+		}
+	}
+	for _, f := range []string{"scaleTargetRef", "targetRef"} {
+		if t, ok := spec[f].(map[string]any); ok {
+			k, _ := t["kind"].(string)
+			n, _ := t["name"].(string)
+			refs = append(refs, podRef{kind: k, name: n, ns: o.Namespace(), what: o.Ref() + " targets it"})
+		}
+	}
+	if o.Kind() == "RoleBinding" || o.Kind() == "ClusterRoleBinding" {
+		m.noteBoundSAs(o, u)
+	}
+	return refs
+}
+
+// noteBoundSAs records the ServiceAccounts the subjects of a binding name.
+func (m *Merger) noteBoundSAs(o *model.Object, u map[string]any) {
+	subjects, _ := u["subjects"].([]any)
+	for _, s := range subjects {
+		sm, _ := s.(map[string]any)
+		if sm["kind"] == "ServiceAccount" {
+			ns, _ := sm["namespace"].(string)
+			if ns == "" {
+				ns = o.Namespace()
+			}
+			m.boundSAs[ns+"/"+fmt.Sprint(sm["name"])] = true
+		}
+	}
+}
+
+// pin records why the pod-creating object at i may not be merged: its own
+// shape, or another object that refers to it.
+func (m *Merger) pin(i int, o *model.Object, refs []podRef) {
+	spec, md, ok := footprint.PodSpec(o)
+	if !ok {
+		return
+	}
+	if why := unmergeable(o, spec); why != "" {
+		m.pinned[i] = why
+		return
+	}
+	for _, r := range refs {
+		if r.ns == o.Namespace() && r.concerns(o, md.Labels) {
+			m.pinned[i] = r.what
+			return
+		}
+	}
+}
+
+// unmergeable says why a pod-creating object cannot be merged by its shape.
+func unmergeable(o *model.Object, spec *corev1.PodSpec) string {
+	d, ok := o.Obj.(*appsv1.Deployment)
+	switch {
+	case !ok:
+		return "only Deployments are merged"
+	case d.Spec.Paused:
+		return "it is paused"
+	case d.Spec.Replicas != nil && *d.Spec.Replicas == 0:
+		return "it has no replicas"
+	case spec.Hostname != "" || spec.Subdomain != "":
+		return "its pods have their own host name (hostname/subdomain)"
+	case spec.Resources != nil || len(spec.ResourceClaims) > 0:
+		return "its pods set pod-level resources or resource claims"
+	case len(spec.EphemeralContainers) > 0:
+		return "its pods have ephemeral containers"
+	}
+	return ""
+}
+
+// concerns reports whether r names o or selects pods labelled lbls.
+func (r podRef) concerns(o *model.Object, lbls map[string]string) bool {
+	if r.kind == o.Kind() && r.name == o.Name() {
+		return true
+	}
+	if r.selector == nil {
+		return false
+	}
+	var ls metav1.LabelSelector
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(r.selector, &ls); err != nil {
+		return false
+	}
+	sel, err := metav1.LabelSelectorAsSelector(&ls)
+	return err == nil && !sel.Empty() && sel.Matches(labels.Set(lbls))
 }
 
 // Pinned says why the object at index i may never be merged, "" when it may.
@@ -257,42 +287,67 @@ type member struct {
 // Merge merges the Deployments at the indexes of group, group[0] first,
 // into one named after group[0] with "-merged" appended. A *Conflict error
 // says why the group cannot be merged; reason goes into every change.
+//
+// The steps: validate the group (cheap checks first, as a planner tries
+// many groups that clash), fold each member into the first one's pod,
+// re-point the Services that reached a member, and record the changes.
 func (m *Merger) Merge(group []int, reason string) (*Merged, error) {
+	ms, err := m.validate(group)
+	if err != nil {
+		return nil, err
+	}
+	p := m.newPod(ms[0])
+	for _, mb := range ms[1:] {
+		if err := p.check(m, mb); err != nil {
+			return nil, err
+		}
+		p.fold(mb)
+	}
+	p.seal()
+	inGroup := map[int]bool{}
+	for _, mb := range ms {
+		inGroup[mb.index] = true
+	}
+	if err := m.checkSelectors(ms, inGroup, p.tpl.Labels); err != nil {
+		return nil, err
+	}
+	res := &Merged{Object: &model.Object{Source: ms[0].obj.Source, Obj: p.out}}
+	svcChanges, err := m.repoint(res, ms, inGroup, p)
+	if err != nil {
+		return nil, err
+	}
+	res.Changes = recordChanges(ms, p, svcChanges, reason)
+	return res, nil
+}
+
+// validate checks that group names distinct, mergeable objects of the app
+// that can share a pod (namespace, replicas, rollout, ports, init
+// containers), and returns its members, deep-copied.
+func (m *Merger) validate(group []int) ([]*member, error) {
 	if len(group) < 2 {
 		return nil, fmt.Errorf("merging needs two or more workloads, got %d", len(group))
 	}
 	var ms []*member
-	inGroup := map[int]bool{}
+	seen := map[int]bool{}
 	for _, i := range group {
 		if i < 0 || i >= len(m.app.Objects) || m.skip[i] {
 			return nil, fmt.Errorf("merge names object %d, which is not in the app", i)
 		}
-		if inGroup[i] {
+		if seen[i] {
 			return nil, fmt.Errorf("merge names object %d twice", i)
 		}
-		inGroup[i] = true
+		seen[i] = true
 		o := m.app.Objects[i]
 		if why := m.Pinned(i); why != "" {
 			return nil, conflictf("%s cannot be merged: %s", o.Ref(), why)
 		}
 		ms = append(ms, &member{index: i, obj: o, d: o.Obj.(*appsv1.Deployment), ports: m.portsOf(i)})
 	}
-	first := ms[0]
-	ns := first.obj.Namespace()
-	// The cheap checks first: a planner tries many groups that clash.
 	if err := m.checkDeployments(ms); err != nil {
 		return nil, err
 	}
-	used := map[string]string{} // "port/PROTO" -> where
-	for _, mb := range ms {
-		for _, k := range slices.Sorted(maps.Keys(mb.ports)) {
-			if where, ok := used[k]; ok {
-				return nil, conflictf("port %s is used by %s and by %s; one pod cannot listen on it twice", k, where, mb.ports[k])
-			}
-		}
-		for k, v := range mb.ports {
-			used[k] = v
-		}
+	if err := checkPorts(ms); err != nil {
+		return nil, err
 	}
 	for _, mb := range ms {
 		mb.d = mb.d.DeepCopy()
@@ -300,192 +355,261 @@ func (m *Merger) Merge(group []int, reason string) (*Merged, error) {
 	if err := m.checkInitWaits(ms); err != nil {
 		return nil, err
 	}
-	name := m.uniqueName(first.d.Name + "-merged")
-	ref := "Deployment/" + name
-	var changes []Change
-	change := func(field, before, after, why string) {
-		changes = append(changes, Change{Object: ref, Field: field, Before: before, After: after, Reason: why})
-	}
+	return ms, nil
+}
 
+// checkPorts: no two members listen on one port and protocol.
+func checkPorts(ms []*member) error {
+	used := map[string]string{} // "port/PROTO" -> where
+	for _, mb := range ms {
+		for _, k := range slices.Sorted(maps.Keys(mb.ports)) {
+			if where, ok := used[k]; ok {
+				return conflictf("port %s is used by %s and by %s; one pod cannot listen on it twice", k, where, mb.ports[k])
+			}
+		}
+		for k, v := range mb.ports {
+			used[k] = v
+		}
+	}
+	return nil
+}
+
+// mergedPod is the merged Deployment being built from its first member, with
+// the names its pod already uses.
+type mergedPod struct {
+	m    *Merger
+	ns   string
+	name string
+	// mark is the value of MergedLabel on the merged pods.
+	mark                string
+	first               *member
+	out                 *appsv1.Deployment
+	tpl                 *corev1.PodTemplateSpec
+	spec                *corev1.PodSpec
+	hostPorts, portName map[string]string
+	containers, volumes map[string]bool
+	members             []string
+	changes             []Change
+}
+
+func (m *Merger) newPod(first *member) *mergedPod {
+	name := m.uniqueName(first.d.Name + "-merged")
 	out := first.d.DeepCopy()
 	out.Name = name
 	out.ResourceVersion, out.UID = "", ""
-	tpl := &out.Spec.Template
-	spec := &tpl.Spec
-	hostPorts := map[string]string{}
-	portNames := map[string]string{}
-	notePorts(spec, first.obj.Ref(), hostPorts, portNames)
-	cnames := map[string]bool{}
+	p := &mergedPod{m: m, ns: first.obj.Namespace(), name: name, first: first, out: out, tpl: &out.Spec.Template,
+		hostPorts: map[string]string{}, portName: map[string]string{}, containers: map[string]bool{}, volumes: map[string]bool{},
+		members: []string{first.d.Name}}
+	p.spec = &p.tpl.Spec
+	notePorts(p.spec, first.obj.Ref(), p.hostPorts, p.portName)
+	for _, c := range allContainers(p.spec) {
+		p.containers[c.Name] = true
+	}
+	for _, v := range p.spec.Volumes {
+		p.volumes[v.Name] = true
+	}
+	return p
+}
+
+func (p *mergedPod) ref() string { return "Deployment/" + p.name }
+
+func (p *mergedPod) change(field, before, after, why string) {
+	p.changes = append(p.changes, Change{Object: p.ref(), Field: field, Before: before, After: after, Reason: why})
+}
+
+// check says why mb cannot join the pod: pod-level fields, pod annotations,
+// host ports, port names or host aliases that clash. It merges mb's host
+// aliases into the pod.
+func (p *mergedPod) check(m *Merger, mb *member) error {
+	b := &mb.d.Spec.Template
+	if err := samePodSpec(m, p.ns, p.first, mb); err != nil {
+		return err
+	}
+	if sa, bsa := saName(p.spec), saName(&b.Spec); sa != bsa {
+		p.change("spec.template.spec.serviceAccountName", bsa+" (of "+mb.obj.Ref()+")", sa,
+			"the merged pod runs as one ServiceAccount; both are bound to no role and carry no secrets or annotations, so they grant the same")
+	}
+	for k, v := range b.Annotations {
+		if old, ok := p.tpl.Annotations[k]; ok && old != v {
+			return conflictf("pod annotation %s differs: %q in %s, %q in %s", k, old, p.first.obj.Ref(), v, mb.obj.Ref())
+		}
+	}
+	for _, c := range allContainers(&b.Spec) {
+		for _, port := range c.Ports {
+			if where, ok := p.hostPorts[hostPortKey(port)]; ok && port.HostPort != 0 {
+				return conflictf("hostPort %s is used by %s and by %s container %s", hostPortKey(port), where, mb.obj.Ref(), c.Name)
+			}
+			if where, ok := p.portName[port.Name]; ok && port.Name != "" {
+				return conflictf("port name %q is used by %s and by %s container %s; a Service or probe naming it would reach either", port.Name, where, mb.obj.Ref(), c.Name)
+			}
+		}
+	}
+	return mergeAliases(p.spec, &b.Spec, mb.obj.Ref())
+}
+
+// fold adds mb's containers, volumes and pod metadata to the pod, renaming
+// what clashes.
+func (p *mergedPod) fold(mb *member) {
+	b := &mb.d.Spec.Template
+	notePorts(&b.Spec, mb.obj.Ref(), p.hostPorts, p.portName)
+	p.renameContainers(mb)
+	p.renameVolumes(mb)
+	p.spec.InitContainers = append(p.spec.InitContainers, b.Spec.InitContainers...)
+	p.spec.Containers = append(p.spec.Containers, b.Spec.Containers...)
+	p.spec.Volumes = append(p.spec.Volumes, b.Spec.Volumes...)
+	for _, s := range b.Spec.ImagePullSecrets {
+		if !hasPullSecret(p.spec.ImagePullSecrets, s.Name) {
+			p.spec.ImagePullSecrets = append(p.spec.ImagePullSecrets, s)
+		}
+	}
+	if g, bg := grace(p.spec), grace(&b.Spec); bg > g {
+		p.change("spec.template.spec.terminationGracePeriodSeconds", fmt.Sprint(g), fmt.Sprint(bg), "the merged pod gives every container the longest grace period of its members ("+mb.obj.Ref()+")")
+		p.spec.TerminationGracePeriodSeconds = &bg
+	}
+	if b.Annotations != nil && p.tpl.Annotations == nil {
+		p.tpl.Annotations = map[string]string{}
+	}
+	maps.Copy(p.tpl.Annotations, b.Annotations)
+	if p.tpl.Labels == nil {
+		p.tpl.Labels = map[string]string{}
+	}
+	addMissing(p.tpl.Labels, b.Labels)
+	if p.out.Labels == nil && len(mb.d.Labels) > 0 {
+		p.out.Labels = map[string]string{}
+	}
+	addMissing(p.out.Labels, mb.d.Labels)
+	p.out.Spec.MinReadySeconds = max(p.out.Spec.MinReadySeconds, mb.d.Spec.MinReadySeconds)
+	p.members = append(p.members, mb.d.Name)
+}
+
+// addMissing copies the keys of from that to lacks.
+func addMissing(to, from map[string]string) {
+	for k, v := range from {
+		if _, ok := to[k]; !ok {
+			to[k] = v
+		}
+	}
+}
+
+func (p *mergedPod) renameContainers(mb *member) {
+	spec := &mb.d.Spec.Template.Spec
+	var cs []string
+	isInit := map[string]bool{}
+	for _, c := range spec.InitContainers {
+		isInit[c.Name] = true
+	}
 	for _, c := range allContainers(spec) {
-		cnames[c.Name] = true
+		cs = append(cs, c.Name)
 	}
-	vnames := map[string]bool{}
+	renames := uniqueNames(cs, mb.d.Name, p.containers)
+	renameContainers(spec, renames)
+	for _, old := range slices.Sorted(maps.Keys(renames)) {
+		list := "containers"
+		if isInit[old] {
+			list = "initContainers"
+		}
+		p.change("spec.template.spec."+list+"["+renames[old]+"].name", old+" (of "+mb.obj.Ref()+")", renames[old], "container names must be unique in a pod")
+	}
+}
+
+func (p *mergedPod) renameVolumes(mb *member) {
+	spec := &mb.d.Spec.Template.Spec
+	var vs []string
 	for _, v := range spec.Volumes {
-		vnames[v.Name] = true
+		vs = append(vs, v.Name)
 	}
-	members := []string{first.d.Name}
-	for _, mb := range ms[1:] {
-		b := &mb.d.Spec.Template
-		if err := samePodSpec(m, ns, first, mb); err != nil {
-			return nil, err
-		}
-		if sa, bsa := saName(spec), saName(&b.Spec); sa != bsa {
-			change("spec.template.spec.serviceAccountName", bsa+" (of "+mb.obj.Ref()+")", sa,
-				"the merged pod runs as one ServiceAccount; both are bound to no role and carry no secrets or annotations, so they grant the same")
-		}
-		for k, v := range b.Annotations {
-			if old, ok := tpl.Annotations[k]; ok && old != v {
-				return nil, conflictf("pod annotation %s differs: %q in %s, %q in %s", k, old, first.obj.Ref(), v, mb.obj.Ref())
-			}
-		}
-		for _, c := range allContainers(&b.Spec) {
-			for _, p := range c.Ports {
-				if p.HostPort != 0 {
-					if where, ok := hostPorts[hostPortKey(p)]; ok {
-						return nil, conflictf("hostPort %s is used by %s and by %s container %s", hostPortKey(p), where, mb.obj.Ref(), c.Name)
-					}
-				}
-				if p.Name != "" {
-					if where, ok := portNames[p.Name]; ok {
-						return nil, conflictf("port name %q is used by %s and by %s container %s; a Service or probe naming it would reach either", p.Name, where, mb.obj.Ref(), c.Name)
-					}
-				}
-			}
-		}
-		if err := mergeAliases(spec, &b.Spec, mb.obj.Ref()); err != nil {
-			return nil, err
-		}
-		// Every check passed: fold b in.
-		notePorts(&b.Spec, mb.obj.Ref(), hostPorts, portNames)
-		var cs, vs []string
-		isInit := map[string]bool{}
-		for _, c := range b.Spec.InitContainers {
-			isInit[c.Name] = true
-		}
-		for _, c := range allContainers(&b.Spec) {
-			cs = append(cs, c.Name)
-		}
-		for _, v := range b.Spec.Volumes {
-			vs = append(vs, v.Name)
-		}
-		renames := uniqueNames(cs, mb.d.Name, cnames)
-		renameContainers(&b.Spec, renames)
-		for _, old := range slices.Sorted(maps.Keys(renames)) {
-			list := "containers"
-			if isInit[old] {
-				list = "initContainers"
-			}
-			change("spec.template.spec."+list+"["+renames[old]+"].name", old+" (of "+mb.obj.Ref()+")", renames[old], "container names must be unique in a pod")
-		}
-		vrenames := uniqueNames(vs, mb.d.Name, vnames)
-		renameVolumes(&b.Spec, vrenames)
-		for _, old := range slices.Sorted(maps.Keys(vrenames)) {
-			change("spec.template.spec.volumes["+vrenames[old]+"].name", old+" (of "+mb.obj.Ref()+")", vrenames[old], "volume names must be unique in a pod; its volumeMounts follow")
-		}
-		spec.InitContainers = append(spec.InitContainers, b.Spec.InitContainers...)
-		spec.Containers = append(spec.Containers, b.Spec.Containers...)
-		spec.Volumes = append(spec.Volumes, b.Spec.Volumes...)
-		for _, s := range b.Spec.ImagePullSecrets {
-			if !hasPullSecret(spec.ImagePullSecrets, s.Name) {
-				spec.ImagePullSecrets = append(spec.ImagePullSecrets, s)
-			}
-		}
-		if g, bg := grace(spec), grace(&b.Spec); bg > g {
-			change("spec.template.spec.terminationGracePeriodSeconds", fmt.Sprint(g), fmt.Sprint(bg), "the merged pod gives every container the longest grace period of its members ("+mb.obj.Ref()+")")
-			spec.TerminationGracePeriodSeconds = &bg
-		}
-		if b.Annotations != nil && tpl.Annotations == nil {
-			tpl.Annotations = map[string]string{}
-		}
-		for k, v := range b.Annotations {
-			tpl.Annotations[k] = v
-		}
-		if tpl.Labels == nil {
-			tpl.Labels = map[string]string{}
-		}
-		for k, v := range b.Labels {
-			if _, ok := tpl.Labels[k]; !ok {
-				tpl.Labels[k] = v
-			}
-		}
-		if out.Labels == nil && len(mb.d.Labels) > 0 {
-			out.Labels = map[string]string{}
-		}
-		for k, v := range mb.d.Labels {
-			if _, ok := out.Labels[k]; !ok {
-				out.Labels[k] = v
-			}
-		}
-		if mb.d.Spec.MinReadySeconds > out.Spec.MinReadySeconds {
-			out.Spec.MinReadySeconds = mb.d.Spec.MinReadySeconds
-		}
-		members = append(members, mb.d.Name)
+	renames := uniqueNames(vs, mb.d.Name, p.volumes)
+	renameVolumes(spec, renames)
+	for _, old := range slices.Sorted(maps.Keys(renames)) {
+		p.change("spec.template.spec.volumes["+renames[old]+"].name", old+" (of "+mb.obj.Ref()+")", renames[old], "volume names must be unique in a pod; its volumeMounts follow")
 	}
-	if tpl.Labels == nil {
-		tpl.Labels = map[string]string{}
+}
+
+// seal labels the merged pods with MergedLabel, selects on it, and names
+// the members in MergedFromAnnotation.
+func (p *mergedPod) seal() {
+	if p.tpl.Labels == nil {
+		p.tpl.Labels = map[string]string{}
 	}
 	// A label value is at most 63 characters; a Deployment name may be longer.
-	mark := strings.TrimRight(truncate(name, 63), "-._")
-	tpl.Labels[MergedLabel] = mark
-	out.Spec.Selector = &metav1.LabelSelector{MatchLabels: map[string]string{MergedLabel: mark}}
-	if out.Annotations == nil {
-		out.Annotations = map[string]string{}
+	p.mark = strings.TrimRight(truncate(p.name, 63), "-._")
+	p.tpl.Labels[MergedLabel] = p.mark
+	p.out.Spec.Selector = &metav1.LabelSelector{MatchLabels: map[string]string{MergedLabel: p.mark}}
+	if p.out.Annotations == nil {
+		p.out.Annotations = map[string]string{}
 	}
-	out.Annotations[MergedFromAnnotation] = strings.Join(members, ",")
+	p.out.Annotations[MergedFromAnnotation] = strings.Join(p.members, ",")
+}
 
-	res := &Merged{Object: &model.Object{Source: first.obj.Source, Obj: out}, Services: map[int]*model.Object{}}
-	if err := m.checkSelectors(ms, inGroup, tpl.Labels); err != nil {
-		return nil, err
-	}
-	var svcChanges []Change
-	res.Related = m.services.candidates(ns, append(memberLabels(ms), tpl.Labels)...)
+// repoint fills res.Related and res.Services: every Service that selected a
+// member selects the merged pod instead. A Service that would newly select
+// the merged pod, or that also selects a workload outside the group, is a
+// conflict.
+func (m *Merger) repoint(res *Merged, ms []*member, inGroup map[int]bool, p *mergedPod) ([]Change, error) {
+	res.Services = map[int]*model.Object{}
+	res.Related = m.services.candidates(p.ns, append(memberLabels(ms), p.tpl.Labels)...)
+	var changes []Change
 	for _, si := range res.Related {
 		o := m.app.Objects[si]
 		s, ok := o.Obj.(*corev1.Service)
 		if !ok || len(s.Spec.Selector) == 0 {
 			continue
 		}
-		before := ""
-		for _, mb := range ms {
-			if names.Selects(s.Spec.Selector, mb.d.Spec.Template.Labels) {
-				before = mb.obj.Ref()
-				break
-			}
-		}
-		after := names.Selects(s.Spec.Selector, tpl.Labels)
-		other := ""
-		for _, w := range m.selected(s.Spec.Selector, ns) {
-			if !inGroup[w] {
-				other = m.app.Objects[w].Ref()
-				break
-			}
-		}
+		before := selectedMember(s.Spec.Selector, ms)
+		after := names.Selects(s.Spec.Selector, p.tpl.Labels)
 		switch {
 		case before == "" && after:
 			return nil, conflictf("%s would select the merged pod, which it did not select before", o.Ref())
 		case before == "" || after:
 			continue
-		case other != "":
+		}
+		if other := m.selectedOutside(s.Spec.Selector, p.ns, inGroup); other != "" {
 			return nil, conflictf("%s selects %s and %s; re-pointing it to the merged pod would lose %s", o.Ref(), before, other, other)
 		}
 		cp := s.DeepCopy()
 		was := selectorString(cp.Spec.Selector)
-		cp.Spec.Selector = map[string]string{MergedLabel: mark}
+		cp.Spec.Selector = map[string]string{MergedLabel: p.mark}
 		res.Services[si] = &model.Object{Source: o.Source, Obj: cp}
-		svcChanges = append(svcChanges, Change{Object: o.Ref(), Field: "spec.selector", Before: was, After: selectorString(cp.Spec.Selector),
-			Reason: fmt.Sprintf("%s was merged into %s; the Service keeps reaching it there", before, ref)})
+		changes = append(changes, Change{Object: o.Ref(), Field: "spec.selector", Before: was, After: selectorString(cp.Spec.Selector),
+			Reason: fmt.Sprintf("%s was merged into %s; the Service keeps reaching it there", before, p.ref())})
 	}
-	var memberRefs []string
+	return changes, nil
+}
+
+// selectedMember names the first member whose pods selector selects, "" for none.
+func selectedMember(selector map[string]string, ms []*member) string {
 	for _, mb := range ms {
-		memberRefs = append(memberRefs, mb.obj.Ref())
+		if names.Selects(selector, mb.d.Spec.Template.Labels) {
+			return mb.obj.Ref()
+		}
 	}
-	res.Changes = append(res.Changes, Change{Object: ref, Field: "(object)", Before: "(none)", After: "created from " + strings.Join(memberRefs, ", "), Reason: reason})
+	return ""
+}
+
+// selectedOutside names the first workload outside the group whose pods
+// selector selects, "" for none.
+func (m *Merger) selectedOutside(selector map[string]string, ns string, inGroup map[int]bool) string {
+	for _, w := range m.selected(selector, ns) {
+		if !inGroup[w] {
+			return m.app.Objects[w].Ref()
+		}
+	}
+	return ""
+}
+
+// recordChanges lists a merge's changes: the merged Deployment created, each
+// member merged into it, the pod's own edits, then the Services re-pointed.
+func recordChanges(ms []*member, p *mergedPod, svcChanges []Change, reason string) []Change {
+	var refs []string
 	for _, mb := range ms {
-		res.Changes = append(res.Changes, Change{Object: mb.obj.Ref(), Field: "(object)", Before: "present", After: "merged into " + ref, Reason: reason})
+		refs = append(refs, mb.obj.Ref())
 	}
-	res.Changes = append(res.Changes, changes...)
-	res.Changes = append(res.Changes, svcChanges...)
-	return res, nil
+	changes := []Change{{Object: p.ref(), Field: "(object)", Before: "(none)", After: "created from " + strings.Join(refs, ", "), Reason: reason}}
+	for _, mb := range ms {
+		changes = append(changes, Change{Object: mb.obj.Ref(), Field: "(object)", Before: "present", After: "merged into " + p.ref(), Reason: reason})
+	}
+	changes = append(changes, p.changes...)
+	return append(changes, svcChanges...)
 }
 
 // checkDeployments: members share a namespace, a replica count and a

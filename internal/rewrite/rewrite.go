@@ -272,45 +272,59 @@ func foldNamespaces(app *model.App, op solve.Op, drop map[int]bool) ([]Change, e
 	if len(moved) == 0 {
 		return changes, nil
 	}
-	rw := func(o *model.Object, field, s string) string {
-		out := rewriteRefs(s, moved, op.Namespace)
-		if out != s {
-			changes = append(changes, Change{Object: o.Ref(), Field: field, Before: s, After: out, Reason: "the Service it names moved into " + nsOrDefault(op.Namespace)})
-		}
-		return out
-	}
+	rw := &refRewriter{moved: moved, ns: op.Namespace}
 	for _, o := range app.Objects {
-		if spec, _, ok := footprint.PodSpec(o); ok {
-			for _, list := range []struct {
-				path string
-				cs   []corev1.Container
-			}{{"initContainers", spec.InitContainers}, {"containers", spec.Containers}} {
-				for ci := range list.cs {
-					c := &list.cs[ci]
-					for ei := range c.Env {
-						c.Env[ei].Value = rw(o, fmt.Sprintf("%s[%s].env[%s].value", list.path, c.Name, c.Env[ei].Name), c.Env[ei].Value)
-					}
-					for ai := range c.Command {
-						c.Command[ai] = rw(o, fmt.Sprintf("%s[%s].command[%d]", list.path, c.Name, ai), c.Command[ai])
-					}
-					for ai := range c.Args {
-						c.Args[ai] = rw(o, fmt.Sprintf("%s[%s].args[%d]", list.path, c.Name, ai), c.Args[ai])
-					}
-				}
-			}
+		rw.object(o)
+	}
+	return append(changes, rw.changes...), nil
+}
+
+// refRewriter rewrites references to moved Services in the env values,
+// command, args and ConfigMap data of objects, listing each change.
+type refRewriter struct {
+	moved   map[string]bool
+	ns      string
+	changes []Change
+}
+
+func (rw *refRewriter) object(o *model.Object) {
+	if spec, _, ok := footprint.PodSpec(o); ok {
+		rw.containers(o, "initContainers", spec.InitContainers)
+		rw.containers(o, "containers", spec.Containers)
+	}
+	if cm, ok := o.Obj.(*corev1.ConfigMap); ok {
+		keys := make([]string, 0, len(cm.Data))
+		for k := range cm.Data {
+			keys = append(keys, k)
 		}
-		if cm, ok := o.Obj.(*corev1.ConfigMap); ok {
-			keys := make([]string, 0, len(cm.Data))
-			for k := range cm.Data {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			for _, k := range keys {
-				cm.Data[k] = rw(o, "data["+k+"]", cm.Data[k])
-			}
+		sort.Strings(keys)
+		for _, k := range keys {
+			cm.Data[k] = rw.rewrite(o, "data["+k+"]", cm.Data[k])
 		}
 	}
-	return changes, nil
+}
+
+func (rw *refRewriter) containers(o *model.Object, path string, cs []corev1.Container) {
+	for ci := range cs {
+		c := &cs[ci]
+		for ei := range c.Env {
+			c.Env[ei].Value = rw.rewrite(o, fmt.Sprintf("%s[%s].env[%s].value", path, c.Name, c.Env[ei].Name), c.Env[ei].Value)
+		}
+		for ai := range c.Command {
+			c.Command[ai] = rw.rewrite(o, fmt.Sprintf("%s[%s].command[%d]", path, c.Name, ai), c.Command[ai])
+		}
+		for ai := range c.Args {
+			c.Args[ai] = rw.rewrite(o, fmt.Sprintf("%s[%s].args[%d]", path, c.Name, ai), c.Args[ai])
+		}
+	}
+}
+
+func (rw *refRewriter) rewrite(o *model.Object, field, s string) string {
+	out := rewriteRefs(s, rw.moved, rw.ns)
+	if out != s {
+		rw.changes = append(rw.changes, Change{Object: o.Ref(), Field: field, Before: s, After: out, Reason: "the Service it names moved into " + nsOrDefault(rw.ns)})
+	}
+	return out
 }
 
 var qualified = regexp.MustCompile(`\b([a-z0-9]([a-z0-9-]*[a-z0-9])?)\.([a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.svc(\.cluster\.local)?)?\b`)

@@ -2,6 +2,7 @@ package kustomize
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -38,7 +39,7 @@ type Options struct {
 
 // Write writes an overlay into dir that Kustomize builds into fitted, from
 // the objects of orig (which must be what was loaded, unchanged).
-func Write(dir string, orig, fitted []*model.Object, opts Options) error {
+func Write(ctx context.Context, dir string, orig, fitted []*model.Object, opts Options) error {
 	files, err := Plan(dir, orig, fitted, opts)
 	if err != nil {
 		return err
@@ -54,7 +55,7 @@ func Write(dir string, orig, fitted []*model.Object, opts Options) error {
 		}
 		return compare(dir, got, want)
 	}
-	return render.WriteFiles(dir, files, render.DirOptions{Inputs: opts.Inputs, Force: opts.Force, Check: check})
+	return render.WriteFiles(ctx, dir, files, render.DirOptions{Inputs: opts.Inputs, Force: opts.Force, Check: check})
 }
 
 // Plan returns the overlay's files for dir without writing dir. It reads

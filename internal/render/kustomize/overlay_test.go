@@ -2,6 +2,7 @@ package kustomize
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -114,7 +115,7 @@ func TestCorpusOverlay(t *testing.T) {
 				for _, c := range res.Changes {
 					changes = append(changes, Change(c))
 				}
-				if err := Write(dir, app.Objects, res.App.Objects, Options{Inputs: []string{in}, Changes: changes}); err != nil {
+				if err := Write(context.Background(), dir, app.Objects, res.App.Objects, Options{Inputs: []string{in}, Changes: changes}); err != nil {
 					t.Fatal(err)
 				}
 				built, err := Build(dir)
@@ -183,7 +184,7 @@ func TestOverlayShapes(t *testing.T) {
 		changes = append(changes, Change(c))
 	}
 	dir := filepath.Join(t.TempDir(), "out")
-	if err := Write(dir, app.Objects, res.App.Objects, Options{Inputs: []string{file}, Changes: changes}); err != nil {
+	if err := Write(context.Background(), dir, app.Objects, res.App.Objects, Options{Inputs: []string{file}, Changes: changes}); err != nil {
 		t.Fatal(err)
 	}
 	files := map[string]string{}
