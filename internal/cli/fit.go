@@ -23,6 +23,7 @@ type fitFlags struct {
 	load      loadFlags
 	namespace string
 	outputFlags
+	fitOutput
 	allow         []string
 	allowDataLoss bool
 	minCPU        string
@@ -46,7 +47,13 @@ uses is not made. A PersistentVolumeClaim becomes emptyDir only with
 --allow-data-loss.
 
 Manifests go to standard output (-o yaml|json) or, one file per object, to
---out DIR (written atomically; a non-empty DIR needs --force). The report
+--out DIR (written atomically; a non-empty DIR needs --force). With
+--out-format kustomize, DIR is a Kustomize overlay instead: its
+kustomization.yaml names the input files by relative path and carries one
+JSON 6902 patch per changed object (commented with the reasons), the
+objects fit created, and a delete per object it removed; inputs that are
+not Kubernetes files are written converted under DIR/base. --diff writes a
+unified diff of every object before and after, as kubectl diff does. The report
 goes to --report FILE, else to standard error when manifests are on standard
 output, else to standard output.
 
@@ -63,6 +70,7 @@ Exit codes: 0 fits, 3 no allowed rewrite fits, 1 error, 2 usage.`,
 	f.load.register(fs)
 	fs.StringVarP(&f.namespace, "namespace", "n", "", "namespace the output objects carry (default: the target's, else none)")
 	f.outputFlags.register(fs, "write the report to this file")
+	f.fitOutput.register(fs)
 	fs.StringSliceVar(&f.allow, "allow", fit.Kinds, "change kinds allowed: "+strings.Join(fit.Kinds, ", "))
 	fs.BoolVar(&f.allowDataLoss, "allow-data-loss", false, "allow replacing PersistentVolumeClaims with emptyDir when storage binds")
 	fs.StringVar(&f.minCPU, "min-cpu", "", "never scale a container's CPU below this (default "+"10m"+")")
@@ -108,8 +116,11 @@ func (f *fitFlags) options() (fit.Options, error) {
 }
 
 func (f *fitFlags) run(ctx context.Context, s Streams, args []string) error {
-	format, err := f.check(f.inputs(args))
+	format, err := f.outputFlags.check(f.inputs(args))
 	if err != nil {
+		return err
+	}
+	if err := f.fitOutput.check(f.out); err != nil {
 		return err
 	}
 	opts, err := f.options()
@@ -134,12 +145,7 @@ func (f *fitFlags) run(ctx context.Context, s Streams, args []string) error {
 		return err
 	}
 	if res.Fits {
-		if f.out != "" {
-			err = render.WriteDir(ctx, f.out, res.App.Objects, render.DirOptions{Format: format, Force: f.force, Inputs: f.inputs(args)})
-		} else {
-			err = render.Stream(s.Out, res.App.Objects, format)
-		}
-		if err != nil {
+		if err := f.writeManifests(ctx, s, app, res, format, f.inputs(args)); err != nil {
 			return err
 		}
 	}
@@ -150,7 +156,7 @@ func (f *fitFlags) run(ctx context.Context, s Streams, args []string) error {
 			return err
 		}
 		rw = nil
-	case f.out != "" || !res.Fits:
+	case !f.manifestsOnStdout() || !res.Fits:
 		rw = s.Out
 	}
 	if rw != nil {

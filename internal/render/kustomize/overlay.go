@@ -355,15 +355,18 @@ func comment(changes []Change, what string) []byte {
 }
 
 func (p *planner) kustomization() ([]byte, error) {
-	k := struct {
-		APIVersion string     `json:"apiVersion"`
-		Kind       string     `json:"kind"`
-		Resources  []string   `json:"resources,omitempty"`
-		Patches    []patchRef `json:"patches,omitempty"`
-	}{"kustomize.config.k8s.io/v1beta1", "Kustomization", p.resources, p.patches}
-	data, err := yaml.Marshal(k)
-	if err != nil {
-		return nil, fmt.Errorf("overlay %s: %w", p.dir, err)
+	// Two marshals keep resources before patches, as people write them.
+	var data []byte
+	parts := []any{map[string]any{"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization", "resources": p.resources}}
+	if len(p.patches) > 0 {
+		parts = append(parts, map[string]any{"patches": p.patches})
+	}
+	for _, part := range parts {
+		b, err := yaml.Marshal(part)
+		if err != nil {
+			return nil, fmt.Errorf("overlay %s: %w", p.dir, err)
+		}
+		data = append(data, b...)
 	}
 	head := "# Written by rightsize fit: the inputs as resources, one patch per changed object.\n" +
 		"# Resources outside this directory need: kustomize build --load-restrictor LoadRestrictionsNone\n"
