@@ -2,17 +2,10 @@ package cli
 
 import (
 	"bytes"
-	"context"
-	"fmt"
-	"io"
-	"sort"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/rightsize/rightsize/internal/model"
-	"github.com/rightsize/rightsize/internal/names"
-	"github.com/rightsize/rightsize/internal/render"
+	"github.com/rightsize/rightsize"
 )
 
 type convertFlags struct {
@@ -43,7 +36,7 @@ to standard error, or to --report FILE.`,
   rightsize convert compose.yaml --profile seed --statefulset db --report report.txt`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return f.run(cmd.Context(), s, args)
+			return f.run(cmd, s, args)
 		},
 	}
 	fs := cmd.Flags()
@@ -54,111 +47,32 @@ to standard error, or to --report FILE.`,
 	return cmd
 }
 
-// convertObject is one converted object in the JSON report.
-type convertObject struct {
-	Kind   string `json:"kind"`
-	Name   string `json:"name"`
-	Format string `json:"format"`
-	Source string `json:"source"`
-}
-
-type convertJSON struct {
-	Objects  []convertObject `json:"objects"`
-	Names    []names.Ref     `json:"names"`
-	Findings []model.Finding `json:"findings"`
-}
-
-func (f *convertFlags) run(ctx context.Context, s Streams, args []string) error {
-	format, err := f.check(f.load.inputs(args))
+func (f *convertFlags) run(cmd *cobra.Command, s Streams, args []string) error {
+	if cmd.Flags().Changed("target") {
+		return usageError("--target: convert does not use a target (analyze, fit and verify do)")
+	}
+	if err := f.check(f.load.inputs(args)); err != nil {
+		return err
+	}
+	ctx := cmd.Context()
+	app, err := f.load.loadApp(ctx, s, args)
 	if err != nil {
 		return err
 	}
-	app, err := f.load.loadApp(s, args)
+	r, err := rightsize.Convert(ctx, app)
 	if err != nil {
 		return err
 	}
-	refs := names.Check(app)
-	findings := append([]model.Finding(nil), app.Findings...)
-	for _, r := range refs {
-		if r.Resolves == "" {
-			findings = append(findings, model.Finding{Severity: model.Warning, Key: "names", Object: r.Object,
-				Message: fmt.Sprintf("%s does not resolve to a Service of the app", r)})
-		}
-	}
-	var report bytes.Buffer
-	if f.reportFormat == "json" {
-		err = render.WriteJSON(&report, convertReport(app, refs, findings))
-	} else {
-		err = render.WriteText(&report, convertText(app, refs, findings))
-	}
-	if err != nil {
+	var rep bytes.Buffer
+	if err := writeReport(&rep, f.reportFormat, r); err != nil {
 		return err
 	}
-	if f.out != "" {
-		err = render.WriteDir(ctx, f.out, app.Objects, render.DirOptions{Format: format, Force: f.force, Inputs: f.load.inputs(args)})
-	} else {
-		err = render.Stream(s.Out, app.Objects, format)
-	}
-	if err != nil {
+	if err := f.writeManifests(ctx, s, app, f.load.inputs(args)); err != nil {
 		return err
 	}
-	var rw io.Writer = s.Err
 	if f.report != "" {
-		return render.WriteFile(ctx, f.report, report.Bytes())
+		return rightsize.WriteFile(ctx, f.report, rep.Bytes())
 	}
-	_, err = rw.Write(report.Bytes())
+	_, err = s.Err.Write(rep.Bytes())
 	return err
-}
-
-func convertReport(app *model.App, refs []names.Ref, findings []model.Finding) convertJSON {
-	r := convertJSON{Objects: []convertObject{}, Names: refs, Findings: findings}
-	if r.Names == nil {
-		r.Names = []names.Ref{}
-	}
-	if r.Findings == nil {
-		r.Findings = []model.Finding{}
-	}
-	for _, o := range app.Objects {
-		r.Objects = append(r.Objects, convertObject{Kind: o.Kind(), Name: o.Name(), Format: o.Source.Format, Source: o.Source.File})
-	}
-	return r
-}
-
-func convertText(app *model.App, refs []names.Ref, findings []model.Finding) *render.Report {
-	r := &render.Report{Title: "rightsize convert"}
-	counts := map[string]int{}
-	var rows [][]string
-	for _, o := range app.Objects {
-		counts[o.Source.Format+"\x00"+o.Kind()]++
-		rows = append(rows, []string{o.Ref(), o.Source.Format, o.Source.File})
-	}
-	var summary []string
-	for _, k := range sortedKeys(counts) {
-		format, kind, _ := strings.Cut(k, "\x00")
-		summary = append(summary, fmt.Sprintf("%s: %d %s", format, counts[k], kind))
-	}
-	r.Verdict = fmt.Sprintf("%d objects", len(app.Objects))
-	r.Sections = append(r.Sections,
-		render.Section{Title: "converted", Lines: summary},
-		render.Section{Title: "objects", Header: []string{"OBJECT", "FORMAT", "SOURCE"}, Rows: rows})
-	var resolved []string
-	seen := map[string]bool{}
-	for _, ref := range refs {
-		line := fmt.Sprintf("%s -> %s", ref.Host, orUnresolved(ref.Resolves))
-		if !seen[line] {
-			seen[line] = true
-			resolved = append(resolved, line)
-		}
-	}
-	sort.Strings(resolved)
-	r.Sections = append(r.Sections, render.Section{Title: "host names used by containers", Lines: resolved})
-	r.Findings = findings
-	return r
-}
-
-func orUnresolved(s string) string {
-	if s == "" {
-		return "(does not resolve)"
-	}
-	return s
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rightsize/rightsize/internal/report/schematest"
 )
 
 const convertCompose = `services:
@@ -85,9 +87,15 @@ func TestConvertOutDirAndJSONReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r convertJSON
+	var r struct {
+		Objects []any
+		Names   []struct{ Host, Resolves string }
+	}
 	if err := json.Unmarshal(data, &r); err != nil {
 		t.Fatalf("report is not JSON: %v", err)
+	}
+	if err := schematest.Validate(data); err != nil {
+		t.Errorf("report does not match docs/report.schema.json: %v", err)
 	}
 	if len(r.Objects) != len(files) {
 		t.Errorf("report lists %d objects, %d files written", len(r.Objects), len(files))

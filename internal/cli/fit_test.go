@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rightsize/rightsize/internal/report/schematest"
 )
 
 func runCLI(args ...string) (int, string, string) {
@@ -62,7 +64,10 @@ func TestFitCommand(t *testing.T) {
 	}
 	var rep struct {
 		Fits    bool
-		Changes []struct{ Object, Field, Before, After, Reason string }
+		Changes []struct {
+			Object                       struct{ Group, Kind, Name string }
+			Field, Before, After, Reason string
+		}
 	}
 	data, err := os.ReadFile(report)
 	if err != nil {
@@ -71,8 +76,18 @@ func TestFitCommand(t *testing.T) {
 	if err := json.Unmarshal(data, &rep); err != nil {
 		t.Fatal(err)
 	}
+	if err := schematest.Validate(data); err != nil {
+		t.Errorf("report does not match docs/report.schema.json: %v", err)
+	}
 	if !rep.Fits || len(rep.Changes) == 0 {
 		t.Errorf("report = %s", data)
+	}
+	for _, c := range rep.Changes {
+		web := c.Object.Group == "apps" && c.Object.Kind == "Deployment" && c.Object.Name == "web"
+		db := c.Object.Group == "" && c.Object.Kind == "Service" && c.Object.Name == "db"
+		if !web && !db {
+			t.Errorf("change names %+v, want the key of Deployment web (group apps) or Service db", c.Object)
+		}
 	}
 	// The output fits.
 	if code, stdout, _ := runCLI("analyze", out, "--target", "sandbox"); code != 0 {

@@ -8,11 +8,7 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
-	"github.com/rightsize/rightsize/internal/fit"
-	"github.com/rightsize/rightsize/internal/model"
-	"github.com/rightsize/rightsize/internal/render"
-	"github.com/rightsize/rightsize/internal/render/diff"
-	"github.com/rightsize/rightsize/internal/render/kustomize"
+	"github.com/rightsize/rightsize"
 )
 
 // fitOutput are fit's flags for the shape of its manifests: plain files or
@@ -44,26 +40,21 @@ func (f *fitOutput) check(out string) error {
 // (manifests or a diff), so that the report goes elsewhere.
 func (f *fitFlags) manifestsOnStdout() bool { return f.out == "" || f.diff }
 
-// writeManifests writes the fitted app where the flags say.
-func (f *fitFlags) writeManifests(ctx context.Context, s Streams, app *model.App, res *fit.Result, format render.Format, inputs []string) error {
+// writeFitted writes the fitted app where the flags say: a diff against
+// the input, a Kustomize overlay, files, or a stream.
+func (f *fitFlags) writeFitted(ctx context.Context, s Streams, app *rightsize.App, res *rightsize.FitResult, inputs []string) error {
 	if f.diff {
-		if _, err := diff.Write(s.Out, app.Objects, res.App.Objects, diff.Options{Color: colorTerminal(s.Out)}); err != nil {
+		if _, err := res.App.WriteDiff(s.Out, app, rightsize.DiffOptions{Color: colorTerminal(s.Out)}); err != nil {
 			return err
 		}
-	}
-	switch {
-	case f.out != "" && f.outFormat == "kustomize":
-		changes := make([]kustomize.Change, len(res.Changes))
-		for i, c := range res.Changes {
-			changes[i] = kustomize.Change(c)
+		if f.out == "" {
+			return nil
 		}
-		return kustomize.Write(ctx, f.out, app.Objects, res.App.Objects, kustomize.Options{Inputs: inputs, Force: f.force, Changes: changes})
-	case f.out != "":
-		return render.WriteDir(ctx, f.out, res.App.Objects, render.DirOptions{Format: format, Force: f.force, Inputs: inputs})
-	case !f.diff:
-		return render.Stream(s.Out, res.App.Objects, format)
 	}
-	return nil
+	if f.outFormat == "kustomize" {
+		return res.App.WriteOverlay(ctx, f.out, app, rightsize.OverlayOptions{Replace: f.force, Inputs: inputs, Changes: res.Report.Changes})
+	}
+	return f.writeManifests(ctx, s, res.App, inputs)
 }
 
 // colorTerminal tells whether w is a terminal that may show colour: not

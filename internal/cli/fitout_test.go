@@ -17,7 +17,7 @@ func TestFitKustomizeOverlay(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	if !strings.Contains(out, "verdict: fits") {
+	if !strings.Contains(out, "the rewritten application fits") {
 		t.Errorf("report not on standard output:\n%s", out)
 	}
 	k, err := os.ReadFile(filepath.Join(dir, "kustomization.yaml"))
@@ -65,7 +65,7 @@ func TestFitDiff(t *testing.T) {
 	if strings.HasPrefix(out, "apiVersion") || strings.Contains(out, "\x1b[") {
 		t.Errorf("manifests or colour on standard output:\n%s", out)
 	}
-	if !strings.Contains(errs, "verdict: fits") {
+	if !strings.Contains(errs, "the rewritten application fits") {
 		t.Errorf("report not on standard error:\n%s", errs)
 	}
 }

@@ -3,7 +3,7 @@ package cli
 import (
 	"os"
 
-	"github.com/rightsize/rightsize/internal/render"
+	"github.com/rightsize/rightsize"
 )
 
 // inputs lists every file and directory a command reads: the positional
@@ -30,13 +30,13 @@ func (f *loadFlags) inputs(args []string) []string {
 func (f *outputFlags) checkOutputs(inputs []string) error {
 	for _, out := range []string{f.out, f.report} {
 		if out != "" {
-			if err := render.CheckOutput(out, inputs); err != nil {
+			if err := rightsize.CheckOutput(out, inputs); err != nil {
 				return err
 			}
 		}
 	}
 	if f.out != "" && f.report != "" {
-		if err := render.CheckOutput(f.report, []string{f.out}); err != nil {
+		if err := rightsize.CheckOutput(f.report, []string{f.out}); err != nil {
 			return usageError("--report %s: is or lies inside --out %s; choose another path", f.report, f.out)
 		}
 	}

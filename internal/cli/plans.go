@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/rightsize/rightsize/internal/target"
+	"github.com/rightsize/rightsize"
 )
 
 func newPlans(s Streams) *cobra.Command {
@@ -17,12 +17,12 @@ func newPlans(s Streams) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			tw := tabwriter.NewWriter(s.Out, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tLIMITS")
-			for _, t := range target.Builtins() {
+			for _, p := range rightsize.Plans() {
 				def := ""
-				if t.Name == target.Default {
+				if p.Name == rightsize.DefaultTarget {
 					def = " (default)"
 				}
-				fmt.Fprintf(tw, "%s%s\t%s\n", t.Name, def, target.Summary(t))
+				fmt.Fprintf(tw, "%s%s\t%s\n", p.Name, def, p.Summary)
 			}
 			if err := tw.Flush(); err != nil {
 				return err

@@ -12,9 +12,9 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/rightsize/rightsize/internal/report/schematest"
 	"github.com/rightsize/rightsize/internal/sim"
 	"github.com/rightsize/rightsize/internal/sim/simtest"
-	"github.com/rightsize/rightsize/internal/verify"
 )
 
 func kubeBin(t *testing.T) string {
@@ -39,43 +39,74 @@ func TestVerifyRefusesWhatDoesNotFitAndAdmitsItsFit(t *testing.T) {
 	if code != ExitNoFit {
 		t.Fatalf("verify exit %d, want %d\n%s%s", code, ExitNoFit, out, errs)
 	}
-	var r verify.Report
-	if err := json.Unmarshal([]byte(out), &r); err != nil {
-		t.Fatalf("verify -o json: %v\n%s", err, out)
-	}
-	if r.OK || len(r.Refusals) == 0 {
-		t.Fatalf("report ok=%v with %d refusals, want refusals", r.OK, len(r.Refusals))
+	r := decodeReport(t, out)
+	if r.Fits || len(r.Refusals) == 0 {
+		t.Fatalf("report fits=%v with %d refusals, want refusals", r.Fits, len(r.Refusals))
 	}
 	for _, f := range r.Refusals {
 		if !strings.HasPrefix(f.Message, "forbidden: exceeded quota: compute, requested: requests.cpu=") {
 			t.Errorf("refusal of %s: %q, want Kubernetes' requests.cpu quota message", f.Object, f.Message)
 		}
 	}
-	if r.Used["requests.cpu"] == "" || r.Hard["requests.cpu"] != "1750m" {
-		t.Errorf("used %v hard %v, want requests.cpu against 1750m", r.Used, r.Hard)
+	if q := r.Quota["requests.cpu"]; q.Used == "" || q.Hard != "1750m" {
+		t.Errorf("requests.cpu %+v, want status.used against 1750m", q)
 	}
 
 	out, errs, code = run(t, "verify", app, "--target", "sandbox", "--kube-bin", bin, "--fit", "-o", "json")
 	if code != ExitOK {
 		t.Fatalf("verify --fit exit %d, want 0\n%s%s", code, out, errs)
 	}
-	r = verify.Report{}
-	if err := json.Unmarshal([]byte(out), &r); err != nil {
-		t.Fatal(err)
-	}
-	if !r.OK || len(r.Refusals) != 0 || len(r.Workloads) != 4 {
-		t.Fatalf("verify --fit: ok=%v refusals=%v workloads=%d, want ok, none, 4", r.OK, r.Refusals, len(r.Workloads))
+	r = decodeReport(t, out)
+	if !r.Fits || len(r.Refusals) != 0 || len(r.Workloads) != 4 {
+		t.Fatalf("verify --fit: fits=%v refusals=%v workloads=%d, want fits, none, 4", r.Fits, r.Refusals, len(r.Workloads))
 	}
 	for _, w := range r.Workloads {
-		if w.Created != w.Desired || w.Scheduled != w.Desired || w.Desired == 0 {
-			t.Errorf("%s: desired %d created %d scheduled %d", w.Object, w.Desired, w.Created, w.Scheduled)
+		if w.Status.Created != w.Replicas || w.Status.Scheduled != w.Replicas || w.Replicas == 0 {
+			t.Errorf("%v: desired %d created %d scheduled %d", w.Object, w.Replicas, w.Status.Created, w.Status.Scheduled)
 		}
 	}
-	for k, used := range r.Used {
-		if r.Predicted[k] != used {
-			t.Errorf("%s: status.used %s, analyze predicted %s", k, used, r.Predicted[k])
+	// Each quota's status.used is what analyze predicted for that quota.
+	for _, q := range r.Quotas {
+		if len(q.Used) == 0 {
+			t.Errorf("quota %s: no status.used", q.Name)
+		}
+		for k, used := range q.Used {
+			if q.Admitted[k] != used {
+				t.Errorf("quota %s %s: status.used %s, analyze predicted %s", q.Name, k, used, q.Admitted[k])
+			}
 		}
 	}
+}
+
+// verifyJSON is the part of the report the verify tests read.
+type verifyJSON struct {
+	Fits   bool
+	Quotas []struct {
+		Name                 string
+		Used, Admitted, Hard map[string]string
+	}
+	Quota    map[string]struct{ Used, Hard string }
+	Refusals []struct {
+		Object  map[string]string
+		Message string
+	}
+	Workloads []struct {
+		Object   map[string]string
+		Replicas int32
+		Status   struct{ Created, Scheduled int32 }
+	}
+}
+
+func decodeReport(t *testing.T, out string) verifyJSON {
+	t.Helper()
+	if err := schematest.Validate([]byte(out)); err != nil {
+		t.Errorf("verify -o json does not match docs/report.schema.json: %v", err)
+	}
+	var r verifyJSON
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("verify -o json: %v\n%s", err, out)
+	}
+	return r
 }
 
 func TestVerifyTextReport(t *testing.T) {

@@ -341,7 +341,7 @@ func workloads(app *model.App, fp *footprint.Result) []solve.Workload {
 				ann[k] = v
 			}
 		}
-		ws = append(ws, solve.Workload{Object: i, Ref: w.Object.Ref(), Kind: w.Object.Kind(), Pod: w.Pod, Replicas: w.Replicas, Annotations: ann})
+		ws = append(ws, solve.Workload{Object: i, Key: w.Object.Key(), Ref: w.Object.Ref(), Kind: w.Object.Kind(), Pod: w.Pod, Replicas: w.Replicas, Annotations: ann})
 	}
 	return ws
 }

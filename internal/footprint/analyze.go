@@ -35,7 +35,7 @@ func (qs *quotaState) over() bool {
 
 type analyzer struct {
 	// refusalIndex finds a refusal by object and message, to merge repeats.
-	refusalIndex map[string]int
+	refusalIndex map[refusalID]int
 	// orig is the target as given; t adds the app's own constraints.
 	orig    *model.Target
 	app     *model.App
@@ -98,6 +98,7 @@ func Analyze(app *model.App, t *model.Target) (*Result, error) {
 	a.namespaces()
 	a.res.Findings = append(a.res.Findings, app.Findings...)
 	a.res.Findings = append(a.res.Findings, extra...)
+	a.res.Findings = append(a.res.Findings, orig.Findings...)
 	a.res.Fits = len(a.res.Refusals) == 0
 	for _, f := range a.res.Findings {
 		if f.Severity == model.Error {
@@ -130,7 +131,7 @@ func withAppConstraints(app *model.App, t *model.Target) (*model.Target, []model
 			continue
 		}
 		findings = append(findings, model.Finding{
-			Severity: model.Info, Key: "constraint", Object: o.Ref(),
+			Severity: model.Info, Key: "constraint", Object: o.Key(),
 			Message: "the app brings its own " + o.Kind() + "; admission enforces it next to the target's, and so does this analysis",
 		})
 	}
@@ -179,6 +180,10 @@ func (a *analyzer) baseline() {
 		}
 		return l
 	}
+	if a.orig.Live {
+		a.liveBaseline()
+		return
+	}
 	for range a.orig.Quotas {
 		a.chargeAll(one(corev1.ResourceQuotas, "count/resourcequotas"))
 	}
@@ -190,6 +195,19 @@ func (a *analyzer) baseline() {
 	}
 	if a.app.Find("ConfigMap", "", "kube-root-ca.crt") == nil {
 		a.chargeAll(one(corev1.ResourceConfigMaps, "count/configmaps"))
+	}
+}
+
+// liveBaseline starts each of the target's quotas from its status.used: a
+// live namespace holds its default objects and other apps already.
+func (a *analyzer) liveBaseline() {
+	for i, q := range a.orig.Quotas {
+		if i >= len(a.quotas) || q.Status.Used == nil {
+			continue
+		}
+		m := mask(q.Status.Used, a.quotas[i].q.Spec.Hard)
+		addTo(a.quotas[i].used, m, 1)
+		addTo(a.quotas[i].requested, m, 1)
 	}
 }
 
@@ -227,7 +245,7 @@ func (a *analyzer) object(o *model.Object) error {
 			u[k] = *resource.NewQuantity(1, resource.DecimalSI)
 		}
 	}
-	if a.admit(o.Ref(), u, 1, refusal, false) == 0 {
+	if a.admit(o.Key(), u, 1, refusal, false) == 0 {
 		// Refused: none of what it would have made (ReplicaSet, pods,
 		// endpoints) exists.
 		a.noPods[o] = true
@@ -237,7 +255,7 @@ func (a *analyzer) object(o *model.Object) error {
 		return nil
 	}
 	for _, k := range controllerObjects(o) {
-		if a.admit(o.Ref(), corev1.ResourceList{k: *resource.NewQuantity(1, resource.DecimalSI)}, 1, "", false) == 0 {
+		if a.admit(o.Key(), corev1.ResourceList{k: *resource.NewQuantity(1, resource.DecimalSI)}, 1, "", false) == 0 {
 			a.noPods[o] = true
 		}
 	}
@@ -256,11 +274,11 @@ func (a *analyzer) object(o *model.Object) error {
 // would: each is refused when a quota it matches would be exceeded. It
 // returns how many were admitted. A non-empty refusal refuses all n.
 // ordered stops at the first refusal (StatefulSet OrderedReady).
-func (a *analyzer) admit(ref string, u corev1.ResourceList, n int32, refusal string, ordered bool) int32 {
+func (a *analyzer) admit(ref model.Key, u corev1.ResourceList, n int32, refusal string, ordered bool) int32 {
 	return a.admitMatching(ref, u, n, refusal, ordered, func(*corev1.ResourceQuota) bool { return true })
 }
 
-func (a *analyzer) admitMatching(ref string, u corev1.ResourceList, n int32, refusal string, ordered bool, matches func(*corev1.ResourceQuota) bool) int32 {
+func (a *analyzer) admitMatching(ref model.Key, u corev1.ResourceList, n int32, refusal string, ordered bool, matches func(*corev1.ResourceQuota) bool) int32 {
 	var relevant []*quotaState
 	for _, qs := range a.quotas {
 		if !matches(qs.q) {
@@ -312,18 +330,24 @@ func removeZeros(l corev1.ResourceList) corev1.ResourceList {
 	return out
 }
 
+// refusalID is what refusals merge by.
+type refusalID struct {
+	ref model.Key
+	msg string
+}
+
 // refuse records n refusals of ref, merging repeats of the same message.
-func (a *analyzer) refuse(ref string, n int, msg string) {
+func (a *analyzer) refuse(ref model.Key, n int, msg string) {
 	if n <= 0 {
 		return
 	}
-	key := ref + "\x00" + msg
+	key := refusalID{ref, msg}
 	if i, ok := a.refusalIndex[key]; ok {
 		a.res.Refusals[i].Count += n
 		return
 	}
 	if a.refusalIndex == nil {
-		a.refusalIndex = map[string]int{}
+		a.refusalIndex = map[refusalID]int{}
 	}
 	a.refusalIndex[key] = len(a.res.Refusals)
 	a.res.Refusals = append(a.res.Refusals, Refusal{Object: ref, Count: n, Message: msg})
@@ -360,7 +384,7 @@ func (a *analyzer) pods(o *model.Object) {
 		return
 	}
 	if len(claims) == 0 {
-		a.admitMatching(o.Ref(), u, n, refusal, ordered, matches)
+		a.admitMatching(o.Key(), u, n, refusal, ordered, matches)
 		return
 	}
 	// A StatefulSet creates each pod's claims before the pod; a refused claim
@@ -370,7 +394,7 @@ func (a *analyzer) pods(o *model.Object) {
 	for i := int32(0); i < n; i++ {
 		if stopAt >= 0 && i >= stopAt {
 			a.demand(claims, u, matches, n-i)
-			a.refuse(o.Ref(), int(n-i), "pod not created: the StatefulSet stops at a refused replica (podManagementPolicy Parallel creates replicas in batches of 1, 2, 4, ...)")
+			a.refuse(o.Key(), int(n-i), "pod not created: the StatefulSet stops at a refused replica (podManagementPolicy Parallel creates replicas in batches of 1, 2, 4, ...)")
 			return
 		}
 		claimsOK := true
@@ -380,7 +404,7 @@ func (a *analyzer) pods(o *model.Object) {
 			if errs := ValidatePVC(&c, a.lrs); len(errs) > 0 {
 				msg = "forbidden: " + aggregate(errs)
 			}
-			if a.admit(o.Ref(), cu, 1, msg, false) == 0 {
+			if a.admit(o.Key(), cu, 1, msg, false) == 0 {
 				claimsOK = false
 			}
 		}
@@ -393,7 +417,7 @@ func (a *analyzer) pods(o *model.Object) {
 			}
 			if ordered {
 				a.demand(claims, u, matches, n-i-1)
-				a.refuse(o.Ref(), int(n-i), "pod not created: its persistent volume claim was refused")
+				a.refuse(o.Key(), int(n-i), "pod not created: its persistent volume claim was refused")
 				return
 			}
 			if stopAt < 0 {
@@ -401,7 +425,7 @@ func (a *analyzer) pods(o *model.Object) {
 			}
 			continue
 		}
-		admitted := a.admitMatching(o.Ref(), u, 1, refusal, false, matches) == 1
+		admitted := a.admitMatching(o.Key(), u, 1, refusal, false, matches) == 1
 		if !admitted && stopAt < 0 {
 			stopAt = batchEnd(i)
 		}
@@ -410,7 +434,7 @@ func (a *analyzer) pods(o *model.Object) {
 			// their claims are ever created.
 			a.demand(claims, u, matches, n-i-1)
 			if n-i-1 > 0 {
-				a.refuse(o.Ref(), int(n-i-1), "pod not created: the StatefulSet waits for the refused pod before it (podManagementPolicy OrderedReady)")
+				a.refuse(o.Key(), int(n-i-1), "pod not created: the StatefulSet waits for the refused pod before it (podManagementPolicy OrderedReady)")
 			}
 			return
 		}
@@ -465,12 +489,12 @@ func (a *analyzer) claimReferences() {
 			switch {
 			case a.missingClaims[name] == "refused":
 				a.res.Findings = append(a.res.Findings, model.Finding{
-					Severity: model.Error, Key: "persistentvolumeclaims", Object: w.Object.Ref(),
+					Severity: model.Error, Key: "persistentvolumeclaims", Object: w.Object.Key(),
 					Message: fmt.Sprintf("its pods mount claim %q, which admission refuses: they are created but never scheduled", name),
 				})
 			case !present[name]:
 				a.res.Findings = append(a.res.Findings, model.Finding{
-					Severity: model.Warning, Key: "persistentvolumeclaims", Object: w.Object.Ref(),
+					Severity: model.Warning, Key: "persistentvolumeclaims", Object: w.Object.Key(),
 					Message: fmt.Sprintf("its pods mount claim %q, which the app does not define: they stay Pending unless it exists in the namespace", name),
 				})
 			}
@@ -499,7 +523,9 @@ func nsOrDefault(ns string) string {
 
 // summarize fills Result.Quota and the quota findings.
 func (a *analyzer) summarize() {
-	for _, qs := range a.quotas {
+	for i, qs := range a.quotas {
+		qu := QuotaUsage{Quota: qs.q, FromApp: i >= len(a.orig.Quotas), Requested: corev1.ResourceList{}, Admitted: corev1.ResourceList{}}
+		a.res.Quotas = append(a.res.Quotas, qu)
 		for _, k := range sortedNames(qs.q.Spec.Hard) {
 			hard := qs.q.Spec.Hard[k]
 			req := qs.requested[k].DeepCopy()
@@ -510,6 +536,7 @@ func (a *analyzer) summarize() {
 			if adm.IsZero() {
 				adm = *resource.NewQuantity(0, hard.Format)
 			}
+			qu.Requested[k], qu.Admitted[k] = req.DeepCopy(), adm.DeepCopy()
 			u := Usage{Requested: req, Admitted: adm, Hard: hard.DeepCopy(), Quota: qs.q.Name}
 			if prev, ok := a.res.Quota[k]; !ok || ratio(u) > ratio(prev) {
 				a.res.Quota[k] = u
@@ -599,7 +626,7 @@ func (a *analyzer) rollouts() {
 			m := removeZeros(mask(u, qs.q.Spec.Hard))
 			if keys := exceeds(qs.requested, m, qs.q.Spec.Hard); len(keys) > 0 {
 				a.res.Findings = append(a.res.Findings, model.Finding{
-					Severity: model.Warning, Key: "rollout", Object: w.Object.Ref(),
+					Severity: model.Warning, Key: "rollout", Object: w.Object.Key(),
 					Message: fmt.Sprintf("a rolling update starts %d extra pod(s) (maxSurge) and quota %s has no room for them (%s): the rollout would stall; set strategy.type: Recreate or leave headroom", n, qs.q.Name, joinNames(keys)),
 				})
 				break
@@ -651,6 +678,20 @@ func sortFindings(f []model.Finding) {
 		if f[i].Key != f[j].Key {
 			return f[i].Key < f[j].Key
 		}
-		return f[i].Object < f[j].Object
+		return lessKey(f[i].Object, f[j].Object)
 	})
+}
+
+// lessKey orders keys for display: by kind and name, then namespace and group.
+func lessKey(a, b model.Key) bool {
+	if a.Kind != b.Kind {
+		return a.Kind < b.Kind
+	}
+	if a.Name != b.Name {
+		return a.Name < b.Name
+	}
+	if a.Namespace != b.Namespace {
+		return a.Namespace < b.Namespace
+	}
+	return a.Group < b.Group
 }

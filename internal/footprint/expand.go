@@ -70,7 +70,7 @@ func Replicas(o *model.Object, t *model.Target) int32 {
 		}
 		n := int32(0)
 		for _, node := range t.Nodes {
-			if nodeSelectorMatches(&w.Spec.Template.Spec, node) {
+			if DaemonRunsOn(&w.Spec.Template.Spec, node) {
 				n++
 			}
 		}
@@ -184,13 +184,4 @@ func legacyKey(kind string) corev1.ResourceName {
 		return corev1.ResourceQuotas
 	}
 	return ""
-}
-
-func nodeSelectorMatches(spec *corev1.PodSpec, node *corev1.Node) bool {
-	for k, v := range spec.NodeSelector {
-		if node.Labels[k] != v {
-			return false
-		}
-	}
-	return true
 }

@@ -386,7 +386,7 @@ func TestNodeSize(t *testing.T) {
 	}
 	found := false
 	for _, f := range res.Findings {
-		if f.Key == "node-size" && f.Object == "Pod/p" {
+		if f.Key == "node-size" && f.Object.String() == "Pod/p" {
 			found = true
 		}
 	}
@@ -442,7 +442,7 @@ spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}
 	}
 	found := false
 	for _, f := range res.Findings {
-		if f.Key == "persistentvolumeclaims" && f.Object == "Pod/p" && f.Severity == "error" {
+		if f.Key == "persistentvolumeclaims" && f.Object.String() == "Pod/p" && f.Severity == "error" {
 			found = true
 		}
 	}

@@ -14,8 +14,12 @@ type Result struct {
 	// Fits is true when every object and every pod would be admitted, and
 	// every pod fits a node of the target (when the target gives nodes).
 	Fits bool
-	// Quota has one entry for every key that a quota of the target limits.
+	// Quota has one entry for every key that a quota of the target limits:
+	// the most binding quota's, when several limit the key.
 	Quota map[corev1.ResourceName]Usage
+	// Quotas has one entry per ResourceQuota object, the target's then the
+	// app's own, each charged only with what its scopes match.
+	Quotas []QuotaUsage
 	// Findings explain every problem, most severe first.
 	Findings []model.Finding
 	// Workloads lists every pod-creating object, in app order.
@@ -41,6 +45,17 @@ type Usage struct {
 	Quota string
 }
 
+// QuotaUsage is one ResourceQuota object's charge.
+type QuotaUsage struct {
+	Quota *corev1.ResourceQuota
+	// FromApp is true for a quota the app brings itself.
+	FromApp bool
+	// Requested and Admitted are as in Usage, one entry per key of the
+	// quota's spec.hard: Admitted is what its status.used shows once the
+	// app has been applied in order.
+	Requested, Admitted corev1.ResourceList
+}
+
 // Over reports whether the charge exceeds the hard limit.
 func (u Usage) Over() bool { return u.Requested.Cmp(u.Hard) > 0 }
 
@@ -61,13 +76,16 @@ type Workload struct {
 	// Refused is the reason admission refuses every pod of the workload
 	// whatever the quota's state (LimitRange, "must specify"), "" otherwise.
 	Refused string
+	// Pending counts, by cause, the admitted pods that no node of the
+	// target takes (empty when the target gives no nodes).
+	Pending []Pending
 }
 
 // Refusal is one object admission would refuse.
 type Refusal struct {
-	// Object is the object refused ("Pod/web-0"), or the controller whose pods
-	// are refused ("Deployment/web").
-	Object string `json:"object"`
+	// Object is the object refused (Pod web-0), or the controller whose pods
+	// are refused (Deployment web).
+	Object model.Key `json:"object"`
 	// Count is how many such objects are refused.
 	Count int `json:"count"`
 	// Message is the reason, worded as Kubernetes words it.

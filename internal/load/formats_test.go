@@ -61,8 +61,8 @@ func dump(t *testing.T, app *model.App) string {
 	buf.WriteString("---\n# findings\n")
 	for _, f := range app.Findings {
 		obj := ""
-		if f.Object != "" {
-			obj = " " + f.Object
+		if !f.Object.IsZero() {
+			obj = " " + f.Object.String()
 		}
 		fmt.Fprintf(&buf, "# %s %s%s: %s\n", f.Severity, f.Key, obj, f.Message)
 	}

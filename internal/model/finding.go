@@ -17,7 +17,7 @@ type Finding struct {
 	// Key is the quota key the finding is about ("requests.cpu", "pods"), or a
 	// short rule name ("limitrange", "rollout", "node-size", "dropped").
 	Key string `json:"key"`
-	// Object is the object the finding is about ("Deployment/web"), if any.
-	Object  string `json:"object"`
+	// Object is the object the finding is about; zero when none.
+	Object  Key    `json:"object,omitzero"`
 	Message string `json:"message"`
 }

@@ -16,8 +16,8 @@ import (
 
 // Ref is one host name that an object uses.
 type Ref struct {
-	// Object uses the name ("Deployment/web", "ConfigMap/settings").
-	Object string `json:"object"`
+	// Object uses the name (Deployment web, ConfigMap settings).
+	Object model.Key `json:"object"`
 	// Namespace is the object's namespace, in which the name is resolved.
 	Namespace string `json:"namespace,omitempty"`
 	// Container is the container whose env, command or args hold the name.
@@ -33,7 +33,7 @@ type Ref struct {
 }
 
 func (r Ref) String() string {
-	where := r.Object
+	where := r.Object.String()
 	if r.Container != "" {
 		where += " container " + r.Container
 	}
@@ -261,7 +261,7 @@ func (ix *svcIndex) refs(o *model.Object) []Ref {
 	var refs []Ref
 	add := func(container, field, s string, aliases map[string]bool) {
 		for _, h := range ix.hosts(s) {
-			refs = append(refs, Ref{Object: o.Ref(), Namespace: ns, Container: container, Field: field, Host: h, Resolves: ix.resolve(h, ns, aliases)})
+			refs = append(refs, Ref{Object: o.Key(), Namespace: ns, Container: container, Field: field, Host: h, Resolves: ix.resolve(h, ns, aliases)})
 		}
 	}
 	if spec, _, ok := footprint.PodSpec(o); ok {
@@ -311,7 +311,7 @@ func (ix *svcIndex) refs(o *model.Object) []Ref {
 			}
 		}
 		for _, b := range backends {
-			refs = append(refs, Ref{Object: o.Ref(), Namespace: ns, Field: "backend", Host: b, Resolves: ix.resolve(b, ns, nil)})
+			refs = append(refs, Ref{Object: o.Key(), Namespace: ns, Field: "backend", Host: b, Resolves: ix.resolve(b, ns, nil)})
 		}
 	}
 	return refs

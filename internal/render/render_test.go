@@ -3,7 +3,6 @@ package render
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -240,41 +239,5 @@ func TestCheckOutputSymlink(t *testing.T) {
 	}
 	if err := CheckOutput(filepath.Join(root, "report.json"), []string{in, "-"}); err != nil {
 		t.Errorf("a sibling output was refused: %v", err)
-	}
-}
-
-func TestReports(t *testing.T) {
-	r := &Report{
-		Title:   "fit guestbook to sandbox",
-		Verdict: "fits",
-		Sections: []Section{
-			{Title: "quota", Header: []string{"key", "before", "after", "hard"}, Rows: [][]string{{"requests.cpu", "3", "1500m", "1750m"}}},
-			{Title: "empty"},
-		},
-		Findings: []model.Finding{{Severity: model.Warning, Key: "replicas", Object: "Deployment/web", Message: "2 -> 1"}},
-	}
-	var buf bytes.Buffer
-	if err := WriteText(&buf, r); err != nil {
-		t.Fatal(err)
-	}
-	s := buf.String()
-	for _, want := range []string{"verdict: fits", "requests.cpu  3", "warning replicas Deployment/web: 2 -> 1"} {
-		if !strings.Contains(s, want) {
-			t.Errorf("text report lacks %q:\n%s", want, s)
-		}
-	}
-	if strings.Contains(s, "empty") {
-		t.Errorf("empty section printed:\n%s", s)
-	}
-	buf.Reset()
-	if err := WriteJSON(&buf, map[string]any{"b": 1, "a": "<x>"}); err != nil {
-		t.Fatal(err)
-	}
-	if got, want := buf.String(), "{\n  \"a\": \"<x>\",\n  \"b\": 1\n}\n"; got != want {
-		t.Errorf("json = %q, want %q", got, want)
-	}
-	var v any
-	if err := json.Unmarshal(buf.Bytes(), &v); err != nil {
-		t.Error(err)
 	}
 }

@@ -642,12 +642,12 @@ func (m *Merger) checkInitWaits(ms []*member) error {
 	for _, mb := range ms {
 		mini.Objects = append(mini.Objects, mb.obj)
 	}
-	inits := map[string]map[string]bool{} // object ref -> init container names
+	inits := map[model.Key]map[string]bool{} // object -> init container names
 	for _, mb := range ms {
-		inits[mb.obj.Ref()] = map[string]bool{}
+		inits[mb.obj.Key()] = map[string]bool{}
 		for _, c := range mb.d.Spec.Template.Spec.InitContainers {
 			if c.RestartPolicy == nil || *c.RestartPolicy != corev1.ContainerRestartPolicyAlways {
-				inits[mb.obj.Ref()][c.Name] = true
+				inits[mb.obj.Key()][c.Name] = true
 			}
 		}
 	}
@@ -662,7 +662,7 @@ func (m *Merger) checkInitWaits(ms []*member) error {
 				continue
 			}
 			for _, mb := range ms {
-				if mb.obj.Ref() != r.Object && names.Selects(s.Spec.Selector, mb.d.Spec.Template.Labels) {
+				if mb.obj.Key() != r.Object && names.Selects(s.Spec.Selector, mb.d.Spec.Template.Labels) {
 					return conflictf("%s init container %s waits for %q, served by %s: in one pod it would wait for ever", r.Object, r.Container, r.Host, mb.obj.Ref())
 				}
 			}

@@ -140,7 +140,7 @@ func EmptyDirs(app *model.App, t *model.Target, allowDataLoss bool) ([]Op, []mod
 		c.count--
 		c.storage.Sub(claimSize(app.Objects[i]))
 		ops = append(ops, Op{Kind: OpEmptyDir, Object: i, Reason: "the target's storage quota binds and --allow-data-loss was given: the volume's data is lost when its pod goes"})
-		findings = append(findings, model.Finding{Severity: model.Error, Key: "data-loss", Object: app.Objects[i].Ref(),
+		findings = append(findings, model.Finding{Severity: model.Error, Key: "data-loss", Object: app.Objects[i].Key(),
 			Message: "replaced by emptyDir (--allow-data-loss): its data no longer survives a pod restart"})
 	}
 	return ops, findings

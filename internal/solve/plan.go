@@ -13,7 +13,8 @@ import (
 type Workload struct {
 	// Object indexes the app's objects.
 	Object int
-	// Ref names the object ("Deployment/web").
+	// Key identifies the object; Ref names it for display ("Deployment/web").
+	Key  model.Key
 	Ref  string
 	Kind string
 	// Pod is one pod as admission would store it (defaults applied).

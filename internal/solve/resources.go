@@ -141,7 +141,7 @@ func (pl *planner) softFloor(ct *container, r corev1.ResourceName) float64 {
 		if s, ok := w.Annotations[key]; ok {
 			q, err := resource.ParseQuantity(s)
 			if err != nil {
-				pl.findings = append(pl.findings, model.Finding{Severity: model.Warning, Key: "floor", Object: w.Ref,
+				pl.findings = append(pl.findings, model.Finding{Severity: model.Warning, Key: "floor", Object: w.Key,
 					Message: fmt.Sprintf("annotation %s: invalid quantity %q, ignored", key, s)})
 				continue
 			}

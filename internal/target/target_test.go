@@ -75,3 +75,45 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestBuiltinNodeLabels: a built-in plan's nodes carry every label a kubelet
+// sets on the Node it registers (pkg/kubelet initialNode: hostname, the
+// stable and the beta os and arch), with values that agree, so that pods
+// selecting any of them schedule as they would on a real node.
+func TestBuiltinNodeLabels(t *testing.T) {
+	for _, tg := range Builtins() {
+		for _, n := range tg.Nodes {
+			l := n.Labels
+			if l[corev1.LabelHostname] != n.Name {
+				t.Errorf("%s: node %s: %s=%q, want the node's name", tg.Name, n.Name, corev1.LabelHostname, l[corev1.LabelHostname])
+			}
+			for stable, beta := range map[string]string{corev1.LabelOSStable: "beta.kubernetes.io/os", corev1.LabelArchStable: "beta.kubernetes.io/arch"} {
+				if l[stable] == "" || l[beta] != l[stable] {
+					t.Errorf("%s: node %s: %s=%q and %s=%q, want both set and equal", tg.Name, n.Name, stable, l[stable], beta, l[beta])
+				}
+			}
+			if _, ok := n.Status.Allocatable[corev1.ResourceEphemeralStorage]; !ok {
+				t.Errorf("%s: node %s reports no ephemeral-storage, which every kubelet does", tg.Name, n.Name)
+			}
+		}
+	}
+}
+
+// TestFileNodesAsGiven: a target file's nodes are not completed with labels
+// or taints: they are what the user's cluster shows.
+func TestFileNodesAsGiven(t *testing.T) {
+	tg, err := Parse([]byte("apiVersion: v1\nkind: Node\nmetadata: {name: n1, labels: {pool: a}}\nspec: {taints: [{key: k, value: v, effect: NoSchedule}]}\nstatus: {capacity: {cpu: '2', memory: 2Gi}}\n"), "t.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := tg.Nodes[0]
+	if len(n.Labels) != 1 || n.Labels["pool"] != "a" {
+		t.Errorf("labels = %v, want only pool=a", n.Labels)
+	}
+	if len(n.Spec.Taints) != 1 || n.Spec.Taints[0].Key != "k" {
+		t.Errorf("taints = %v", n.Spec.Taints)
+	}
+	if cpu := n.Status.Allocatable[corev1.ResourceCPU]; cpu.String() != "2" {
+		t.Errorf("allocatable cpu = %s, want the capacity's 2", cpu.String())
+	}
+}

@@ -67,19 +67,19 @@ func compare(app *model.App, t *model.Target, r *verify.Report) []string {
 	// Refusals of objects and of whole workloads.
 	quotaPredicted := false
 	for _, f := range fp.Refusals {
-		w, isWorkload := workloads[f.Object]
+		w, isWorkload := workloads[f.Object.String()]
 		switch {
 		case !isWorkload:
-			got, ok := real[f.Object]
+			got, ok := real[f.Object.String()]
 			if !ok || !sameMessage(got.Message, f.Message) {
-				add("%s: footprint refuses it (%s), control plane: %s", f.Object, f.Message, describe(got, ok))
+				add("%s: footprint refuses it (%s), control plane: %s", f.Object.String(), f.Message, describe(got, ok))
 			}
 		case w.Refused != "":
 			// A StatefulSet's claims are created before its pods: the
 			// control plane shows whichever refusal comes first.
-			got, ok := real[f.Object]
-			if !ok || !fpRefusesWith(fp, f.Object, got.Message) || got.Count != int(w.Replicas) {
-				add("%s: footprint refuses all %d pods (%s), control plane: %s", f.Object, w.Replicas, w.Refused, describe(got, ok))
+			got, ok := real[f.Object.String()]
+			if !ok || !fpRefusesWith(fp, f.Object.String(), got.Message) || got.Count != int(w.Replicas) {
+				add("%s: footprint refuses all %d pods (%s), control plane: %s", f.Object.String(), w.Replicas, w.Refused, describe(got, ok))
 			}
 		default:
 			quotaPredicted = true
@@ -123,25 +123,23 @@ func compare(app *model.App, t *model.Target, r *verify.Report) []string {
 			add("%s: footprint %d pods (%d schedulable), control plane created %d, scheduled %d", got.Object, want, wantScheduled, got.Created, got.Scheduled)
 		}
 	}
-	expected := map[corev1.ResourceName]resource.Quantity{}
-	for k, u := range fp.Quota {
-		expected[k] = u.Admitted
-	}
-	keys := make([]string, 0, len(r.Hard))
-	for k := range r.Hard {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		used := resource.MustParse(r.Used[k])
-		want, ok := expected[corev1.ResourceName(k)]
+	// Each ResourceQuota on its own: status.used is what the footprint
+	// charged that quota with its own scopes.
+	for _, qu := range fp.Quotas {
+		used, ok := r.QuotaUsed[qu.Quota.Name]
 		if !ok {
-			add("%s: no prediction, control plane uses %s", k, used.String())
+			add("quota %s: not in the namespace", qu.Quota.Name)
 			continue
 		}
-		if used.Cmp(want) != 0 {
-			add("%s: footprint %s, control plane status.used %s", k, want.String(), used.String())
+		for _, k := range sortedResourceNames(qu.Quota.Spec.Hard) {
+			got, want := used[k], qu.Admitted[k]
+			if got.Cmp(want) != 0 {
+				add("quota %s %s: footprint %s, control plane status.used %s", qu.Quota.Name, k, want.String(), got.String())
+			}
 		}
+	}
+	if len(r.QuotaUsed) != len(fp.Quotas) {
+		add("control plane has %d quotas, footprint %d", len(r.QuotaUsed), len(fp.Quotas))
 	}
 	return bad
 }
@@ -157,7 +155,7 @@ func mountsRefusedClaim(pod *corev1.Pod, fp *footprint.Result) bool {
 
 func fpRefuses(fp *footprint.Result, ref string) bool {
 	for _, f := range fp.Refusals {
-		if f.Object == ref {
+		if f.Object.String() == ref {
 			return true
 		}
 	}
@@ -166,7 +164,7 @@ func fpRefuses(fp *footprint.Result, ref string) bool {
 
 func fpRefusesWith(fp *footprint.Result, ref, msg string) bool {
 	for _, f := range fp.Refusals {
-		if f.Object == ref && sameMessage(f.Message, msg) {
+		if f.Object.String() == ref && sameMessage(f.Message, msg) {
 			return true
 		}
 	}
@@ -199,7 +197,7 @@ func sameMessage(a, b string) bool {
 func fpRefusalList(fp *footprint.Result, ref string) string {
 	var s []string
 	for _, f := range fp.Refusals {
-		if f.Object == ref {
+		if f.Object.String() == ref {
 			s = append(s, fmt.Sprintf("x%d: %s", f.Count, f.Message))
 		}
 	}
@@ -262,4 +260,13 @@ func report(t *testing.T, c *vcase) {
 	if len(d) == 0 && len(c.loaded) > 0 {
 		t.Logf("agreed when run alone, after disagreeing while other apps ran (quota controller race): %s", strings.Join(c.loaded, "; "))
 	}
+}
+
+func sortedResourceNames(l corev1.ResourceList) []corev1.ResourceName {
+	out := make([]corev1.ResourceName, 0, len(l))
+	for k := range l {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
 }

@@ -106,7 +106,7 @@ func compareNodes(app *model.App, t *model.Target, r *verify.Report) []string {
 	for _, f := range fp.Findings {
 		switch f.Key {
 		case "node-size":
-			tooBig[f.Object] = true
+			tooBig[f.Object.String()] = true
 		case "nodes":
 			crowded = true
 		}

@@ -120,7 +120,7 @@ func rollouts(app *model.App, t *model.Target) []string {
 	warned := map[string]bool{}
 	for _, f := range fp.Findings {
 		if f.Key == "rollout" {
-			warned[f.Object] = true
+			warned[f.Object.String()] = true
 		}
 	}
 	var bad []string

@@ -58,6 +58,8 @@ type Report struct {
 	Predicted map[string]string `json:"predicted"`
 	Requested map[string]string `json:"requested"`
 	Hard      map[string]string `json:"hard"`
+	// QuotaUsed is each ResourceQuota's status.used, by quota name.
+	QuotaUsed map[string]corev1.ResourceList `json:"quotaUsed"`
 	// Skipped lists objects not created, with why (kinds the simulator
 	// does not serve, namespaces folded into the target's).
 	Skipped []Skipped `json:"skipped,omitempty"`
@@ -327,7 +329,9 @@ func (v *Verifier) quotas(ctx context.Context, r *Report, ns string, fp *footpri
 		return fmt.Errorf("reading quotas of %s: %w", ns, err)
 	}
 	sort.Slice(list.Items, func(i, j int) bool { return list.Items[i].Name < list.Items[j].Name })
+	r.QuotaUsed = map[string]corev1.ResourceList{}
 	for _, q := range list.Items {
+		r.QuotaUsed[q.Name] = q.Status.Used.DeepCopy()
 		for k, hard := range q.Status.Hard {
 			used := q.Status.Used[k]
 			if prev, ok := r.Hard[string(k)]; ok && prev != "" {

@@ -42,7 +42,7 @@ func TestRenderValuesAndHooks(t *testing.T) {
 	}
 	said := false
 	for _, f := range findings {
-		said = said || (f.Object == "Job/hooked-migrate" && strings.Contains(f.Message, "pre-install"))
+		said = said || (f.Object.String() == "Job/hooked-migrate" && strings.Contains(f.Message, "pre-install"))
 	}
 	if !said {
 		t.Errorf("no finding about the hook in %+v", findings)

@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	sigsjson "sigs.k8s.io/json"
 
@@ -124,26 +125,26 @@ func (d *decoder) convertOpenShift() error {
 		case "DeploymentConfig":
 			var dc deploymentConfig
 			if err := decodeInto(p.raw, &dc); err != nil {
-				return fmt.Errorf("%s: %s: %s", where, ref, jsonError(err))
+				return fmt.Errorf("%s: %s: %s", where, ref, jsonError(err, p.raw))
 			}
 			dep, notes := convertDeploymentConfig(&dc, streams)
 			d.objects = append(d.objects, &model.Object{Source: p.src, Obj: dep})
 			for _, n := range notes {
-				d.findings = append(d.findings, model.Finding{Severity: n.sev, Key: "openshift", Object: "Deployment/" + dep.Name, Message: n.msg})
+				d.findings = append(d.findings, model.Finding{Severity: n.sev, Key: "openshift", Object: model.Key{Group: "apps", Kind: "Deployment", Namespace: dep.Namespace, Name: dep.Name}, Message: n.msg})
 			}
 		case "Route":
 			var r route
 			if err := decodeInto(p.raw, &r); err != nil {
-				return fmt.Errorf("%s: %s: %s", where, ref, jsonError(err))
+				return fmt.Errorf("%s: %s: %s", where, ref, jsonError(err, p.raw))
 			}
 			ing, notes := d.convertRoute(&r)
 			d.objects = append(d.objects, &model.Object{Source: p.src, Obj: ing})
 			for _, n := range notes {
-				d.findings = append(d.findings, model.Finding{Severity: n.sev, Key: "openshift", Object: "Ingress/" + ing.Name, Message: n.msg})
+				d.findings = append(d.findings, model.Finding{Severity: n.sev, Key: "openshift", Object: model.Key{Group: "networking.k8s.io", Kind: "Ingress", Namespace: ing.Namespace, Name: ing.Name}, Message: n.msg})
 			}
 		default:
 			d.findings = append(d.findings, model.Finding{
-				Severity: model.Info, Key: "dropped", Object: ref,
+				Severity: model.Info, Key: "dropped", Object: openshiftKey(p.raw),
 				Message: fmt.Sprintf("%s: %s is OpenShift-only and has no Kubernetes equivalent; dropped (build and push its images yourself)", p.src, kind),
 			})
 		}
@@ -320,4 +321,17 @@ func backendPort(p corev1.ServicePort) networkingv1.ServiceBackendPort {
 		return networkingv1.ServiceBackendPort{Name: p.Name}
 	}
 	return networkingv1.ServiceBackendPort{Number: p.Port}
+}
+
+// openshiftKey is the identity of an OpenShift-only object, group from its
+// apiVersion ("v1" for the pre-3.6 unified API, which had no groups).
+func openshiftKey(raw map[string]any) model.Key {
+	kind, _ := raw["kind"].(string)
+	av, _ := raw["apiVersion"].(string)
+	gv, _ := schema.ParseGroupVersion(av)
+	ns := ""
+	if md, ok := raw["metadata"].(map[string]any); ok {
+		ns, _ = md["namespace"].(string)
+	}
+	return model.Key{Group: gv.Group, Kind: kind, Namespace: ns, Name: objectName(raw)}
 }

@@ -14,17 +14,8 @@ import (
 
 	"github.com/rightsize/rightsize/internal/model"
 	"github.com/rightsize/rightsize/internal/render"
+	"github.com/rightsize/rightsize/internal/report"
 )
-
-// Change is one edit fit made, used to comment the patches. It has the
-// fields of rewrite.Change, so that one converts to the other.
-type Change struct {
-	Object string `json:"object"`
-	Field  string `json:"field"`
-	Before string `json:"before"`
-	After  string `json:"after"`
-	Reason string `json:"reason"`
-}
 
 // Options controls Write.
 type Options struct {
@@ -33,8 +24,8 @@ type Options struct {
 	Inputs []string
 	// Force allows replacing a directory that already holds files.
 	Force bool
-	// Changes comment the patches, by object ("Kind/name").
-	Changes []Change
+	// Changes comment the patches and the created and deleted objects.
+	Changes []report.Change
 }
 
 // Write writes an overlay into dir that Kustomize builds into fitted, from
@@ -66,7 +57,7 @@ func Plan(dir string, orig, fitted []*model.Object, opts Options) ([]render.File
 	if err != nil {
 		return nil, fmt.Errorf("overlay %s: %w", dir, err)
 	}
-	p := &planner{dir: abs, changes: map[string][]Change{}}
+	p := &planner{dir: abs, changes: map[model.Key][]report.Change{}}
 	for _, c := range opts.Changes {
 		p.changes[c.Object] = append(p.changes[c.Object], c)
 	}
@@ -85,7 +76,7 @@ func Plan(dir string, orig, fitted []*model.Object, opts Options) ([]render.File
 
 type planner struct {
 	dir     string
-	changes map[string][]Change
+	changes map[model.Key][]report.Change
 	// resources and patches of the kustomization, in order.
 	resources []string
 	patches   []patchRef
@@ -262,7 +253,7 @@ func (p *planner) edits(orig, fitted []*model.Object) error {
 			}
 			n++
 			path := "added/" + render.FileName(n-1, o, render.YAML)
-			data = append(comment(p.changes[o.Ref()], "created by rightsize fit"), data...)
+			data = append(comment(p.changes[o.Key()], "created by rightsize fit"), data...)
 			p.files = append(p.files, render.File{Path: path, Data: data})
 			p.resources = append(p.resources, path)
 			continue
@@ -290,7 +281,7 @@ func (p *planner) edits(orig, fitted []*model.Object) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", o.Where(), err)
 		}
-		data = append(comment(objectChanges(p.changes[o.Ref()]), "removed by rightsize fit"), data...)
+		data = append(comment(objectChanges(p.changes[o.Key()]), "removed by rightsize fit"), data...)
 		p.addPatch(strings.Replace(render.FileName(len(p.patches), o, render.YAML), "-", "-delete-", 1), data, nil)
 	}
 	return nil
@@ -308,7 +299,7 @@ func (p *planner) patch(o *model.Object, base map[string]any, ops []op) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", o.Where(), err)
 	}
-	data = append(comment(p.changes[o.Ref()], "changed by rightsize fit"), data...)
+	data = append(comment(p.changes[o.Key()], "changed by rightsize fit"), data...)
 	apiVersion, _ := base["apiVersion"].(string)
 	group, version := "", apiVersion
 	if i := strings.Index(apiVersion, "/"); i >= 0 {
@@ -328,8 +319,8 @@ func (p *planner) addPatch(file string, data []byte, sel *selector) {
 
 // objectChanges keeps the changes that add or remove the object itself:
 // what else was changed on a removed object no longer matters.
-func objectChanges(cs []Change) []Change {
-	var out []Change
+func objectChanges(cs []report.Change) []report.Change {
+	var out []report.Change
 	for _, c := range cs {
 		if c.Field == "(object)" {
 			out = append(out, c)
@@ -339,13 +330,13 @@ func objectChanges(cs []Change) []Change {
 }
 
 // comment renders the changes made to one object as YAML comment lines.
-func comment(changes []Change, what string) []byte {
+func comment(changes []report.Change, what string) []byte {
 	var b bytes.Buffer
 	if len(changes) == 0 {
 		fmt.Fprintf(&b, "# %s\n", what)
 	}
 	for _, c := range changes {
-		line := fmt.Sprintf("%s %s: %s -> %s", c.Object, c.Field, c.Before, c.After)
+		line := fmt.Sprintf("%s %s: %s -> %s", c.Object.String(), c.Field, c.Before, c.After)
 		if c.Reason != "" {
 			line += " (" + c.Reason + ")"
 		}

@@ -14,7 +14,9 @@ import (
 
 	"github.com/rightsize/rightsize/internal/fit"
 	"github.com/rightsize/rightsize/internal/load"
+	"github.com/rightsize/rightsize/internal/model"
 	"github.com/rightsize/rightsize/internal/render"
+	"github.com/rightsize/rightsize/internal/report"
 	"github.com/rightsize/rightsize/internal/target"
 )
 
@@ -111,10 +113,7 @@ func TestCorpusOverlay(t *testing.T) {
 					t.Fatal(err)
 				}
 				dir := filepath.Join(t.TempDir(), "overlay")
-				var changes []Change
-				for _, c := range res.Changes {
-					changes = append(changes, Change(c))
-				}
+				changes := reportChanges(app, res)
 				if err := Write(context.Background(), dir, app.Objects, res.App.Objects, Options{Inputs: []string{in}, Changes: changes}); err != nil {
 					t.Fatal(err)
 				}
@@ -179,10 +178,7 @@ func TestOverlayShapes(t *testing.T) {
 	if !res.Fits {
 		t.Fatalf("test app should fit: %+v", res.Findings)
 	}
-	var changes []Change
-	for _, c := range res.Changes {
-		changes = append(changes, Change(c))
-	}
+	changes := reportChanges(app, res)
 	dir := filepath.Join(t.TempDir(), "out")
 	if err := Write(context.Background(), dir, app.Objects, res.App.Objects, Options{Inputs: []string{file}, Changes: changes}); err != nil {
 		t.Fatal(err)
@@ -221,6 +217,22 @@ func TestOverlayShapes(t *testing.T) {
 	if strings.Contains(files["patches/0002-delete-deployment-web.yaml"], "resources.limits.memory") {
 		t.Errorf("a deleted object's comment lists edits that no longer matter:\n%s", files["patches/0002-delete-deployment-web.yaml"])
 	}
+}
+
+// reportChanges keys fit's changes as the report does: by the object
+// after the rewrite, else before it.
+func reportChanges(app *model.App, res *fit.Result) []report.Change {
+	keys := map[string]model.Key{}
+	for _, a := range []*model.App{app, res.App} {
+		for _, o := range a.Objects {
+			keys[o.Ref()] = o.Key()
+		}
+	}
+	var out []report.Change
+	for _, c := range res.Changes {
+		out = append(out, report.Change{Object: keys[c.Object], Field: c.Field, Before: c.Before, After: c.After, Reason: c.Reason})
+	}
+	return out
 }
 
 func read(t *testing.T, p string) string {

@@ -1,0 +1,160 @@
+package rightsize
+
+import (
+	"context"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/rightsize/rightsize/internal/fit"
+	"github.com/rightsize/rightsize/internal/model"
+	"github.com/rightsize/rightsize/internal/report"
+	"github.com/rightsize/rightsize/internal/rewrite"
+)
+
+// Change kinds for WithAllow.
+const (
+	AllowResources    = fit.AllowResources
+	AllowReplicas     = fit.AllowReplicas
+	AllowMerge        = fit.AllowMerge
+	AllowServiceTypes = fit.AllowServiceTypes
+	AllowNamespaces   = fit.AllowNamespaces
+)
+
+// ChangeKinds lists the change kinds WithAllow accepts, least invasive first.
+func ChangeKinds() []string { return append([]string(nil), fit.Kinds...) }
+
+// FitOption configures Fit.
+type FitOption func(*fit.Options) error
+
+// WithAllow limits the kinds of change Fit may make (default: all of
+// ChangeKinds).
+func WithAllow(kinds ...string) FitOption {
+	return func(o *fit.Options) error {
+		for _, k := range kinds {
+			ok := false
+			for _, known := range fit.Kinds {
+				ok = ok || k == known
+			}
+			if !ok {
+				return &OptionError{Option: "Allow", Reason: "unknown change kind " + k}
+			}
+		}
+		o.Allow = append([]string{}, kinds...)
+		return nil
+	}
+}
+
+// WithAllowDataLoss lets Fit replace PersistentVolumeClaims with emptyDir
+// when storage binds.
+func WithAllowDataLoss() FitOption {
+	return func(o *fit.Options) error { o.AllowDataLoss = true; return nil }
+}
+
+// WithNamespace sets the namespace the fitted objects carry (default: the
+// target's, else none).
+func WithNamespace(ns string) FitOption {
+	return func(o *fit.Options) error { o.Namespace = ns; return nil }
+}
+
+// WithMinCPU and WithMinMemory set floors no container is scaled below.
+func WithMinCPU(q resource.Quantity) FitOption {
+	return func(o *fit.Options) error { o.MinCPU = &q; return nil }
+}
+
+// WithMinMemory: see WithMinCPU.
+func WithMinMemory(q resource.Quantity) FitOption {
+	return func(o *fit.Options) error { o.MinMemory = &q; return nil }
+}
+
+// WithUsage gives observed usage per "Kind/name/container", used as floors.
+func WithUsage(usage map[string]corev1.ResourceList) FitOption {
+	return func(o *fit.Options) error { o.Usage = usage; return nil }
+}
+
+// FitResult is what Fit made.
+type FitResult struct {
+	// Report says what changed and why, with each quota before and after.
+	Report *Report
+	// App is the rewritten app; the input is never changed.
+	App *App
+}
+
+// Fit rewrites app, as little as possible, so that t admits all of it:
+// fill missing requests and limits, scale them down, fewer replicas, merge
+// Deployments into multi-container pods, change Service types, fold
+// namespaces. Report.Fits says whether it succeeded.
+func Fit(ctx context.Context, app *App, t *Target, opts ...FitOption) (*FitResult, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var o fit.Options
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
+	res, err := fit.Run(app.app, t.t, o)
+	if err != nil {
+		return nil, err
+	}
+	return &FitResult{Report: fitReport(app.app, res), App: &App{app: res.App, formats: app.formats}}, nil
+}
+
+func fitReport(in *model.App, res *fit.Result) *Report {
+	r := analyzeReport(res.After)
+	r.Command = report.Fit
+	before := analyzeReport(res.Before)
+	for i := range r.Quotas {
+		if i < len(before.Quotas) && before.Quotas[i].Name == r.Quotas[i].Name {
+			r.Quotas[i].Before = before.Quotas[i].Requested
+		}
+	}
+	r.Summarize()
+	r.Findings = append(append([]Finding{}, res.Findings...), r.Findings...)
+	r.Changes = changes(in, res.App, res.Changes)
+	r.Fit = &report.FitDetail{Fractions: res.Fractions, Binding: res.Binding, Over: list(res.Over), Needs: list(res.Needs)}
+	return r
+}
+
+func list(m map[string]resource.Quantity) corev1.ResourceList {
+	if len(m) == 0 {
+		return nil
+	}
+	out := corev1.ResourceList{}
+	for k, v := range m {
+		out[corev1.ResourceName(k)] = v.DeepCopy()
+	}
+	return out
+}
+
+// changes converts rewrite's changes, which name objects "Kind/name", to
+// keys: an object is found in the app after the rewrite, else before it
+// (dropped and merged objects).
+func changes(before, after *model.App, cs []rewrite.Change) []Change {
+	keys := map[string]model.Key{}
+	for _, app := range []*model.App{before, after} {
+		for _, o := range app.Objects {
+			keys[o.Ref()] = o.Key()
+		}
+	}
+	out := []Change{}
+	for _, c := range cs {
+		k, ok := keys[c.Object]
+		if !ok {
+			kind, name := splitRef(c.Object)
+			k = model.Key{Kind: kind, Name: name}
+		}
+		out = append(out, Change{Object: k, Field: c.Field, Before: c.Before, After: c.After, Reason: c.Reason})
+	}
+	return out
+}
+
+func splitRef(ref string) (string, string) {
+	for i := 0; i < len(ref); i++ {
+		if ref[i] == '/' {
+			return ref[:i], ref[i+1:]
+		}
+	}
+	return "", ref
+}

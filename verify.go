@@ -1,0 +1,153 @@
+package rightsize
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/rightsize/rightsize/internal/model"
+	"github.com/rightsize/rightsize/internal/report"
+	"github.com/rightsize/rightsize/internal/sim"
+	"github.com/rightsize/rightsize/internal/verify"
+)
+
+// Cluster is a Kubernetes control plane that Verify creates apps in.
+type Cluster struct {
+	sim *sim.Cluster
+}
+
+// LocalOption configures StartLocalCluster.
+type LocalOption func(*localOptions)
+
+type localOptions struct {
+	binDir    string
+	nodeCount int
+	nodeSize  corev1.ResourceList
+}
+
+// WithBinDir names the directory of the control plane's binaries (etcd,
+// kube-apiserver, kube-controller-manager, kube-scheduler). Without it,
+// $RIGHTSIZE_KUBE_BIN, then the cache InstallControlPlane fills.
+func WithBinDir(dir string) LocalOption { return func(o *localOptions) { o.binDir = dir } }
+
+// WithNodes gives the cluster n nodes of the given allocatable size when the
+// target has no nodes of its own (default: one large node).
+func WithNodes(n int, size corev1.ResourceList) LocalOption {
+	return func(o *localOptions) { o.nodeCount, o.nodeSize = n, size }
+}
+
+// StartLocalCluster starts a local control plane (etcd, kube-apiserver,
+// kube-controller-manager, kube-scheduler, and stand-ins for kubelets and a
+// storage provisioner) on free loopback ports, with the target's nodes.
+// Stop it with Cluster.Stop; it also stops when ctx is done.
+func StartLocalCluster(ctx context.Context, t *Target, opts ...LocalOption) (*Cluster, error) {
+	var o localOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	bin, err := sim.Find(o.binDir)
+	if err != nil {
+		return nil, err
+	}
+	c, err := sim.Start(ctx, sim.Options{
+		BinDir:  bin,
+		Nodes:   sim.Nodes(t.t, o.nodeCount, o.nodeSize),
+		Kubelet: sim.KubeletOptions{CompleteJobs: true},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("starting the control plane: %w", err)
+	}
+	return &Cluster{sim: c}, nil
+}
+
+// Stop stops the cluster and removes its files.
+func (c *Cluster) Stop() error { return c.sim.Stop() }
+
+// Kubeconfig is the path of the cluster's admin kubeconfig.
+func (c *Cluster) Kubeconfig() string { return c.sim.Kubeconfig }
+
+// VerifyOption configures Verify.
+type VerifyOption func(*verify.Options)
+
+// WithTimeout bounds the wait for the controllers to settle (default 60s).
+func WithTimeout(d time.Duration) VerifyOption {
+	return func(o *verify.Options) { o.Timeout = d }
+}
+
+// WithVerifyNamespace names the namespace the app is created in (default:
+// the target's, else "rightsize").
+func WithVerifyNamespace(ns string) VerifyOption {
+	return func(o *verify.Options) { o.Namespace = ns }
+}
+
+// Verify seeds a namespace of c with t's ResourceQuotas and LimitRanges,
+// creates app in it in dependency order, waits for the controllers to
+// settle and reports what the control plane did: per workload the pods
+// created and scheduled, every refusal in Kubernetes' words, and each
+// quota's status.used next to Analyze's prediction. Report.Fits is true when
+// every pod was admitted and scheduled.
+func Verify(ctx context.Context, c *Cluster, app *App, t *Target, opts ...VerifyOption) (*Report, error) {
+	var o verify.Options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	v, err := verify.New(c.sim)
+	if err != nil {
+		return nil, err
+	}
+	vr, err := v.Run(ctx, app.app, t.t, o)
+	if err != nil {
+		return nil, err
+	}
+	// The prediction, in the namespace verify used (messages name it).
+	tc := *t.t
+	tc.Namespace = vr.Namespace
+	predicted, err := Analyze(ctx, app, &Target{t: &tc})
+	if err != nil {
+		return nil, err
+	}
+	return verifyReport(app.app, predicted, vr), nil
+}
+
+// verifyReport merges the control plane's report into the prediction's
+// shape: the quotas gain Used, workloads their status; refusals are the
+// control plane's.
+func verifyReport(app *model.App, predicted *Report, vr *verify.Report) *Report {
+	keys := map[string]model.Key{}
+	for _, o := range app.Objects {
+		keys[o.Ref()] = o.Key()
+	}
+	key := func(ref string) model.Key {
+		if k, ok := keys[ref]; ok {
+			return k
+		}
+		kind, name := splitRef(ref)
+		return model.Key{Kind: kind, Name: name}
+	}
+	r := predicted
+	r.Command, r.Namespace, r.Fits = report.Verify, vr.Namespace, vr.OK
+	for i := range r.Quotas {
+		r.Quotas[i].Used = vr.QuotaUsed[r.Quotas[i].Name]
+	}
+	r.Summarize()
+	r.Workloads = []Workload{}
+	for _, w := range vr.Workloads {
+		st := &report.WorkloadStatus{Created: w.Created, Scheduled: w.Scheduled, Ready: w.Ready}
+		for _, u := range w.Unschedulable {
+			st.Unschedulable = append(st.Unschedulable, report.Reason{Count: u.Count, Message: u.Message})
+		}
+		r.Workloads = append(r.Workloads, Workload{Object: key(w.Object), Replicas: w.Desired, Status: st})
+	}
+	r.Refusals = []Refusal{}
+	for _, f := range vr.Refusals {
+		r.Refusals = append(r.Refusals, Refusal{Object: key(f.Object), Count: f.Count, Message: f.Message})
+	}
+	r.Verify = &report.VerifyDetail{Settled: vr.Settled}
+	for _, s := range vr.Skipped {
+		r.Verify.Skipped = append(r.Verify.Skipped, report.Skipped{Object: key(s.Object), Reason: s.Reason})
+	}
+	r.Nodes = nil
+	return r
+}
