@@ -87,6 +87,7 @@ func Load(path string, opts Options) ([]*model.Object, []model.Finding, error) {
 	c.global()
 	c.sidekicks()
 	c.volumesFrom()
+	r.NetworkFindings()
 	set.Finish()
 	return set.Objects(), set.Findings, nil
 }
@@ -333,18 +334,32 @@ func (c *conv) sidekicks() {
 		for _, sk := range strings.Split(label, ",") {
 			sk = strings.TrimSpace(sk)
 			side, ok := c.r.ByService[sk]
+			if side == primary && sk != n {
+				continue // already in the pod: a run-once data container (compose.RunsOnce)
+			}
 			if !ok || side == primary {
 				c.set.Finding(model.Warning, "rancher", primary.Kind+"/"+primary.Name, "sidekick %s is not a service of this template", sk)
 				continue
 			}
-			primary.Pod.Containers = append(primary.Pod.Containers, side.Pod.Containers...)
+			primary.Pod.InitContainers = append(primary.Pod.InitContainers, side.Pod.InitContainers...)
+			sideSvc := c.r.Project.Services[sk]
+			if why := compose.RunsOnce(&sideSvc); why != "" {
+				for _, ctr := range side.Pod.Containers {
+					primary.Pod.InitContainers = append(primary.Pod.InitContainers, workload.RunOnce(ctr))
+				}
+				c.set.DropFindings(side, "kind") // not a Job: an init container
+				c.set.Finding(model.Info, "rancher", primary.Kind+"/"+primary.Name, "sidekick %s runs once (%s): init container %s of the pod, so that the pod becomes Ready", sk, why, side.Name)
+			} else {
+				primary.Pod.Containers = append(primary.Pod.Containers, side.Pod.Containers...)
+				c.set.Finding(model.Info, "rancher", primary.Kind+"/"+primary.Name, "sidekick %s runs as container %s in the same pod (%s)", sk, side.Name, labelSidekicks)
+			}
 			for _, v := range side.Pod.Volumes {
 				if !hasVolume(primary, v.Name) {
 					primary.Pod.Volumes = append(primary.Pod.Volumes, v)
 				}
 			}
 			primary.Pod.HostAliases = append(primary.Pod.HostAliases, side.Pod.HostAliases...)
-			c.remove(side, primary)
+			c.set.Remove(side, primary)
 			if s := c.set.Service(side.Name); s != nil {
 				s.Selector = primary.Selector()
 				if base := c.set.Service(primary.Name); base != nil {
@@ -353,8 +368,11 @@ func (c *conv) sidekicks() {
 					}
 				}
 			}
-			c.r.ByService[sk] = primary
-			c.set.Finding(model.Info, "rancher", primary.Kind+"/"+primary.Name, "sidekick %s runs as container %s in the same pod (%s)", sk, side.Name, labelSidekicks)
+			for k, w := range c.r.ByService {
+				if w == side {
+					c.r.ByService[k] = primary
+				}
+			}
 		}
 	}
 }
@@ -366,30 +384,6 @@ func hasVolume(w *workload.Workload, name string) bool {
 		}
 	}
 	return false
-}
-
-// remove drops a workload from the set; findings about it move to into, or
-// are dropped when into is nil.
-func (c *conv) remove(w, into *workload.Workload) {
-	fs := c.set.Findings[:0]
-	for _, f := range c.set.Findings {
-		if f.Object.Kind == w.Kind && f.Object.Name == w.Name {
-			if into == nil {
-				continue
-			}
-			f.Object.Kind, f.Object.Name = into.Kind, into.Name
-			f.Object.Group = into.Key().Group
-		}
-		fs = append(fs, f)
-	}
-	c.set.Findings = fs
-	out := c.set.Workloads[:0]
-	for _, x := range c.set.Workloads {
-		if x != w {
-			out = append(out, x)
-		}
-	}
-	c.set.Workloads = out
 }
 
 // volumesFrom mounts, for volumes_from between containers of one pod, the
@@ -406,7 +400,7 @@ func (c *conv) volumesFrom() {
 				c.set.Finding(model.Warning, "volumes", w.Kind+"/"+w.Name, "volumes_from %s: not in the same pod, not carried over", from)
 				continue
 			}
-			me, them := w.Container(c.r.Services.Name(c.set, n)), w.Container(c.r.Services.Name(c.set, src))
+			me, them := anyContainer(w, c.r.Services.Name(c.set, n)), anyContainer(w, c.r.Services.Name(c.set, src))
 			if me == nil || them == nil {
 				continue
 			}
@@ -426,6 +420,14 @@ func (c *conv) volumesFrom() {
 	}
 }
 
+// anyContainer returns the container or init container of w with the given name.
+func anyContainer(w *workload.Workload, name string) *corev1.Container {
+	if c := w.Container(name); c != nil {
+		return c
+	}
+	return w.InitContainer(name)
+}
+
 // loadBalancer replaces a Rancher load balancer service by a Service with
 // its ports, selecting the target, and an Ingress for its HTTP rules.
 func (c *conv) loadBalancer(name string, lb *workload.Workload, m map[string]any, field string) error {
@@ -433,7 +435,7 @@ func (c *conv) loadBalancer(name string, lb *workload.Workload, m map[string]any
 	if m["port_rules"] != nil && rules == nil {
 		return fmt.Errorf("%s.port_rules: want a list, got %T", field, m["port_rules"])
 	}
-	c.remove(lb, nil)
+	c.set.Remove(lb, nil)
 	var svcPorts []corev1.ServicePort
 	var ingRules []networkingv1.IngressRule
 	targets := map[string]bool{}
