@@ -50,14 +50,25 @@ func TestFitOutFormatNeedsOut(t *testing.T) {
 	}
 }
 
+// TestFitDiffNoHeadroom: without room for rollouts the shop's CPU keeps
+// 0.625 of its size.
+func TestFitDiffNoHeadroom(t *testing.T) {
+	code, out, errs := runCLI("fit", "../../examples/shop", "--target", "sandbox", "--diff", "--rollout", "ignore")
+	if code != 0 || !strings.Contains(out, "-            cpu: 250m\n+            cpu: 156m\n") {
+		t.Errorf("exit %d, %s; want cpu 250m -> 156m in:\n%s", code, errs, out)
+	}
+}
+
 // TestFitDiff: --diff writes kubectl-diff style hunks to standard output
 // (no manifests, no colour on a pipe) and the report to standard error.
 func TestFitDiff(t *testing.T) {
+	// 132m: requests.cpu keeps 0.53 of its size, leaving quota room for a
+	// rolling update's surge pod (0.625 without, see TestFitDiffNoHeadroom).
 	code, out, errs := runCLI("fit", "../../examples/shop", "--target", "sandbox", "--diff")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"diff -u -N before/apps.v1.Deployment.api after/apps.v1.Deployment.api\n", "-            cpu: 250m\n+            cpu: 156m\n"} {
+	for _, want := range []string{"diff -u -N before/apps.v1.Deployment.api after/apps.v1.Deployment.api\n", "-            cpu: 250m\n+            cpu: 132m\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("diff lacks %q:\n%s", want, out)
 		}
