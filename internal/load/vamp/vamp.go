@@ -18,6 +18,7 @@ import (
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
+	"github.com/rightsize/rightsize/internal/load/limit"
 	"github.com/rightsize/rightsize/internal/load/workload"
 	"github.com/rightsize/rightsize/internal/model"
 )
@@ -43,7 +44,7 @@ func Load(paths ...string) ([]*model.Object, []model.Finding, error) {
 			return nil, nil, err
 		}
 		for _, f := range files {
-			data, err := os.ReadFile(f)
+			data, err := limit.ReadFile(f, limit.DefaultInput)
 			if err != nil {
 				return nil, nil, fmt.Errorf("reading %s: %w", f, err)
 			}
