@@ -43,6 +43,9 @@ var allowedImports = map[string][]string{
 	"internal/render":  {},
 	"internal/sim":     {"internal/sim/buildsrc"},
 	"internal/verify":  {"internal/footprint", "internal/sim"},
+	// usage -> recommend: recommend accumulates usage's samples.
+	"internal/usage":     {},
+	"internal/recommend": {"internal/usage"},
 	// Test helpers.
 	"internal/sim/simtest": {"internal/sim"},
 }

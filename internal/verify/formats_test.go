@@ -54,6 +54,38 @@ func TestFormatsAdmitted(t *testing.T) {
 	start := time.Now()
 	verifyAll(t, verifier, cases, time.Second)
 	t.Logf("verified %d converted apps in %s", len(cases), time.Since(start).Round(time.Millisecond))
+	assertAdmitted(t, cases)
+}
+
+// TestRetiredAdmitted loads the objects of every retired API version of
+// internal/load/kube/testdata/retired, migrated to served versions, and
+// applies them to the control plane against a roomy target: every object
+// must be created and every pod admitted and scheduled.
+func TestRetiredAdmitted(t *testing.T) {
+	files, _ := filepath.Glob("../load/kube/testdata/retired/*.yaml")
+	if len(files) == 0 {
+		t.Fatal("no testdata")
+	}
+	sandbox, err := target.Load(target.Default)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roomy := huge(sandbox)
+	var cases []*vcase
+	for _, f := range files {
+		app, err := load.Load([]string{f}, load.Options{})
+		if err != nil {
+			t.Fatalf("loading %s: %v", f, err)
+		}
+		cases = append(cases, &vcase{name: filepath.Base(f), app: app, target: roomy})
+	}
+	verifyAll(t, verifier, cases, time.Second)
+	assertAdmitted(t, cases)
+}
+
+// assertAdmitted checks that every case's app was created and admitted in full.
+func assertAdmitted(t *testing.T, cases []*vcase) {
+	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			if c.err != nil {

@@ -269,45 +269,21 @@ func (d *decoder) object(src model.Source, raw map[string]any, path string) erro
 
 	switch {
 	case kind == "List" || (strings.HasSuffix(kind, "List") && raw["items"] != nil):
-		items, ok := raw["items"].([]any)
-		if !ok && raw["items"] != nil {
-			return fmt.Errorf("%s: %s: items: not a list", where, kind)
-		}
-		for i, it := range items {
-			m, ok := it.(map[string]any)
-			if !ok {
-				return fmt.Errorf("%s: %s: items[%d]: not an object", where, kind, i)
-			}
-			if err := d.object(src, m, joinPath(path, fmt.Sprintf("items[%d]", i))); err != nil {
-				return err
-			}
-		}
-		return nil
+		return d.list(src, raw, path, where, kind)
 	case kind == "Template" && (gv.Group == "template.openshift.io" || apiVersion == "v1"):
-		objs, err := processTemplate(raw, d.opts)
-		if err != nil {
-			return fmt.Errorf("%s: Template/%s: %w", where, name, err)
-		}
-		src.Format = "openshift"
-		for i, o := range objs {
-			if err := d.object(src, o, joinPath(path, fmt.Sprintf("objects[%d]", i))); err != nil {
-				return err
-			}
-		}
-		return nil
+		return d.template(src, raw, path, where, name)
 	case isOpenShift(gv, kind):
 		src.Format = "openshift"
 		d.openshift = append(d.openshift, pending{src: src, raw: raw, path: path})
 		return nil
 	}
 
-	if name == "" && raw["metadata"] != nil {
-		if md, ok := raw["metadata"].(map[string]any); ok && md["generateName"] != nil {
-			return fmt.Errorf("%s: %s: metadata.name: generateName is not supported, give the object a name", where, kind)
-		}
+	if err := requireName(raw, name, kind); err != nil {
+		return fmt.Errorf("%s: %w", where, err)
 	}
-	if name == "" {
-		return fmt.Errorf("%s: %s: metadata.name: required value", where, kind)
+	gv, keep, err := d.served(src, where, raw, gv, ref)
+	if err != nil || !keep {
+		return err
 	}
 	t, known := typed[kind]
 	if known && t.gv != gv {
@@ -335,6 +311,100 @@ func (d *decoder) object(src model.Source, raw map[string]any, path string) erro
 	}
 	d.add(src, &unstructured.Unstructured{Object: raw}, nil)
 	return nil
+}
+
+// list decodes the items of a List.
+func (d *decoder) list(src model.Source, raw map[string]any, path, where, kind string) error {
+	items, ok := raw["items"].([]any)
+	if !ok && raw["items"] != nil {
+		return fmt.Errorf("%s: %s: items: not a list", where, kind)
+	}
+	for i, it := range items {
+		m, ok := it.(map[string]any)
+		if !ok {
+			return fmt.Errorf("%s: %s: items[%d]: not an object", where, kind, i)
+		}
+		if err := d.object(src, m, joinPath(path, fmt.Sprintf("items[%d]", i))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// template processes an OpenShift Template and decodes its objects.
+func (d *decoder) template(src model.Source, raw map[string]any, path, where, name string) error {
+	objs, err := processTemplate(raw, d.opts)
+	if err != nil {
+		return fmt.Errorf("%s: Template/%s: %w", where, name, err)
+	}
+	src.Format = "openshift"
+	for i, o := range objs {
+		if err := d.object(src, o, joinPath(path, fmt.Sprintf("objects[%d]", i))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func requireName(raw map[string]any, name, kind string) error {
+	if name != "" {
+		return nil
+	}
+	if md, ok := raw["metadata"].(map[string]any); ok && md["generateName"] != nil {
+		return fmt.Errorf("%s: metadata.name: generateName is not supported, give the object a name", kind)
+	}
+	return fmt.Errorf("%s: metadata.name: required value", kind)
+}
+
+// served returns the served group version raw is read as: its own, or the
+// successor of a retired one (raw migrated in place). keep is false when the
+// object was dropped; an error names a version that never existed.
+func (d *decoder) served(src model.Source, where string, raw map[string]any, gv schema.GroupVersion, ref string) (schema.GroupVersion, bool, error) {
+	kind, _ := raw["kind"].(string)
+	mig, err := versionCheck(gv.Group, gv.Version, gv.String(), kind)
+	if err != nil {
+		return gv, false, fmt.Errorf("%s: %s: %w", where, ref, err)
+	}
+	if mig == nil {
+		return gv, true, nil
+	}
+	if !d.migrate(src, raw, ref, mig) {
+		return gv, false, nil
+	}
+	to, err := schema.ParseGroupVersion(mig.to)
+	return to, true, err
+}
+
+// migrate rewrites raw, of a retired API version, into its served version
+// and reports it; it returns false when the kind has no successor and the
+// object is dropped.
+func (d *decoder) migrate(src model.Source, raw map[string]any, ref string, m *migration) bool {
+	from, _ := raw["apiVersion"].(string)
+	kind, _ := raw["kind"].(string)
+	ns, _ := obj(raw, "metadata")["namespace"].(string)
+	key := func(apiVersion string) model.Key {
+		gv, _ := schema.ParseGroupVersion(apiVersion)
+		return model.KeyOf(gv.Group, kind, ns, objectName(raw))
+	}
+	if m.drop != "" {
+		d.findings = append(d.findings, model.Finding{
+			Severity: model.Warning, Key: "dropped", Object: key(from),
+			Message: fmt.Sprintf("%s: %s %s dropped: %s", src, from, ref, m.drop),
+		})
+		return false
+	}
+	var notes []string
+	if m.fix != nil {
+		notes = m.fix(raw)
+	}
+	raw["apiVersion"] = m.to
+	delete(raw, "status") // written by the cluster, and of the old version's shape
+	msg := fmt.Sprintf("%s: %s is %s, no longer served; migrated to %s as kubectl convert does", src, ref, from, m.to)
+	if len(notes) > 0 {
+		msg += ": " + strings.Join(notes, "; ")
+	}
+	d.findings = append(d.findings, model.Finding{Severity: model.Info, Key: "api-version", Object: key(m.to), Message: msg})
+	return true
 }
 
 // add appends a decoded object, with a finding for each field the API

@@ -102,7 +102,7 @@ func TestBadInput(t *testing.T) {
 		{"a list document", "- a\n- b\n", Options{}, []string{"not a Kubernetes object"}},
 		{"invalid quantity", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n      - name: a\n        resources: {limits: {memory: 2Gbb}}\n", Options{},
 			[]string{"f.yaml (document 1)", "Deployment/web", "spec.template.spec.containers[0].resources.limits.memory", `invalid quantity "2Gbb"`}},
-		{"retired apiVersion", "apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: web}\n", Options{}, []string{"Deployment/web", `apiVersion "extensions/v1beta1" is not served`, `"apps/v1"`}},
+		{"apiVersion that never existed", "apiVersion: extensions/v1beta2\nkind: Deployment\nmetadata: {name: web}\n", Options{}, []string{"Deployment/web", `apiVersion "extensions/v1beta2" does not exist`, `"apps/v1"`}},
 		{"wrong type", "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: 80}\n", Options{}, []string{"Service/s", "spec.ports", "a list"}},
 		{"required parameter", "apiVersion: template.openshift.io/v1\nkind: Template\nmetadata: {name: t}\nparameters: [{name: DB, required: true}]\nobjects: []\n", Options{}, []string{"Template/t", "parameter DB is required", "--param DB="}},
 		{"unknown parameter", "apiVersion: template.openshift.io/v1\nkind: Template\nmetadata: {name: t}\nobjects: []\n", Options{Params: map[string]string{"X": "1"}}, []string{"--param X", "no such parameter"}},
