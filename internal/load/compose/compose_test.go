@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/compose-spec/compose-go/v2/types"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -330,5 +331,85 @@ func TestHugePortRange(t *testing.T) {
 	_, _, err := load(t, "services:\n  web:\n    image: x\n    ports: [\"1-30000:1-30000\"]\n", Options{}, nil)
 	if err == nil || !strings.Contains(err.Error(), "services.web.ports[0]") {
 		t.Fatalf("err = %v, want a refusal naming services.web.ports[0]", err)
+	}
+}
+
+// TestDataContainer reads the Docker data-volume container pattern: a
+// service that only declares volumes and exits, whose volumes others take
+// with volumes_from, runs as an init container in each consumer's pod.
+func TestDataContainer(t *testing.T) {
+	objs, findings, err := load(t, `
+services:
+  app:
+    image: nginx
+    volumes_from: [data:ro]
+  data:
+    image: example/site-content
+    command: /bin/true
+    volumes: [/usr/share/nginx/html, content:/srv]
+  migrate:
+    image: example/migrate
+    entrypoint: [sh, -c, "echo ready"]
+volumes:
+  content: {}
+`, Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := model.Lookup[*appsv1.Deployment](objs, "Deployment", "app")
+	if app == nil || model.Lookup[*appsv1.Deployment](objs, "Deployment", "data") != nil {
+		t.Fatal("want Deployment/app and no Deployment/data")
+	}
+	pod := app.Spec.Template.Spec
+	if len(pod.Containers) != 1 || len(pod.InitContainers) != 1 || pod.InitContainers[0].Name != "data" {
+		t.Fatalf("app pod: containers %v init %v", pod.Containers, pod.InitContainers)
+	}
+	mounts := map[string]corev1.VolumeMount{}
+	for _, m := range pod.Containers[0].VolumeMounts {
+		mounts[m.MountPath] = m
+	}
+	for _, m := range pod.InitContainers[0].VolumeMounts {
+		got, ok := mounts[m.MountPath]
+		if !ok || got.Name != m.Name || !got.ReadOnly {
+			t.Errorf("app mounts %+v at %s, want volume %s read-only (volumes_from data:ro)", got, m.MountPath, m.Name)
+		}
+	}
+	if len(mounts) != 2 {
+		t.Errorf("app mounts %v, want the two volumes of data", mounts)
+	}
+	if svc := model.Lookup[*corev1.Service](objs, "Service", "data"); svc == nil || svc.Spec.Selector["app.kubernetes.io/name"] != "app" {
+		t.Errorf("Service/data = %+v, want it to select app's pod", svc)
+	}
+	if job := model.Lookup[*batchv1.Job](objs, "Job", "migrate"); job == nil || job.Spec.Template.Spec.RestartPolicy != corev1.RestartPolicyNever {
+		t.Errorf("migrate (echo and exit) = %+v, want a Job that runs once", job)
+	}
+	for _, f := range findings {
+		if f.Key == "volumes" && strings.Contains(f.Message, "volumes_from") && f.Severity == model.Warning {
+			t.Errorf("volumes_from of a data container reported as not carried over: %s", f.Message)
+		}
+	}
+}
+
+func TestRunsOnce(t *testing.T) {
+	for _, tc := range []struct {
+		entrypoint, command []string
+		labels              map[string]string
+		want                bool
+	}{
+		{entrypoint: []string{"/bin/true"}, want: true},
+		{command: []string{"true"}, want: true},
+		{command: []string{"echo", "data only"}, want: true},
+		{entrypoint: []string{"/bin/sh", "-c", "exit 0"}, want: true},
+		{labels: map[string]string{StartOnceLabel: "true"}, command: []string{"run.sh"}, want: true},
+		{command: []string{"cat"}},
+		{entrypoint: []string{"sh", "-c", "echo x; sleep 1000"}},
+		{entrypoint: []string{"/bin/true", "--serve"}},
+		{labels: map[string]string{StartOnceLabel: "false"}},
+	} {
+		svc := &types.ServiceConfig{}
+		svc.Entrypoint, svc.Command, svc.Labels = tc.entrypoint, tc.command, tc.labels
+		if got := RunsOnce(svc) != ""; got != tc.want {
+			t.Errorf("%v %v %v: runs once = %v, want %v", tc.entrypoint, tc.command, tc.labels, got, tc.want)
+		}
 	}
 }
