@@ -200,7 +200,9 @@ func (c *converter) service(svc *types.ServiceConfig) error {
 	c.byName[svc.Name] = w
 	c.set.Workloads = append(c.set.Workloads, w)
 	ctr := corev1.Container{Name: name, Image: svc.Image, WorkingDir: svc.WorkingDir, TTY: svc.Tty, Stdin: svc.StdinOpen}
-
+	if err := c.checkNumbers(svc); err != nil {
+		return err
+	}
 	c.kind(svc, w)
 	c.image(svc, w, &ctr)
 	ctr.Command = slices.Clone([]string(svc.Entrypoint))
@@ -261,8 +263,10 @@ func (c *converter) kind(svc *types.ServiceConfig, w *workload.Workload) {
 		w.Pod.RestartPolicy = corev1.RestartPolicyOnFailure
 		w.BackoffLimit = 6
 		if _, n, ok := strings.Cut(restart, ":"); ok {
-			if v, err := strconv.Atoi(n); err == nil {
+			if v, err := strconv.ParseInt(n, 10, 32); err == nil && v >= 0 {
 				w.BackoffLimit = int32(v)
+			} else {
+				c.finding(model.Warning, "restart", w, "restart %s: the retry count is not a count Kubernetes takes; backoffLimit 6 used", restart)
 			}
 		}
 		c.finding(model.Info, "kind", w, "restart %s: run as a Job (restartPolicy OnFailure, backoffLimit %d)", restart, w.BackoffLimit)
