@@ -24,6 +24,9 @@ type Workload struct {
 	// Annotations are the object's and its pod template's annotations,
 	// the template's winning.
 	Annotations map[string]string
+	// Surge asks for quota room for one more of its pods: the surge pod of
+	// a rolling update (one workload's at a time).
+	Surge bool
 }
 
 // Op kinds besides sizing (the zero Kind, with Field naming the value).
@@ -38,6 +41,10 @@ const (
 	// OpMerge merges the Deployments Members (Members[0] first) into one
 	// multi-container Deployment.
 	OpMerge = "merge"
+	// OpStrategy switches a Deployment to an update that needs no quota
+	// room: Recreate at one replica (Replicas), maxSurge 0 and
+	// maxUnavailable 1 above.
+	OpStrategy = "strategy"
 )
 
 // Op is one change of the plan. Object indexes the app's objects.

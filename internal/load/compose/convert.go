@@ -21,9 +21,9 @@ import (
 	"github.com/rightsize/rightsize/internal/model"
 )
 
-// ClaimSize is the storage a claim requests for a named volume: Compose
-// volumes have no size.
-var ClaimSize = resource.MustParse("1Gi")
+// DefaultClaimSize is the storage a claim requests for a named volume when
+// Options.ClaimSize is not set: Compose volumes have no size.
+const DefaultClaimSize = "1Gi"
 
 // Options are the Compose loader's knobs.
 type Options struct {
@@ -32,6 +32,17 @@ type Options struct {
 	// StatefulSets names the services to run as StatefulSets (their named
 	// volumes become one claim per replica); the rest become Deployments.
 	StatefulSets []string
+	// ClaimSize is the storage a named volume's claim requests (a volume's
+	// driver_opts size wins); nil means DefaultClaimSize.
+	ClaimSize *resource.Quantity
+}
+
+// claimSize is the size of a claim for a named volume.
+func (o Options) claimSize() resource.Quantity {
+	if o.ClaimSize != nil {
+		return o.ClaimSize.DeepCopy()
+	}
+	return resource.MustParse(DefaultClaimSize)
 }
 
 // Result is a converted project: the set, and for every Compose service the
@@ -189,7 +200,9 @@ func (c *converter) service(svc *types.ServiceConfig) error {
 	c.byName[svc.Name] = w
 	c.set.Workloads = append(c.set.Workloads, w)
 	ctr := corev1.Container{Name: name, Image: svc.Image, WorkingDir: svc.WorkingDir, TTY: svc.Tty, Stdin: svc.StdinOpen}
-
+	if err := c.checkNumbers(svc); err != nil {
+		return err
+	}
 	c.kind(svc, w)
 	c.image(svc, w, &ctr)
 	ctr.Command = slices.Clone([]string(svc.Entrypoint))
@@ -250,8 +263,10 @@ func (c *converter) kind(svc *types.ServiceConfig, w *workload.Workload) {
 		w.Pod.RestartPolicy = corev1.RestartPolicyOnFailure
 		w.BackoffLimit = 6
 		if _, n, ok := strings.Cut(restart, ":"); ok {
-			if v, err := strconv.Atoi(n); err == nil {
+			if v, err := strconv.ParseInt(n, 10, 32); err == nil && v >= 0 {
 				w.BackoffLimit = int32(v)
+			} else {
+				c.finding(model.Warning, "restart", w, "restart %s: the retry count is not a count Kubernetes takes; backoffLimit 6 used", restart)
 			}
 		}
 		c.finding(model.Info, "kind", w, "restart %s: run as a Job (restartPolicy OnFailure, backoffLimit %d)", restart, w.BackoffLimit)
