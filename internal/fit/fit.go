@@ -399,8 +399,9 @@ func sortFindings(fs []model.Finding) {
 // namespaces lists the distinct namespaces the app's namespaced objects name.
 func namespaces(app *model.App) []string {
 	seen := map[string]bool{}
+	scope := model.NewScope(app)
 	for _, o := range app.Objects {
-		if rewrite.Namespaced(o.Kind()) && o.Kind() != "Namespace" {
+		if scope.Namespaced(o) && o.Kind() != "Namespace" {
 			seen[o.Namespace()] = true
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/api/resource"
 	"sigs.k8s.io/yaml"
 
 	"github.com/rightsize/rightsize/internal/load/compose"
@@ -44,6 +45,12 @@ type Options struct {
 	// StatefulSets names Compose (and Rancher) services to convert to
 	// StatefulSets rather than Deployments.
 	StatefulSets []string
+	// ClaimSize is what the claim of a Compose (and Rancher) named volume
+	// requests; nil means compose.DefaultClaimSize.
+	ClaimSize *resource.Quantity
+	// HelmKubeVersion is the Kubernetes version charts see in
+	// .Capabilities; "" means helm.DefaultKubeVersion.
+	HelmKubeVersion string
 
 	// Limits bound what is read and expanded; zero fields take defaults.
 	Limits limit.Limits
@@ -143,10 +150,10 @@ func loadPath(app *model.App, path string, opts Options) error {
 	case "kubernetes", "openshift":
 		return loadKube(app, path, kopts, opts.Limits.Input)
 	case "compose":
-		objs, findings, err := compose.Load(path, compose.Options{EnvFiles: opts.EnvFiles, Profiles: opts.Profiles, StatefulSets: opts.StatefulSets})
+		objs, findings, err := compose.Load(path, compose.Options{EnvFiles: opts.EnvFiles, Profiles: opts.Profiles, StatefulSets: opts.StatefulSets, ClaimSize: opts.ClaimSize})
 		return add(app, objs, findings, err)
 	case "helm":
-		objs, findings, err := helm.Load(path, helm.Options{Values: opts.Values, Set: opts.Set, Kube: kopts})
+		objs, findings, err := helm.Load(path, helm.Options{Values: opts.Values, Set: opts.Set, Kube: kopts, KubeVersion: opts.HelmKubeVersion})
 		return add(app, objs, findings, err)
 	case "kustomize":
 		objs, findings, err := kustomize.Load(path, kopts)
@@ -155,7 +162,7 @@ func loadPath(app *model.App, path string, opts Options) error {
 		objs, findings, err := vamp.Load(path)
 		return add(app, objs, findings, err)
 	case "rancher":
-		objs, findings, err := rancher.Load(path, rancher.Options{Answers: opts.Answers, Set: opts.Set, StatefulSets: opts.StatefulSets})
+		objs, findings, err := rancher.Load(path, rancher.Options{Answers: opts.Answers, Set: opts.Set, StatefulSets: opts.StatefulSets, ClaimSize: opts.ClaimSize})
 		return add(app, objs, findings, err)
 	default:
 		return fmt.Errorf("%s: format %q is not supported (supported: %s)", path, format, strings.Join(Formats, ", "))

@@ -86,7 +86,7 @@ func FuzzTemplate(f *testing.F) {
 			Values:    map[string]any{"a": "b"},
 		}
 		// Properties: an error names the chart; output stays within the limit.
-		_, _, err := Render(ch, "fuzz", map[string]any{}, kube.Options{Limits: limit.Limits{Expansion: 1 << 20}})
+		_, _, err := Render(ch, "fuzz", map[string]any{}, Options{Kube: kube.Options{Limits: limit.Limits{Expansion: 1 << 20}}})
 		if err != nil && !strings.Contains(err.Error(), "fuzz") {
 			t.Fatalf("error does not name the chart: %v", err)
 		}
