@@ -30,11 +30,14 @@ const (
 )
 
 // Pending is a number of a workload's pods that the scheduler would leave
-// Pending, with the cause (a Key* constant) and the scheduler's message.
+// Pending, with the cause (a Key* constant), the scheduler's own message
+// ("0/1 nodes are available: 1 Insufficient cpu.") and rightsize's detail
+// (the numbers, the label, the taint, the port and who holds it).
 type Pending struct {
-	Count   int32
-	Key     string
-	Message string
+	Count  int32
+	Key    string
+	Reason string
+	Detail string
 }
 
 // podToPlace is one pod as the scheduler's filters see it.
@@ -294,22 +297,22 @@ func (a *analyzer) placeWorkload(s *scheduler, w *Workload, n int32) []Pending {
 			continue
 		}
 		key, detail := cause(p, rs)
-		msg := fitError(rs, len(s.nodes))
-		if detail != "" {
-			msg += " (" + detail + ")"
-		}
-		k := key + "\x00" + msg
+		reason := fitError(rs, len(s.nodes))
+		k := key + "\x00" + reason + "\x00" + detail
 		if j, ok := index[k]; ok {
 			pending[j].Count++
 			continue
 		}
 		index[k] = len(pending)
-		pending = append(pending, Pending{Count: 1, Key: key, Message: msg})
+		pending = append(pending, Pending{Count: 1, Key: key, Reason: reason, Detail: detail})
 	}
 	for _, pd := range pending {
+		msg := fmt.Sprintf("%d of %d pod(s) stay Pending: %s", pd.Count, n, pd.Reason)
+		if pd.Detail != "" {
+			msg += " (" + pd.Detail + ")"
+		}
 		a.res.Findings = append(a.res.Findings, model.Finding{
-			Severity: model.Error, Key: pd.Key, Object: w.Object.Key(),
-			Message: fmt.Sprintf("%d of %d pod(s) stay Pending: %s", pd.Count, n, pd.Message),
+			Severity: model.Error, Key: pd.Key, Object: w.Object.Key(), Message: msg,
 		})
 	}
 	return pending

@@ -38,6 +38,10 @@ const (
 	// OpMerge merges the Deployments Members (Members[0] first) into one
 	// multi-container Deployment.
 	OpMerge = "merge"
+	// OpHostPorts removes the hostPort (and hostIP) of every port of the
+	// object's pods: they keep their containerPort and are reached through
+	// Services.
+	OpHostPorts = "host-ports"
 )
 
 // Op is one change of the plan. Object indexes the app's objects.
