@@ -43,6 +43,11 @@ var allowedImports = map[string][]string{
 	"internal/render":  {},
 	"internal/sim":     {"internal/sim/buildsrc"},
 	"internal/verify":  {"internal/footprint", "internal/sim"},
+	// Live clusters: cluster reads a namespace as a target (the footprint
+	// prices the app's existing objects); apply writes through its handle.
+	"internal/cluster": {"internal/footprint"},
+	"internal/apply":   {"internal/cluster", "internal/footprint"},
+	"internal/env":     {},
 	// usage -> recommend: recommend accumulates usage's samples.
 	"internal/usage":     {},
 	"internal/recommend": {"internal/usage"},

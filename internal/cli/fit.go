@@ -17,8 +17,7 @@ import (
 )
 
 type fitFlags struct {
-	load      loadFlags
-	namespace string
+	load loadFlags
 	outputFlags
 	allow         []string
 	allowDataLoss bool
@@ -61,7 +60,6 @@ Exit codes: 0 fits, 3 no allowed rewrite fits, 1 error, 2 usage.`,
 	}
 	fs := cmd.Flags()
 	f.load.register(fs)
-	fs.StringVarP(&f.namespace, "namespace", "n", "", "namespace the output objects carry (default: the target's, else none)")
 	f.outputFlags.register(fs, "write the report to this file")
 	fs.StringSliceVar(&f.allow, "allow", rightsize.ChangeKinds(), "change kinds allowed: "+strings.Join(rightsize.ChangeKinds(), ", ")+"; opt-in, never by default: "+strings.Join(rightsize.OptInChangeKinds(), ", ")+" (named alone, added to the defaults)")
 	fs.BoolVar(&f.allowDataLoss, "allow-data-loss", false, "allow replacing PersistentVolumeClaims with emptyDir when storage binds")
@@ -73,8 +71,8 @@ Exit codes: 0 fits, 3 no allowed rewrite fits, 1 error, 2 usage.`,
 
 func (f *fitFlags) options() ([]rightsize.FitOption, error) {
 	opts := []rightsize.FitOption{rightsize.WithAllow(f.allow...)}
-	if f.namespace != "" {
-		opts = append(opts, rightsize.WithNamespace(f.namespace))
+	if ns := f.load.namespace(); ns != "" {
+		opts = append(opts, rightsize.WithNamespace(ns))
 	}
 	if f.allowDataLoss {
 		opts = append(opts, rightsize.WithAllowDataLoss())

@@ -26,21 +26,29 @@ type loadFlags struct {
 	profiles   []string
 	// statefulSets names Compose/Rancher services to convert to StatefulSets.
 	statefulSets []string
+	// kube chooses a live cluster and namespace for cluster targets.
+	kube kubeFlags
 }
 
 func (f *loadFlags) register(fs *pflag.FlagSet) {
-	f.fs = fs
-	fs.StringVarP(&f.target, "target", "t", rightsize.DefaultTarget, "built-in plan name (see 'rightsize plans') or a file of ResourceQuota/LimitRange/Node objects")
+	f.registerTarget(fs)
 	fs.StringVar(&f.format, "format", "", "input format, detected when empty: kubernetes, compose, rancher, vamp, helm, kustomize")
 	fs.StringArrayVarP(&f.params, "param", "p", nil, "OpenShift template parameter KEY=VALUE (repeatable)")
 	fs.StringArrayVar(&f.paramFiles, "param-file", nil, "file of OpenShift template parameters, KEY=VALUE lines (repeatable)")
-	fs.Int64Var(&f.seed, "seed", 1, "seed for generated OpenShift template parameters")
+	fs.Int64Var(&f.seed, "seed", 0, "seed for generated OpenShift template parameters, for reproducible values (default: random per run, as oc process)")
 	fs.StringArrayVarP(&f.values, "values", "f", nil, "Helm values file (repeatable)")
 	fs.StringArrayVar(&f.set, "set", nil, "Helm value or Rancher answer KEY=VALUE (repeatable)")
 	fs.StringVar(&f.answers, "answers", "", "Rancher catalog answers file (KEY=VALUE lines, YAML or JSON)")
 	fs.StringArrayVar(&f.envFiles, "env-file", nil, "Compose environment file (repeatable)")
 	fs.StringArrayVar(&f.profiles, "profile", nil, "Compose profile to enable (repeatable)")
 	fs.StringArrayVar(&f.statefulSets, "statefulset", nil, "Compose or Rancher service to convert to a StatefulSet, a claim per replica (repeatable)")
+}
+
+// registerTarget registers the flags that choose the target only.
+func (f *loadFlags) registerTarget(fs *pflag.FlagSet) {
+	f.fs = fs
+	fs.StringVarP(&f.target, "target", "t", rightsize.DefaultTarget, "built-in plan name (see 'rightsize plans'), a file of ResourceQuota/LimitRange/Node objects, or cluster:[CONTEXT/]NAMESPACE")
+	f.kube.register(fs)
 }
 
 // optionFlags maps the library's option names to the flags that set them.
@@ -123,7 +131,7 @@ func (f *loadFlags) loadAppAndTarget(ctx context.Context, s Streams, paths []str
 	if err != nil {
 		return nil, nil, err
 	}
-	t, err := rightsize.LoadTarget(ctx, f.target)
+	t, err := f.loadTarget(ctx, app)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -49,6 +49,10 @@ type Streams struct {
 
 // Run runs rightsize with args and returns the exit code.
 func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runAs(args, stdin, stdout, stderr, false)
+}
+
+func runAs(args []string, stdin io.Reader, stdout, stderr io.Writer, plugin bool) int {
 	// Loading a large app allocates many short-lived maps; trading memory
 	// (about 250 MB at the peak for 5,000 workloads) for less GC time.
 	if os.Getenv("GOGC") == "" {
@@ -56,6 +60,10 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	s := Streams{In: stdin, Out: stdout, Err: stderr}
 	root := newRoot(s)
+	if plugin {
+		root.Use = "kubectl rightsize"
+		root.Annotations = map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl rightsize"}
+	}
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
@@ -108,6 +116,8 @@ func newRoot(s Streams) *cobra.Command {
 		Short:         "Fit multi-container applications into constrained Kubernetes targets",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// --env: an environment's settings are the defaults of the flags.
+		PersistentPreRunE: applyEnv,
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return flagErr{fmt.Errorf("%s: %w (see '%s --help')", c.CommandPath(), err, c.CommandPath())}
@@ -119,8 +129,12 @@ func newRoot(s Streams) *cobra.Command {
 		newSim(s),
 		newVerify(s),
 		newConvert(s),
+		newApply(s),
+		newDelete(s),
+		newEnv(s),
 		newVersion(s),
 	)
+	registerCompletions(root)
 	// --version prints what 'rightsize version' prints.
 	var version bool
 	root.Flags().BoolVar(&version, "version", false, "print the version and exit")

@@ -48,6 +48,9 @@ type Options struct {
 	MinCPU, MinMemory *resource.Quantity
 	// Usage holds observed usage by "Kind/name/container", used as floors.
 	Usage map[string]corev1.ResourceList
+	// Targets holds usage-based requests and limits to aim for, by
+	// "Kind/name/container" (see solve.Options.Targets).
+	Targets map[string]corev1.ResourceRequirements
 }
 
 func (o Options) allowed(kind string) bool {
@@ -205,7 +208,7 @@ func (f *fitter) size(first bool) error {
 }
 
 func (f *fitter) solveOptions() solve.Options {
-	o := solve.Options{Replicas: f.opts.allowed(AllowReplicas), MinCPU: solve.DefaultMinCPU, MinMemory: solve.DefaultMinMemory, Usage: f.opts.Usage}
+	o := solve.Options{Replicas: f.opts.allowed(AllowReplicas), MinCPU: solve.DefaultMinCPU, MinMemory: solve.DefaultMinMemory, Usage: f.opts.Usage, Targets: f.opts.Targets}
 	if f.opts.MinCPU != nil {
 		o.MinCPU = *f.opts.MinCPU
 	}

@@ -98,6 +98,7 @@ func Analyze(app *model.App, t *model.Target) (*Result, error) {
 	a.namespaces()
 	a.res.Findings = append(a.res.Findings, app.Findings...)
 	a.res.Findings = append(a.res.Findings, extra...)
+	a.res.Findings = append(a.res.Findings, orig.Findings...)
 	a.res.Fits = len(a.res.Refusals) == 0
 	for _, f := range a.res.Findings {
 		if f.Severity == model.Error {
@@ -179,6 +180,10 @@ func (a *analyzer) baseline() {
 		}
 		return l
 	}
+	if a.orig.Live {
+		a.liveBaseline()
+		return
+	}
 	for range a.orig.Quotas {
 		a.chargeAll(one(corev1.ResourceQuotas, "count/resourcequotas"))
 	}
@@ -190,6 +195,19 @@ func (a *analyzer) baseline() {
 	}
 	if a.app.Find("ConfigMap", "", "kube-root-ca.crt") == nil {
 		a.chargeAll(one(corev1.ResourceConfigMaps, "count/configmaps"))
+	}
+}
+
+// liveBaseline starts each of the target's quotas from its status.used: a
+// live namespace holds its default objects and other apps already.
+func (a *analyzer) liveBaseline() {
+	for i, q := range a.orig.Quotas {
+		if i >= len(a.quotas) || q.Status.Used == nil {
+			continue
+		}
+		m := mask(q.Status.Used, a.quotas[i].q.Spec.Hard)
+		addTo(a.quotas[i].used, m, 1)
+		addTo(a.quotas[i].requested, m, 1)
 	}
 }
 

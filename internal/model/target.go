@@ -15,4 +15,12 @@ type Target struct {
 	LimitRanges []*corev1.LimitRange
 	// Nodes gives node shapes; empty means "no statement about nodes".
 	Nodes []*corev1.Node
+	// Live is true for a target read from a cluster: each quota's
+	// status.used is what the namespace holds already (the app's own
+	// existing objects taken off), and takes the place of an empty
+	// namespace's default objects.
+	Live bool
+	// Findings are what reading the target noticed (nodes the user may not
+	// list, objects of the app that exist already).
+	Findings []Finding
 }

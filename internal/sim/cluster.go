@@ -50,13 +50,15 @@ type Cluster struct {
 	Config *rest.Config
 	Client kubernetes.Interface
 
-	kubelet  KubeletOptions
-	ownDir   bool
-	procs    []*proc
-	cancel   context.CancelFunc
-	agents   sync.WaitGroup
-	stopOnce sync.Once
-	stopErr  error
+	caData      []byte
+	tenantToken string
+	kubelet     KubeletOptions
+	ownDir      bool
+	procs       []*proc
+	cancel      context.CancelFunc
+	agents      sync.WaitGroup
+	stopOnce    sync.Once
+	stopErr     error
 }
 
 type proc struct {
@@ -141,10 +143,9 @@ func startOnce(ctx context.Context, opts Options) (c *Cluster, err error) {
 	if err != nil {
 		return c, err
 	}
-	tokens := filepath.Join(c.Dir, "pki", "tokens.csv")
-	// One identity in system:masters for the user and every component: the
-	// simulator checks admission and scheduling, not authorization.
-	if err := os.WriteFile(tokens, []byte(token+",admin,admin,system:masters\n"), 0o600); err != nil {
+	c.caData = pki.CAData
+	tokens, err := c.writeTokens(token)
+	if err != nil {
 		return c, err
 	}
 	c.Server = "https://127.0.0.1:" + strconv.Itoa(apiPort)
@@ -270,6 +271,23 @@ leaderElection:
 		}
 	}
 	return c, nil
+}
+
+// writeTokens writes the apiserver's token file: one identity in
+// system:masters for the user and every component (the simulator checks
+// admission and scheduling, not authorization), and an unprivileged one
+// that plays a tenant of a shared cluster (see Tenant).
+func (c *Cluster) writeTokens(admin string) (string, error) {
+	var err error
+	if c.tenantToken, err = randomToken(); err != nil {
+		return "", err
+	}
+	path := filepath.Join(c.Dir, "pki", "tokens.csv")
+	data := admin + ",admin,admin,system:masters\n" + c.tenantToken + "," + TenantUser + "," + TenantUser + "\n"
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		return "", err
+	}
+	return path, nil
 }
 
 // serving are the flags of a component's health endpoint: loopback, its

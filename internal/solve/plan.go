@@ -83,6 +83,12 @@ type Options struct {
 	MinCPU, MinMemory resource.Quantity
 	// Usage holds observed usage by "Kind/name/container": floors too.
 	Usage map[string]corev1.ResourceList
+	// Targets holds, by "Kind/name/container", the requests and limits that
+	// usage-based sizing aims for (internal/recommend): where one is given,
+	// scaling starts from it instead of the container's own value, up or
+	// down; Usage stays the floor. Values the container does not set (and
+	// the target does not demand) stay unset.
+	Targets map[string]corev1.ResourceRequirements
 }
 
 // Defaults for containers that set nothing where the target demands a value

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -17,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/rightsize/rightsize/internal/load/limit"
 	"github.com/rightsize/rightsize/internal/load/workload"
 	"github.com/rightsize/rightsize/internal/model"
 )
@@ -53,7 +53,7 @@ func Load(path string, opts Options) ([]*model.Object, []model.Finding, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	data, err := os.ReadFile(file)
+	data, err := limit.ReadFile(file, limit.DefaultInput)
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading %s: %w", file, err)
 	}
@@ -189,7 +189,9 @@ func (c *converter) service(svc *types.ServiceConfig) error {
 	c.byName[svc.Name] = w
 	c.set.Workloads = append(c.set.Workloads, w)
 	ctr := corev1.Container{Name: name, Image: svc.Image, WorkingDir: svc.WorkingDir, TTY: svc.Tty, Stdin: svc.StdinOpen}
-
+	if err := c.checkNumbers(svc); err != nil {
+		return err
+	}
 	c.kind(svc, w)
 	c.image(svc, w, &ctr)
 	ctr.Command = slices.Clone([]string(svc.Entrypoint))
@@ -250,8 +252,10 @@ func (c *converter) kind(svc *types.ServiceConfig, w *workload.Workload) {
 		w.Pod.RestartPolicy = corev1.RestartPolicyOnFailure
 		w.BackoffLimit = 6
 		if _, n, ok := strings.Cut(restart, ":"); ok {
-			if v, err := strconv.Atoi(n); err == nil {
+			if v, err := strconv.ParseInt(n, 10, 32); err == nil && v >= 0 {
 				w.BackoffLimit = int32(v)
+			} else {
+				c.finding(model.Warning, "restart", w, "restart %s: the retry count is not a count Kubernetes takes; backoffLimit 6 used", restart)
 			}
 		}
 		c.finding(model.Info, "kind", w, "restart %s: run as a Job (restartPolicy OnFailure, backoffLimit %d)", restart, w.BackoffLimit)
@@ -559,9 +563,9 @@ func (c *converter) configs(svc *types.ServiceConfig, w *workload.Workload, ctr 
 			if !filepath.IsAbs(f) {
 				f = filepath.Join(c.p.WorkingDir, f)
 			}
-			data, err := os.ReadFile(f)
+			data, err := limit.ReadFile(f, limit.DefaultData)
 			if err != nil {
-				c.finding(model.Warning, "dropped", w, "config %s: file %s cannot be read, not carried over", ref.Source, def.File)
+				c.finding(model.Warning, "dropped", w, "config %s: file %s cannot be read (%v), not carried over", ref.Source, def.File, err)
 				continue
 			}
 			content = string(data)

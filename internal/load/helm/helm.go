@@ -2,7 +2,6 @@ package helm
 
 import (
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
@@ -15,6 +14,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/rightsize/rightsize/internal/load/kube"
+	"github.com/rightsize/rightsize/internal/load/limit"
 	"github.com/rightsize/rightsize/internal/model"
 )
 
@@ -53,7 +53,7 @@ func Load(path string, opts Options) ([]*model.Object, []model.Finding, error) {
 func values(opts Options) (map[string]any, error) {
 	base := map[string]any{}
 	for _, f := range opts.Values {
-		data, err := os.ReadFile(f)
+		data, err := limit.ReadFile(f, limit.DefaultInput)
 		if err != nil {
 			return nil, fmt.Errorf("reading --values %s: %w", f, err)
 		}
@@ -97,6 +97,12 @@ func Render(ch *chart.Chart, path string, vals map[string]any, kopts kube.Option
 	if err := ch.Validate(); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", where, err)
 	}
+	if err := checkDependencies(ch); err != nil {
+		return nil, nil, fmt.Errorf("%s: dependencies: %w", where, err)
+	}
+	if err := guardTemplates(ch); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", where, err)
+	}
 	if err := chartutil.ProcessDependenciesWithMerge(ch, vals); err != nil {
 		return nil, nil, fmt.Errorf("%s: dependencies: %w", where, err)
 	}
@@ -110,6 +116,9 @@ func Render(ch *chart.Chart, path string, vals map[string]any, kopts kube.Option
 	files, err := engine.Render(ch, rv)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: rendering: %w", where, err)
+	}
+	if err := checkRendered(files, kopts.Limits.Defaults().Expansion); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", where, err)
 	}
 	for f := range files {
 		if strings.HasSuffix(f, "NOTES.txt") {

@@ -2,7 +2,9 @@ package rancher
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -10,7 +12,6 @@ import (
 	"strings"
 	"text/template"
 
-	"github.com/Masterminds/sprig/v3"
 	"github.com/compose-spec/compose-go/v2/interpolation"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -18,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/rightsize/rightsize/internal/load/compose"
+	"github.com/rightsize/rightsize/internal/load/limit"
 	"github.com/rightsize/rightsize/internal/load/workload"
 	"github.com/rightsize/rightsize/internal/model"
 )
@@ -95,22 +97,23 @@ func Load(path string, opts Options) ([]*model.Object, []model.Finding, error) {
 func composeFile(vdir string, values map[string]string) (string, []byte, error) {
 	for _, n := range []string{"docker-compose.yml", "docker-compose.yaml"} {
 		f := filepath.Join(vdir, n)
-		if data, err := os.ReadFile(f); err == nil {
+		if data, err := limit.ReadFile(f, limit.DefaultInput); err == nil {
 			return f, data, nil
 		}
 		tf := f + ".tpl"
-		data, err := os.ReadFile(tf)
+		data, err := limit.ReadFile(tf, limit.DefaultInput)
 		if err != nil {
 			continue
 		}
-		tmpl, err := template.New(filepath.Base(tf)).Option("missingkey=zero").Funcs(sprig.TxtFuncMap()).Parse(string(data))
+		tmpl, err := template.New(filepath.Base(tf)).Option("missingkey=zero").Funcs(funcs()).Parse(string(data))
 		if err != nil {
 			return "", nil, fmt.Errorf("%s: %w", tf, err)
 		}
 		var buf bytes.Buffer
 		stack := filepath.Base(filepath.Dir(filepath.Clean(vdir)))
 		ctx := map[string]any{"Values": values, "Stack": map[string]string{"Name": stack}}
-		if err := tmpl.Execute(&buf, ctx); err != nil {
+		out := &limit.Writer{W: &buf, What: tf, Max: limit.DefaultExpansion}
+		if err := tmpl.Execute(out, ctx); err != nil {
 			return "", nil, fmt.Errorf("%s: %w", tf, err)
 		}
 		return tf, buf.Bytes(), nil
@@ -150,8 +153,11 @@ func (c *conv) rancherCompose(values map[string]string) error {
 			switch k {
 			case "scale":
 				s, err := toInt(v)
-				if err != nil || s < 0 {
-					return fmt.Errorf("%s: want a number of containers, got %v", field(k), v)
+				if err != nil {
+					return fmt.Errorf("%s: want a number of containers: %w", field(k), err)
+				}
+				if s < 0 {
+					return fmt.Errorf("%s: must be greater than or equal to 0, got %d", field(k), s)
 				}
 				if w.Kind != workload.DaemonSet {
 					w.Replicas = int32(s)
@@ -191,21 +197,39 @@ func isLB(w *workload.Workload) bool {
 	return len(w.Pod.Containers) > 0 && strings.HasPrefix(w.Pod.Containers[0].Image, "rancher/lb-service-")
 }
 
+// toInt reads a whole number in the int32 range, the range of every
+// Kubernetes field it fills (replicas, ports, probe seconds): a larger value
+// is an error, never wrapped.
 func toInt(v any) (int, error) {
+	var n int64
 	switch x := v.(type) {
 	case int:
-		return x, nil
+		n = int64(x)
 	case int64:
-		return int(x), nil
+		n = x
 	case float64:
-		if x != float64(int(x)) {
+		if x != math.Trunc(x) || math.IsInf(x, 0) {
 			return 0, fmt.Errorf("not a whole number")
 		}
-		return int(x), nil
+		if x > math.MaxInt32 || x < math.MinInt32 {
+			return 0, fmt.Errorf("%v is out of range (at most %d)", x, math.MaxInt32)
+		}
+		n = int64(x)
+	case json.Number:
+		return toInt(string(x))
 	case string:
-		return strconv.Atoi(strings.TrimSpace(x))
+		p, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("want a whole number, got %q", x)
+		}
+		n = p
+	default:
+		return 0, fmt.Errorf("want a number, got %T", v)
 	}
-	return 0, fmt.Errorf("want a number, got %T", v)
+	if n > math.MaxInt32 || n < math.MinInt32 {
+		return 0, fmt.Errorf("%d is out of range (at most %d)", n, math.MaxInt32)
+	}
+	return int(n), nil
 }
 
 // ms converts a Rancher duration in milliseconds to probe seconds (at least 1).

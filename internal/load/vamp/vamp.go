@@ -21,6 +21,7 @@ import (
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
+	"github.com/rightsize/rightsize/internal/load/limit"
 	"github.com/rightsize/rightsize/internal/load/workload"
 	"github.com/rightsize/rightsize/internal/model"
 )
@@ -45,7 +46,7 @@ func Load(path string) ([]*model.Object, []model.Finding, error) {
 	}
 	var docs []doc
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		data, err := limit.ReadFile(f, limit.DefaultInput)
 		if err != nil {
 			return nil, nil, fmt.Errorf("reading %s: %w", f, err)
 		}

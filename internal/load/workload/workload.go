@@ -164,7 +164,15 @@ func Memory(bytes int64) resource.Quantity {
 // Seconds converts a duration in nanoseconds to whole seconds for a probe,
 // rounding up and never below min.
 func Seconds(ns int64, min int32) int32 {
-	s := int32((ns + 999999999) / 1000000000)
+	if ns > math.MaxInt64-999999999 {
+		ns = math.MaxInt64 - 999999999
+	}
+	sec := (ns + 999999999) / 1000000000
+	if sec > math.MaxInt32 {
+		// Beyond 68 years: the largest value the field holds, never wrapped.
+		sec = math.MaxInt32
+	}
+	s := int32(sec)
 	if s < min {
 		return min
 	}
