@@ -48,9 +48,10 @@ type podToPlace struct {
 	need                   corev1.ResourceList
 	ports                  []HostPort
 	antiAffinity, affinity []affinityTerm
-	// pin is the node a DaemonSet's controller made the pod for, or the
-	// pod's spec.nodeName.
-	pin string
+	// pin is the node a DaemonSet's controller made the pod for (daemon),
+	// or the pod's spec.nodeName.
+	pin    string
+	daemon bool
 }
 
 type placedPort struct {
@@ -155,6 +156,13 @@ func (s *scheduler) place(p *podToPlace) (*nodeState, []*rejection) {
 	bestScore := -1.0
 	var rs []*rejection
 	for _, n := range s.nodes {
+		if p.daemon && n.node.Name != p.pin {
+			// The DaemonSet controller pins its pod by node affinity on
+			// metadata.name; the NodeAffinity PreFilter rules out every
+			// other node before any filter runs.
+			rs = append(rs, &rejection{plugin: "NodeAffinity", reasons: []string{reasonPreFilterNodeAffinity}, static: true, elsewhere: true})
+			continue
+		}
 		if r := s.filter(p, n); r != nil {
 			rs = append(rs, r)
 			continue
@@ -290,7 +298,7 @@ func (a *analyzer) placeWorkload(s *scheduler, w *Workload, n int32) []Pending {
 	for i := int32(0); i < n; i++ {
 		p := newPodToPlace(pod, w.Object.Ref())
 		if int(i) < len(pins) {
-			p.pin = pins[i]
+			p.pin, p.daemon = pins[i], true
 		}
 		node, rs := s.place(p)
 		if node != nil {

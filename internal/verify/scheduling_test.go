@@ -233,6 +233,9 @@ func TestDifferentialScheduling(t *testing.T) {
 		g := &schedGen{r: rand.New(rand.NewPCG(uint64(i), 11))}
 		mixed = append(mixed, run{fmt.Sprintf("seed-%d", i), g.app(i)})
 	}
+	// keys counts the causes the footprint reported, so that the test
+	// shows it covered each.
+	keys := map[string]int{}
 	for _, tc := range []struct {
 		name string
 		tg   *model.Target
@@ -261,7 +264,7 @@ func TestDifferentialScheduling(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					for _, d := range compareScheduling(r.app, &tg, rep) {
+					for _, d := range compareScheduling(r.app, &tg, rep, keys) {
 						t.Error(d)
 					}
 					if t.Failed() {
@@ -274,11 +277,17 @@ func TestDifferentialScheduling(t *testing.T) {
 			}
 		})
 	}
+	t.Logf("pending pods by cause: %v", keys)
+	for _, k := range []string{footprint.KeyNodeSize, footprint.KeyNodes, footprint.KeyNodeAffinity, footprint.KeyNodeTaint, footprint.KeyNodePorts, footprint.KeyPodAffinity} {
+		if keys[k] == 0 && !t.Failed() {
+			t.Errorf("no generated app left a pod Pending for %s: the test does not cover it", k)
+		}
+	}
 }
 
 // compareScheduling returns the disagreements between the footprint's
 // placement and the control plane's, workload by workload.
-func compareScheduling(app *model.App, tg *model.Target, r *verify.Report) []string {
+func compareScheduling(app *model.App, tg *model.Target, r *verify.Report, keys map[string]int) []string {
 	fp, err := footprint.Analyze(app, tg)
 	if err != nil {
 		return []string{err.Error()}
@@ -299,6 +308,7 @@ func compareScheduling(app *model.App, tg *model.Target, r *verify.Report) []str
 		var reasons []string
 		for _, p := range fw.Pending {
 			fpPending += p.Count
+			keys[p.Key] += int(p.Count)
 			reasons = append(reasons, fmt.Sprintf("%d: %s (%s)", p.Count, p.Reason, p.Detail))
 		}
 		if cw.Scheduled < cw.Desired {
