@@ -12,6 +12,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/rightsize/rightsize/internal/footprint"
 	"github.com/rightsize/rightsize/internal/model"
@@ -69,6 +70,8 @@ func Apply(app *model.App, ops []solve.Op) (*model.App, []Change, error) {
 			if ing != nil {
 				added = append(added, ing)
 			}
+		case solve.OpStrategy:
+			cs, err = setStrategy(o, op)
 		case solve.OpNamespace:
 			cs, err = foldNamespaces(out, op, drop)
 		case solve.OpHostPorts:
@@ -180,6 +183,40 @@ func setReplicas(o *model.Object, op solve.Op) ([]Change, error) {
 	n := op.Replicas
 	*p = &n
 	return []Change{{Object: o.Ref(), Field: "spec.replicas", Before: before, After: fmt.Sprint(n), Reason: op.Reason}}, nil
+}
+
+// setStrategy switches a Deployment to an update that needs no quota room
+// for a surge pod.
+func setStrategy(o *model.Object, op solve.Op) ([]Change, error) {
+	d, ok := o.Obj.(*appsv1.Deployment)
+	if !ok {
+		return nil, fmt.Errorf("%s: not a Deployment", o.Where())
+	}
+	before := describeStrategy(d.Spec.Strategy)
+	if op.Replicas > 1 {
+		zero, one := intstr.FromInt32(0), intstr.FromInt32(1)
+		d.Spec.Strategy = appsv1.DeploymentStrategy{Type: appsv1.RollingUpdateDeploymentStrategyType,
+			RollingUpdate: &appsv1.RollingUpdateDeployment{MaxSurge: &zero, MaxUnavailable: &one}}
+	} else {
+		d.Spec.Strategy = appsv1.DeploymentStrategy{Type: appsv1.RecreateDeploymentStrategyType}
+	}
+	return []Change{{Object: o.Ref(), Field: "spec.strategy", Before: before, After: describeStrategy(d.Spec.Strategy), Reason: op.Reason}}, nil
+}
+
+func describeStrategy(s appsv1.DeploymentStrategy) string {
+	if s.Type == appsv1.RecreateDeploymentStrategyType {
+		return "Recreate"
+	}
+	surge, unavailable := "25%", "25%"
+	if ru := s.RollingUpdate; ru != nil {
+		if ru.MaxSurge != nil {
+			surge = ru.MaxSurge.String()
+		}
+		if ru.MaxUnavailable != nil {
+			unavailable = ru.MaxUnavailable.String()
+		}
+	}
+	return fmt.Sprintf("RollingUpdate (maxSurge %s, maxUnavailable %s)", surge, unavailable)
 }
 
 // clusterIP makes a NodePort or LoadBalancer Service a ClusterIP one and

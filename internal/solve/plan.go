@@ -24,6 +24,9 @@ type Workload struct {
 	// Annotations are the object's and its pod template's annotations,
 	// the template's winning.
 	Annotations map[string]string
+	// Surge asks for quota room for one more of its pods: the surge pod of
+	// a rolling update (one workload's at a time).
+	Surge bool
 }
 
 // Op kinds besides sizing (the zero Kind, with Field naming the value).
@@ -42,6 +45,10 @@ const (
 	// object's pods: they keep their containerPort and are reached through
 	// Services.
 	OpHostPorts = "host-ports"
+	// OpStrategy switches a Deployment to an update that needs no quota
+	// room: Recreate at one replica (Replicas), maxSurge 0 and
+	// maxUnavailable 1 above.
+	OpStrategy = "strategy"
 )
 
 // Op is one change of the plan. Object indexes the app's objects.

@@ -253,12 +253,16 @@ func (pl *planner) solve(replicas []int32) *result {
 func (pl *planner) podsOver(replicas []int32) map[string]float64 {
 	over := map[string]float64{}
 	for _, qk := range quotaKeys(pl.t, corev1.ResourcePods, "count/pods") {
-		n := 0.0
+		n, surge := 0.0, 0.0
 		for wi, w := range pl.ws {
 			if applies(qk.quota, w.Pod) {
 				n += float64(replicas[wi])
+				if w.Surge && replicas[wi] > 0 {
+					surge = 1
+				}
 			}
 		}
+		n += surge
 		if h := float64(qk.hard.Value()); n > h {
 			over[string(qk.key)] = n - h
 		}
@@ -305,6 +309,9 @@ func (pl *planner) problem(r corev1.ResourceName, limits bool, replicas []int32,
 		for wi, w := range pl.ws {
 			if replicas[wi] > 0 && applies(qk.quota, w.Pod) {
 				key.Terms = append(key.Terms, Term{Pod: wi, Weight: float64(replicas[wi])})
+				if w.Surge {
+					key.Surge = append(key.Surge, wi)
+				}
 			}
 		}
 		pr.Keys = append(pr.Keys, key)
