@@ -23,6 +23,8 @@ const (
 	AllowServices     = fit.AllowServices
 	// AllowStorage is not allowed unless asked for (see OptInChangeKinds).
 	AllowStorage = fit.AllowStorage
+	// AllowHostPorts is opt-in: never allowed unless named.
+	AllowHostPorts = fit.AllowHostPorts
 )
 
 // Rollout modes for WithRollout.

@@ -42,7 +42,10 @@ a pod or object count binds, turns NodePort/LoadBalancer Services into
 ClusterIP plus an Ingress, and folds namespaces into the target's. Every change is
 reported with its reason; a change that would break a host name a container
 uses is not made. A PersistentVolumeClaim becomes emptyDir only with
---allow-data-loss.
+--allow-data-loss. On a target with nodes, pods that the nodes cannot all
+take because each binds a host port (or required anti-affinity keeps them
+apart) cost replicas, with a finding; --allow host-ports drops the host
+ports instead.
 
 Manifests go to standard output (-o yaml|json) or, one file per object, to
 --out DIR (written atomically; a non-empty DIR needs --force). With
@@ -68,7 +71,7 @@ Exit codes: 0 fits, 3 no allowed rewrite fits, 1 error, 2 usage.`,
 	f.load.register(fs)
 	f.outputFlags.register(fs, "write the report to this file")
 	f.fitOutput.register(fs)
-	fs.StringSliceVar(&f.allow, "allow", rightsize.ChangeKinds(), "change kinds allowed: "+strings.Join(append(rightsize.ChangeKinds(), rightsize.OptInChangeKinds()...), ", ")+" (storage only when listed)")
+	fs.StringSliceVar(&f.allow, "allow", rightsize.ChangeKinds(), "change kinds allowed: "+strings.Join(rightsize.ChangeKinds(), ", ")+"; opt-in, never by default: "+strings.Join(rightsize.OptInChangeKinds(), ", ")+" (named alone, added to the defaults)")
 	fs.StringVar(&f.rollout, "rollout", rightsize.RolloutHeadroom, "keep rolling updates from stalling at the quota: headroom (room for a surge pod, else a strategy that needs none), recreate (switch the strategy), ignore (only warn)")
 	fs.StringVar(&f.minStorage, "min-storage", "", "never shrink a new claim below this, with --allow storage (default 1Gi)")
 	fs.BoolVar(&f.allowDataLoss, "allow-data-loss", false, "allow replacing PersistentVolumeClaims with emptyDir when storage binds")

@@ -3,6 +3,7 @@ package fit
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -31,10 +32,17 @@ const (
 	// (not yet existing) toward a floor. Off unless asked for: a smaller
 	// volume may fill up.
 	AllowStorage = "storage"
+	// AllowHostPorts lets fit remove host ports that the target's nodes
+	// cannot all give (see OptIn).
+	AllowHostPorts = "host-ports"
 )
 
-// Kinds lists the change kinds allowed by default; OptIn the others.
+// Kinds lists the change kinds --allow accepts and allows by default.
 var Kinds = []string{AllowResources, AllowReplicas, AllowMerge, AllowServices, AllowServiceTypes, AllowNamespaces}
+
+// OptIn lists the change kinds --allow also accepts but that are never
+// allowed unless named; naming only opt-in kinds keeps the defaults.
+var OptIn = []string{AllowHostPorts, AllowStorage}
 
 // Options are fit's knobs.
 type Options struct {
@@ -59,19 +67,19 @@ type Options struct {
 	Targets map[string]corev1.ResourceRequirements
 }
 
-// OptIn are the change kinds that nil Allow does not include.
-var OptIn = []string{AllowStorage}
-
 func (o Options) allowed(kind string) bool {
-	if o.Allow == nil {
-		return kind != AllowStorage
+	if slices.Contains(o.Allow, kind) {
+		return true
+	}
+	if slices.Contains(OptIn, kind) || (o.Allow != nil && len(o.Allow) == 0) {
+		return false
 	}
 	for _, a := range o.Allow {
-		if a == kind {
-			return true
+		if !slices.Contains(OptIn, a) {
+			return false // an explicit list of default kinds
 		}
 	}
-	return false
+	return true
 }
 
 // Result is what fit found and made.
@@ -101,7 +109,7 @@ func Run(app *model.App, t *model.Target, opts Options) (*Result, error) {
 		return nil, err
 	}
 	f := &fitter{t: t, opts: opts, app: app, res: &Result{Target: t.Name, Before: before}}
-	for _, stage := range []func() error{f.namespaces, f.kinds, f.shrink, f.storage, f.resources, f.merges, f.services, f.rollouts} {
+	for _, stage := range []func() error{f.namespaces, f.kinds, f.shrink, f.storage, f.resources, f.merges, f.services, f.placement, f.rollouts} {
 		if err := stage(); err != nil {
 			return nil, err
 		}
@@ -427,8 +435,9 @@ func sortFindings(fs []model.Finding) {
 // namespaces lists the distinct namespaces the app's namespaced objects name.
 func namespaces(app *model.App) []string {
 	seen := map[string]bool{}
+	scope := model.NewScope(app)
 	for _, o := range app.Objects {
-		if rewrite.Namespaced(o.Kind()) && o.Kind() != "Namespace" {
+		if scope.Namespaced(o) && o.Kind() != "Namespace" {
 			seen[o.Namespace()] = true
 		}
 	}

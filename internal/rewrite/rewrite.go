@@ -84,6 +84,8 @@ func Apply(app *model.App, ops []solve.Op) (*model.App, []Change, error) {
 			cs, err = setStrategy(o, op)
 		case solve.OpNamespace:
 			cs, err = foldNamespaces(out, op, drop)
+		case solve.OpHostPorts:
+			cs, err = dropHostPorts(o, op)
 		case solve.OpEmptyDir:
 			cs, err = emptyDir(out, op)
 			drop[op.Object] = true
@@ -319,17 +321,6 @@ func clusterIP(o *model.Object, op solve.Op) ([]Change, *model.Object, error) {
 	return changes, io, nil
 }
 
-// clusterScoped kinds take no namespace.
-var clusterScoped = map[string]bool{
-	"Namespace": true, "Node": true, "PersistentVolume": true, "ClusterRole": true, "ClusterRoleBinding": true,
-	"StorageClass": true, "CustomResourceDefinition": true, "PriorityClass": true, "IngressClass": true,
-	"ValidatingWebhookConfiguration": true, "MutatingWebhookConfiguration": true, "APIService": true,
-	"CSIDriver": true, "RuntimeClass": true, "ClusterIssuer": true, "SecurityContextConstraints": true,
-}
-
-// Namespaced reports whether objects of kind live in a namespace.
-func Namespaced(kind string) bool { return !clusterScoped[kind] }
-
 // foldNamespaces moves every namespaced object into op.Namespace, records
 // a changed original namespace as a label, drops Namespace objects, and
 // rewrites name.ns[.svc[.cluster.local]] references to the moved Services in
@@ -342,13 +333,14 @@ func foldNamespaces(app *model.App, op solve.Op, drop map[int]bool) ([]Change, e
 			moved[o.Namespace()+"/"+o.Name()] = true
 		}
 	}
+	scope := model.NewScope(app)
 	for i, o := range app.Objects {
 		if o.Kind() == "Namespace" {
 			drop[i] = true
 			changes = append(changes, Change{Object: o.Ref(), Field: "(object)", Before: "present", After: "(dropped)", Reason: "the target is one namespace; objects are moved into " + nsOrDefault(op.Namespace)})
 			continue
 		}
-		if !Namespaced(o.Kind()) {
+		if !scope.Namespaced(o) {
 			continue
 		}
 		acc, err := metaOf(o)
