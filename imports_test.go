@@ -45,8 +45,11 @@ var allowedImports = map[string][]string{
 	"internal/rewrite": {"internal/footprint", "internal/names", "internal/solve"},
 	"internal/fit":     {"internal/footprint", "internal/names", "internal/rewrite", "internal/solve"},
 	"internal/render":  {},
-	"internal/sim":     {"internal/sim/buildsrc"},
-	"internal/verify":  {"internal/footprint", "internal/sim"},
+	// Overlays and diffs are render's encodings of objects.
+	"internal/render/kustomize": {"internal/render"},
+	"internal/render/diff":      {"internal/render"},
+	"internal/sim":              {"internal/sim/buildsrc"},
+	"internal/verify":           {"internal/footprint", "internal/sim"},
 	// Live clusters: cluster reads a namespace as a target (the footprint
 	// prices the app's existing objects); apply writes through its handle.
 	"internal/cluster": {"internal/footprint"},

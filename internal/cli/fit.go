@@ -19,6 +19,7 @@ import (
 type fitFlags struct {
 	load loadFlags
 	outputFlags
+	fitOutput
 	allow         []string
 	allowDataLoss bool
 	minCPU        string
@@ -42,7 +43,13 @@ uses is not made. A PersistentVolumeClaim becomes emptyDir only with
 --allow-data-loss.
 
 Manifests go to standard output (-o yaml|json) or, one file per object, to
---out DIR (written atomically; a non-empty DIR needs --force). The report
+--out DIR (written atomically; a non-empty DIR needs --force). With
+--out-format kustomize, DIR is a Kustomize overlay instead: its
+kustomization.yaml names the input files by relative path and carries one
+JSON 6902 patch per changed object (commented with the reasons), the
+objects fit created, and a delete per object it removed; inputs that are
+not Kubernetes files are written converted under DIR/base. --diff writes a
+unified diff of every object before and after, as kubectl diff does. The report
 goes to --report FILE, else to standard error when manifests are on standard
 output, else to standard output.
 
@@ -58,6 +65,7 @@ Exit codes: 0 fits, 3 no allowed rewrite fits, 1 error, 2 usage.`,
 	fs := cmd.Flags()
 	f.load.register(fs)
 	f.outputFlags.register(fs, "write the report to this file")
+	f.fitOutput.register(fs)
 	fs.StringSliceVar(&f.allow, "allow", rightsize.ChangeKinds(), "change kinds allowed: "+strings.Join(rightsize.ChangeKinds(), ", "))
 	fs.BoolVar(&f.allowDataLoss, "allow-data-loss", false, "allow replacing PersistentVolumeClaims with emptyDir when storage binds")
 	fs.StringVar(&f.minCPU, "min-cpu", "", "never scale a container's CPU below this (default "+"10m"+")")
@@ -102,7 +110,10 @@ func (f *fitFlags) options() ([]rightsize.FitOption, error) {
 }
 
 func (f *fitFlags) run(ctx context.Context, s Streams, args []string) error {
-	if err := f.check(f.inputs(args)); err != nil {
+	if err := f.outputFlags.check(f.inputs(args)); err != nil {
+		return err
+	}
+	if err := f.fitOutput.check(f.out); err != nil {
 		return err
 	}
 	opts, err := f.options()
@@ -122,7 +133,7 @@ func (f *fitFlags) run(ctx context.Context, s Streams, args []string) error {
 		return err
 	}
 	if res.Report.Fits {
-		if err := f.writeManifests(ctx, s, res.App, f.inputs(args)); err != nil {
+		if err := f.writeFitted(ctx, s, app, res, f.inputs(args)); err != nil {
 			return err
 		}
 	}
@@ -133,7 +144,7 @@ func (f *fitFlags) run(ctx context.Context, s Streams, args []string) error {
 			return err
 		}
 		rw = nil
-	case f.out != "" || !res.Report.Fits:
+	case !f.manifestsOnStdout() || !res.Report.Fits:
 		rw = s.Out
 	}
 	if rw != nil {
