@@ -154,6 +154,7 @@ func LoadApp(ctx context.Context, paths []string, opts ...LoadOption) (*App, err
 		Params: o.params, ParamFiles: o.paramFiles, Seed: o.seed,
 		Values: o.values, Set: o.set, Answers: o.answers,
 		EnvFiles: o.envFiles, Profiles: o.profiles, StatefulSets: o.stateful,
+		ClaimSize: o.claimSize, HelmKubeVersion: o.kubeVer,
 	})
 	if err != nil {
 		return nil, err

@@ -24,10 +24,13 @@ const (
 	AllowServiceTypes = "service-types"
 	AllowNamespaces   = "namespaces"
 	AllowMerge        = "merge"
+	// AllowServices removes Services whose only users share their server's
+	// pod (after merges), the pod reaching the name through hostAliases.
+	AllowServices = "services"
 )
 
 // Kinds lists the change kinds --allow accepts.
-var Kinds = []string{AllowResources, AllowReplicas, AllowMerge, AllowServiceTypes, AllowNamespaces}
+var Kinds = []string{AllowResources, AllowReplicas, AllowMerge, AllowServices, AllowServiceTypes, AllowNamespaces}
 
 // Options are fit's knobs.
 type Options struct {
@@ -88,7 +91,7 @@ func Run(app *model.App, t *model.Target, opts Options) (*Result, error) {
 		return nil, err
 	}
 	f := &fitter{t: t, opts: opts, app: app, res: &Result{Target: t.Name, Before: before}}
-	for _, stage := range []func() error{f.namespaces, f.kinds, f.storage, f.resources, f.merges, f.rollouts} {
+	for _, stage := range []func() error{f.namespaces, f.kinds, f.storage, f.resources, f.merges, f.services, f.rollouts} {
 		if err := stage(); err != nil {
 			return nil, err
 		}
@@ -399,8 +402,9 @@ func sortFindings(fs []model.Finding) {
 // namespaces lists the distinct namespaces the app's namespaced objects name.
 func namespaces(app *model.App) []string {
 	seen := map[string]bool{}
+	scope := model.NewScope(app)
 	for _, o := range app.Objects {
-		if rewrite.Namespaced(o.Kind()) && o.Kind() != "Namespace" {
+		if scope.Namespaced(o) && o.Kind() != "Namespace" {
 			seen[o.Namespace()] = true
 		}
 	}

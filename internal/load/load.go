@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/api/resource"
 	"sigs.k8s.io/yaml"
 
 	"github.com/rightsize/rightsize/internal/load/compose"
@@ -44,6 +45,12 @@ type Options struct {
 	// StatefulSets names Compose (and Rancher) services to convert to
 	// StatefulSets rather than Deployments.
 	StatefulSets []string
+	// ClaimSize is what the claim of a Compose (and Rancher) named volume
+	// requests; nil means compose.DefaultClaimSize.
+	ClaimSize *resource.Quantity
+	// HelmKubeVersion is the Kubernetes version charts see in
+	// .Capabilities; "" means helm.DefaultKubeVersion.
+	HelmKubeVersion string
 
 	// Limits bound what is read and expanded; zero fields take defaults.
 	Limits limit.Limits
@@ -59,7 +66,19 @@ func Load(paths []string, opts Options) (*model.App, error) {
 	}
 	opts.Limits = opts.Limits.Defaults()
 	app := &model.App{}
+	vampPaths, vampRead := vampGroup(paths, opts), false
 	for _, p := range paths {
+		if vampPaths[p] {
+			// Vamp artifacts name each other across files: read them at once.
+			if !vampRead {
+				objs, findings, err := vamp.Load(inOrder(paths, vampPaths)...)
+				if err := add(app, objs, findings, err); err != nil {
+					return nil, err
+				}
+				vampRead = true
+			}
+			continue
+		}
 		if err := loadPath(app, p, opts); err != nil {
 			return nil, err
 		}
@@ -71,6 +90,37 @@ func Load(paths []string, opts Options) (*model.App, error) {
 		return nil, err
 	}
 	return app, nil
+}
+
+// vampGroup returns the paths in Vamp format, when more than one is.
+func vampGroup(paths []string, opts Options) map[string]bool {
+	group := map[string]bool{}
+	for _, p := range paths {
+		if p == "-" {
+			continue
+		}
+		format := opts.Format
+		if format == "" {
+			format, _ = Detect(p)
+		}
+		if format == "vamp" {
+			group[p] = true
+		}
+	}
+	if len(group) < 2 {
+		return map[string]bool{}
+	}
+	return group
+}
+
+func inOrder(paths []string, in map[string]bool) []string {
+	var out []string
+	for _, p := range paths {
+		if in[p] {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func loadPath(app *model.App, path string, opts Options) error {
@@ -100,10 +150,10 @@ func loadPath(app *model.App, path string, opts Options) error {
 	case "kubernetes", "openshift":
 		return loadKube(app, path, kopts, opts.Limits.Input)
 	case "compose":
-		objs, findings, err := compose.Load(path, compose.Options{EnvFiles: opts.EnvFiles, Profiles: opts.Profiles, StatefulSets: opts.StatefulSets})
+		objs, findings, err := compose.Load(path, compose.Options{EnvFiles: opts.EnvFiles, Profiles: opts.Profiles, StatefulSets: opts.StatefulSets, ClaimSize: opts.ClaimSize})
 		return add(app, objs, findings, err)
 	case "helm":
-		objs, findings, err := helm.Load(path, helm.Options{Values: opts.Values, Set: opts.Set, Kube: kopts})
+		objs, findings, err := helm.Load(path, helm.Options{Values: opts.Values, Set: opts.Set, Kube: kopts, KubeVersion: opts.HelmKubeVersion})
 		return add(app, objs, findings, err)
 	case "kustomize":
 		objs, findings, err := kustomize.Load(path, kopts)
@@ -112,7 +162,7 @@ func loadPath(app *model.App, path string, opts Options) error {
 		objs, findings, err := vamp.Load(path)
 		return add(app, objs, findings, err)
 	case "rancher":
-		objs, findings, err := rancher.Load(path, rancher.Options{Answers: opts.Answers, Set: opts.Set, StatefulSets: opts.StatefulSets})
+		objs, findings, err := rancher.Load(path, rancher.Options{Answers: opts.Answers, Set: opts.Set, StatefulSets: opts.StatefulSets, ClaimSize: opts.ClaimSize})
 		return add(app, objs, findings, err)
 	default:
 		return fmt.Errorf("%s: format %q is not supported (supported: %s)", path, format, strings.Join(Formats, ", "))
@@ -195,6 +245,14 @@ func detect(path string, max int64) (string, error) {
 	return "kubernetes", nil
 }
 
+// vampKinds are the kinds of Vamp's artifacts (lower case, unlike
+// Kubernetes kinds; a Kubernetes manifest also has apiVersion).
+var vampKinds = map[string]bool{
+	"breed": true, "breeds": true, "blueprint": true, "blueprints": true, "deployment": true, "deployments": true,
+	"scale": true, "scales": true, "gateway": true, "gateways": true, "workflow": true, "workflows": true,
+	"sla": true, "slas": true, "escalation": true, "escalations": true, "condition": true, "conditions": true,
+}
+
 // detectContent tells Compose and Vamp files from Kubernetes manifests by
 // their top-level keys.
 func detectContent(data []byte) string {
@@ -205,7 +263,10 @@ func detectContent(data []byte) string {
 	if _, ok := top["apiVersion"]; ok {
 		return "kubernetes"
 	}
-	if _, ok := top["kind"]; ok && top["clusters"] == nil {
+	if kind, ok := top["kind"].(string); ok && top["clusters"] == nil {
+		if vampKinds[kind] {
+			return "vamp"
+		}
 		return "kubernetes"
 	}
 	if _, ok := top["clusters"]; ok {

@@ -70,6 +70,13 @@ func Apply(app *model.App, ops []solve.Op) (*model.App, []Change, error) {
 			if ing != nil {
 				added = append(added, ing)
 			}
+		case solve.OpDropService:
+			if len(op.Members) != 1 || op.Members[0] < 0 || op.Members[0] >= len(out.Objects) {
+				err = fmt.Errorf("dropping %s: the plan names no workload to take over its name", o.Ref())
+				break
+			}
+			cs, err = dropService(o, out.Objects[op.Members[0]], op)
+			drop[op.Object] = true
 		case solve.OpStrategy:
 			cs, err = setStrategy(o, op)
 		case solve.OpNamespace:
@@ -183,6 +190,33 @@ func setReplicas(o *model.Object, op solve.Op) ([]Change, error) {
 	return []Change{{Object: o.Ref(), Field: "spec.replicas", Before: before, After: fmt.Sprint(n), Reason: op.Reason}}, nil
 }
 
+// dropService removes a Service that only the pods of w use: w's pods reach
+// its name (short and qualified) through hostAliases to 127.0.0.1, on the
+// same ports, since the planner keeps only Services whose ports equal their
+// target ports.
+func dropService(o, w *model.Object, op solve.Op) ([]Change, error) {
+	if _, ok := o.Obj.(*corev1.Service); !ok {
+		return nil, fmt.Errorf("%s: not a Service", o.Where())
+	}
+	spec, _, ok := footprint.PodSpec(w)
+	if !ok {
+		return nil, fmt.Errorf("%s: not a pod-creating object", w.Where())
+	}
+	hosts := []string{o.Name()}
+	if ns := o.Namespace(); ns != "" {
+		hosts = append(hosts, o.Name()+"."+ns, o.Name()+"."+ns+".svc", o.Name()+"."+ns+".svc.cluster.local")
+	}
+	add := &corev1.PodSpec{HostAliases: []corev1.HostAlias{{IP: "127.0.0.1", Hostnames: hosts}}}
+	if err := mergeAliases(spec, add, o.Ref()); err != nil {
+		return nil, err
+	}
+	return []Change{
+		{Object: o.Ref(), Field: "(object)", Before: "present", After: "(dropped)", Reason: op.Reason},
+		{Object: w.Ref(), Field: "spec.template.spec.hostAliases", Before: "", After: "127.0.0.1: " + strings.Join(hosts, ", "),
+			Reason: fmt.Sprintf("%s is gone; its only users run in this pod and reach it there, on the same ports", o.Ref())},
+	}, nil
+}
+
 // setStrategy switches a Deployment to an update that needs no quota room
 // for a surge pod.
 func setStrategy(o *model.Object, op solve.Op) ([]Change, error) {
@@ -255,17 +289,6 @@ func clusterIP(o *model.Object, op solve.Op) ([]Change, *model.Object, error) {
 	return changes, io, nil
 }
 
-// clusterScoped kinds take no namespace.
-var clusterScoped = map[string]bool{
-	"Namespace": true, "Node": true, "PersistentVolume": true, "ClusterRole": true, "ClusterRoleBinding": true,
-	"StorageClass": true, "CustomResourceDefinition": true, "PriorityClass": true, "IngressClass": true,
-	"ValidatingWebhookConfiguration": true, "MutatingWebhookConfiguration": true, "APIService": true,
-	"CSIDriver": true, "RuntimeClass": true, "ClusterIssuer": true, "SecurityContextConstraints": true,
-}
-
-// Namespaced reports whether objects of kind live in a namespace.
-func Namespaced(kind string) bool { return !clusterScoped[kind] }
-
 // foldNamespaces moves every namespaced object into op.Namespace, records
 // a changed original namespace as a label, drops Namespace objects, and
 // rewrites name.ns[.svc[.cluster.local]] references to the moved Services in
@@ -278,13 +301,14 @@ func foldNamespaces(app *model.App, op solve.Op, drop map[int]bool) ([]Change, e
 			moved[o.Namespace()+"/"+o.Name()] = true
 		}
 	}
+	scope := model.NewScope(app)
 	for i, o := range app.Objects {
 		if o.Kind() == "Namespace" {
 			drop[i] = true
 			changes = append(changes, Change{Object: o.Ref(), Field: "(object)", Before: "present", After: "(dropped)", Reason: "the target is one namespace; objects are moved into " + nsOrDefault(op.Namespace)})
 			continue
 		}
-		if !Namespaced(o.Kind()) {
+		if !scope.Namespaced(o) {
 			continue
 		}
 		acc, err := metaOf(o)

@@ -45,6 +45,9 @@ const (
 	// room: Recreate at one replica (Replicas), maxSurge 0 and
 	// maxUnavailable 1 above.
 	OpStrategy = "strategy"
+	// OpDropService removes the Service Object; the pods of Members[0],
+	// which alone use it, reach its name through hostAliases to 127.0.0.1.
+	OpDropService = "drop-service"
 )
 
 // Op is one change of the plan. Object indexes the app's objects.

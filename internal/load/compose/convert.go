@@ -21,9 +21,9 @@ import (
 	"github.com/rightsize/rightsize/internal/model"
 )
 
-// ClaimSize is the storage a claim requests for a named volume: Compose
-// volumes have no size.
-var ClaimSize = resource.MustParse("1Gi")
+// DefaultClaimSize is the storage a claim requests for a named volume when
+// Options.ClaimSize is not set: Compose volumes have no size.
+const DefaultClaimSize = "1Gi"
 
 // Options are the Compose loader's knobs.
 type Options struct {
@@ -32,6 +32,17 @@ type Options struct {
 	// StatefulSets names the services to run as StatefulSets (their named
 	// volumes become one claim per replica); the rest become Deployments.
 	StatefulSets []string
+	// ClaimSize is the storage a named volume's claim requests (a volume's
+	// driver_opts size wins); nil means DefaultClaimSize.
+	ClaimSize *resource.Quantity
+}
+
+// claimSize is the size of a claim for a named volume.
+func (o Options) claimSize() resource.Quantity {
+	if o.ClaimSize != nil {
+		return o.ClaimSize.DeepCopy()
+	}
+	return resource.MustParse(DefaultClaimSize)
 }
 
 // Result is a converted project: the set, and for every Compose service the

@@ -30,7 +30,7 @@ func TestExpansionBounded(t *testing.T) {
 		`{{ range until 1000 }}a: {{ repeat 100000 "x" }}{{ end }}`,
 	} {
 		start := time.Now()
-		_, _, err := Render(oneTemplate(tpl), "c", map[string]any{}, kube.Options{Limits: limit.Limits{Expansion: 16 << 20}})
+		_, _, err := Render(oneTemplate(tpl), "c", map[string]any{}, Options{Kube: kube.Options{Limits: limit.Limits{Expansion: 16 << 20}}})
 		var le *limit.Error
 		if !errors.As(err, &le) || le.Limit != "expansion" {
 			t.Errorf("%s: err = %v, want the expansion limit", tpl, err)
@@ -44,7 +44,7 @@ func TestExpansionBounded(t *testing.T) {
 func TestMissingDependencyRefused(t *testing.T) {
 	ch := oneTemplate("a: b\n")
 	ch.Metadata.Dependencies = []*chart.Dependency{{Name: "postgresql", Version: "12.x", Repository: "https://charts.example.com"}}
-	_, _, err := Render(ch, "c", map[string]any{}, kube.Options{})
+	_, _, err := Render(ch, "c", map[string]any{}, Options{})
 	if err == nil || !strings.Contains(err.Error(), "missing in charts/ directory: postgresql") {
 		t.Errorf("err = %v, want the missing dependency named as helm install does", err)
 	}

@@ -83,6 +83,6 @@ func FuzzTemplate(f *testing.F) {
 			Templates: []*chart.File{{Name: "templates/t.yaml", Data: tpl}},
 			Values:    map[string]any{"a": "b"},
 		}
-		_, _, _ = Render(ch, "fuzz", map[string]any{}, Options{}.Kube)
+		_, _, _ = Render(ch, "fuzz", map[string]any{}, Options{})
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/interpolation"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
@@ -32,6 +33,9 @@ type Options struct {
 	Set []string
 	// StatefulSets names services to run as StatefulSets.
 	StatefulSets []string
+	// ClaimSize is what a named volume's claim requests; nil means
+	// compose.DefaultClaimSize.
+	ClaimSize *resource.Quantity
 }
 
 const (
@@ -71,7 +75,7 @@ func Load(path string, opts Options) ([]*model.Object, []model.Finding, error) {
 		return nil, nil, err
 	}
 	legacy = append(legacy, warnings...)
-	r, err := compose.Convert(p, file, "rancher", compose.Options{StatefulSets: opts.StatefulSets})
+	r, err := compose.Convert(p, file, "rancher", compose.Options{StatefulSets: opts.StatefulSets, ClaimSize: opts.ClaimSize})
 	if err != nil {
 		return nil, nil, err
 	}
