@@ -220,7 +220,7 @@ func check(t *testing.T, ctx context.Context, p page, file string, width int64, 
 	}
 	if p.name == "fit-online-boutique-okteto-free" && width == 390 {
 		// The overflow check itself must be able to fail.
-		wide, err := chromedp.Run(ctx, chromedp.Evaluate[counts](`(() => { const d = document.createElement('div'); d.style.width = '700px'; d.style.height = '1px'; document.querySelector('main').appendChild(d); return 0; })(), ` + countJS))
+		wide, err := chromedp.Run(ctx, chromedp.Evaluate[counts](`(() => { const d = document.createElement('div'); d.style.width = '700px'; d.style.height = '1px'; document.querySelector('main').appendChild(d); return 0; })(), `+countJS))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,7 +14,7 @@ import (
 var pageTemplate string
 
 var tmpl = template.Must(template.New("page").Funcs(template.FuncMap{
-	"pct": func(x float64) string { return fmt.Sprintf("%.1f%%", x) },
+	"pct":      func(x float64) string { return fmt.Sprintf("%.1f%%", x) },
 	"fraction": func(x float64) string { return fmt.Sprintf("%.4f", x) },
 }).Parse(pageTemplate))
 

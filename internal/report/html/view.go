@@ -13,25 +13,25 @@ import (
 
 // page is what the template shows, computed from a report.
 type page struct {
-	Title    string
-	Command  string
-	Target   string
-	Fits     bool
-	Verdict  string
-	Warning  string
-	Quotas   []quotaView
+	Title   string
+	Command string
+	Target  string
+	Fits    bool
+	Verdict string
+	Warning string
+	Quotas  []quotaView
 	// HasBefore and HasUsed say whether any bar shows them (the legend).
 	HasBefore, HasUsed bool
-	Nodes    []bar
-	Changes  []changeGroup
-	Fit      *fitView
-	Work     []workloadView
-	Refused  []report.Refusal
-	Skipped  []report.Skipped
-	Findings []severityGroup
-	Objects  []report.Object
-	Names    []report.Name
-	NChanges int
+	Nodes              []bar
+	Changes            []changeGroup
+	Fit                *fitView
+	Work               []workloadView
+	Refused            []report.Refusal
+	Skipped            []report.Skipped
+	Findings           []severityGroup
+	Objects            []report.Object
+	Names              []report.Name
+	NChanges           int
 }
 
 type quotaView struct {
