@@ -81,6 +81,8 @@ func Apply(app *model.App, ops []solve.Op) (*model.App, []Change, error) {
 			cs, err = setStrategy(o, op)
 		case solve.OpNamespace:
 			cs, err = foldNamespaces(out, op, drop)
+		case solve.OpHostPorts:
+			cs, err = dropHostPorts(o, op)
 		case solve.OpEmptyDir:
 			cs, err = emptyDir(out, op)
 			drop[op.Object] = true

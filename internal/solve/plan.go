@@ -41,6 +41,10 @@ const (
 	// OpMerge merges the Deployments Members (Members[0] first) into one
 	// multi-container Deployment.
 	OpMerge = "merge"
+	// OpHostPorts removes the hostPort (and hostIP) of every port of the
+	// object's pods: they keep their containerPort and are reached through
+	// Services.
+	OpHostPorts = "host-ports"
 	// OpStrategy switches a Deployment to an update that needs no quota
 	// room: Recreate at one replica (Replicas), maxSurge 0 and
 	// maxUnavailable 1 above.

@@ -1,6 +1,7 @@
 package vamp
 
 import (
+	"github.com/rightsize/rightsize/internal/fuzzseed"
 	"os"
 	"strings"
 	"testing"
@@ -106,14 +107,29 @@ func FuzzBlueprint(f *testing.F) {
 			f.Add(data)
 		}
 	}
+	for _, b := range fuzzseed.Files(50, []string{".yml", ".yaml"}, "testdata", fuzzseed.Corpus()+"/vamp-http-dependency") {
+		f.Add(b)
+	}
+	// Properties: errors name the file; objects have names; parsing twice
+	// gives the same objects.
 	f.Fuzz(func(t *testing.T, data []byte) {
 		objs, _, err := ParseBytes("bp.yml", data)
 		if err != nil {
+			if !strings.Contains(err.Error(), "bp.yml") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
 			return
 		}
-		for _, o := range objs {
+		again, _, err := ParseBytes("bp.yml", data)
+		if err != nil || len(again) != len(objs) {
+			t.Fatalf("parsing again: %d objects, err %v; first %d", len(again), err, len(objs))
+		}
+		for i, o := range objs {
 			if o.Name() == "" {
 				t.Fatalf("object without a name: %v", o.Kind())
+			}
+			if again[i].Ref() != o.Ref() {
+				t.Fatalf("object %d: %s then %s", i, o.Ref(), again[i].Ref())
 			}
 		}
 	})
