@@ -25,14 +25,18 @@ var allowedImports = map[string][]string{
 	"internal/model":  {},
 	// Loaders: load dispatches to the formats; formats share workload (the
 	// pod-template builder), kube (OpenShift templates inside charts and
-	// kustomizations) and compose (Rancher catalogs are Compose files).
+	// kustomizations), compose (Rancher catalogs are Compose files) and
+	// limit (bounds on what input may make them read and expand, a leaf).
 	"internal/load":           {"internal/load/*"},
-	"internal/load/compose":   {"internal/load/workload"},
-	"internal/load/rancher":   {"internal/load/compose", "internal/load/workload"},
-	"internal/load/vamp":      {"internal/load/workload"},
-	"internal/load/helm":      {"internal/load/kube"},
-	"internal/load/kustomize": {"internal/load/kube"},
-	"internal/target":         {},
+	"internal/load/compose":   {"internal/load/workload", "internal/load/limit"},
+	"internal/load/rancher":   {"internal/load/compose", "internal/load/workload", "internal/load/limit"},
+	"internal/load/vamp":      {"internal/load/workload", "internal/load/limit"},
+	"internal/load/helm":      {"internal/load/kube", "internal/load/limit"},
+	"internal/load/kustomize": {"internal/load/kube", "internal/load/limit"},
+	"internal/load/kube":      {"internal/load/limit"},
+	"internal/load/workload":  {"internal/load/limit"},
+	"internal/load/limit":     {},
+	"internal/target":         {"internal/load/limit"},
 	"internal/footprint":      {},
 	"internal/solve":          {},
 	// names resolves host names as the cluster would: which pods a Service
@@ -41,9 +45,12 @@ var allowedImports = map[string][]string{
 	"internal/rewrite": {"internal/footprint", "internal/names", "internal/solve"},
 	"internal/fit":     {"internal/footprint", "internal/names", "internal/rewrite", "internal/solve"},
 	"internal/render":  {},
-	"internal/sim":     {"internal/kubebin"},
-	"internal/kubebin": {"internal/kubebin/buildsrc"},
-	"internal/verify":  {"internal/footprint", "internal/sim"},
+	// Overlays and diffs are render's encodings of objects.
+	"internal/render/kustomize": {"internal/render"},
+	"internal/render/diff":      {"internal/render"},
+	"internal/sim":              {"internal/kubebin"},
+	"internal/kubebin":          {"internal/kubebin/buildsrc"},
+	"internal/verify":           {"internal/footprint", "internal/sim"},
 	// Live clusters: cluster reads a namespace as a target (the footprint
 	// prices the app's existing objects); apply writes through its handle.
 	"internal/cluster": {"internal/footprint"},

@@ -125,6 +125,18 @@ func WithStatefulSets(services ...string) LoadOption {
 	return func(o *loadOptions) { o.stateful = append(o.stateful, services...); o.mark(OptStatefulSets) }
 }
 
+// WithComposeClaimSize sets what the claim of a Compose or Rancher named
+// volume requests (default 1Gi; a volume's driver_opts size wins).
+func WithComposeClaimSize(q resource.Quantity) LoadOption {
+	return func(o *loadOptions) { o.claimSize = &q; o.mark(OptComposeClaimSize) }
+}
+
+// WithHelmKubeVersion sets the Kubernetes version charts see in
+// .Capabilities.KubeVersion (default: the version rightsize follows).
+func WithHelmKubeVersion(v string) LoadOption {
+	return func(o *loadOptions) { o.kubeVer = v; o.mark(OptHelmKubeVersion) }
+}
+
 // formatOptions says which formats each option applies to.
 var formatOptions = map[string][]string{
 	OptTemplateParams:     {"kubernetes", "openshift", "helm", "kustomize"},

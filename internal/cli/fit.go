@@ -19,6 +19,7 @@ import (
 type fitFlags struct {
 	load loadFlags
 	outputFlags
+	fitOutput
 	allow         []string
 	allowDataLoss bool
 	minCPU        string
@@ -39,10 +40,19 @@ a pod or object count binds, turns NodePort/LoadBalancer Services into
 ClusterIP plus an Ingress, and folds namespaces into the target's. Every change is
 reported with its reason; a change that would break a host name a container
 uses is not made. A PersistentVolumeClaim becomes emptyDir only with
---allow-data-loss.
+--allow-data-loss. On a target with nodes, pods that the nodes cannot all
+take because each binds a host port (or required anti-affinity keeps them
+apart) cost replicas, with a finding; --allow host-ports drops the host
+ports instead.
 
 Manifests go to standard output (-o yaml|json) or, one file per object, to
---out DIR (written atomically; a non-empty DIR needs --force). The report
+--out DIR (written atomically; a non-empty DIR needs --force). With
+--out-format kustomize, DIR is a Kustomize overlay instead: its
+kustomization.yaml names the input files by relative path and carries one
+JSON 6902 patch per changed object (commented with the reasons), the
+objects fit created, and a delete per object it removed; inputs that are
+not Kubernetes files are written converted under DIR/base. --diff writes a
+unified diff of every object before and after, as kubectl diff does. The report
 goes to --report FILE, else to standard error when manifests are on standard
 output, else to standard output.
 
@@ -58,7 +68,8 @@ Exit codes: 0 fits, 3 no allowed rewrite fits, 1 error, 2 usage.`,
 	fs := cmd.Flags()
 	f.load.register(fs)
 	f.outputFlags.register(fs, "write the report to this file")
-	fs.StringSliceVar(&f.allow, "allow", rightsize.ChangeKinds(), "change kinds allowed: "+strings.Join(rightsize.ChangeKinds(), ", "))
+	f.fitOutput.register(fs)
+	fs.StringSliceVar(&f.allow, "allow", rightsize.ChangeKinds(), "change kinds allowed: "+strings.Join(rightsize.ChangeKinds(), ", ")+"; opt-in, never by default: "+strings.Join(rightsize.OptInChangeKinds(), ", ")+" (named alone, added to the defaults)")
 	fs.BoolVar(&f.allowDataLoss, "allow-data-loss", false, "allow replacing PersistentVolumeClaims with emptyDir when storage binds")
 	fs.StringVar(&f.minCPU, "min-cpu", "", "never scale a container's CPU below this (default "+"10m"+")")
 	fs.StringVar(&f.minMemory, "min-memory", "", "never scale a container's memory below this (default 32Mi)")
@@ -102,7 +113,10 @@ func (f *fitFlags) options() ([]rightsize.FitOption, error) {
 }
 
 func (f *fitFlags) run(ctx context.Context, s Streams, args []string) error {
-	if err := f.check(f.inputs(args)); err != nil {
+	if err := f.outputFlags.check(f.inputs(args)); err != nil {
+		return err
+	}
+	if err := f.fitOutput.check(f.out); err != nil {
 		return err
 	}
 	opts, err := f.options()
@@ -122,7 +136,7 @@ func (f *fitFlags) run(ctx context.Context, s Streams, args []string) error {
 		return err
 	}
 	if res.Report.Fits {
-		if err := f.writeManifests(ctx, s, res.App, f.inputs(args)); err != nil {
+		if err := f.writeFitted(ctx, s, app, res, f.inputs(args)); err != nil {
 			return err
 		}
 	}
@@ -133,7 +147,7 @@ func (f *fitFlags) run(ctx context.Context, s Streams, args []string) error {
 			return err
 		}
 		rw = nil
-	case f.out != "" || !res.Report.Fits:
+	case !f.manifestsOnStdout() || !res.Report.Fits:
 		rw = s.Out
 	}
 	if rw != nil {

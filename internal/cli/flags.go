@@ -35,7 +35,7 @@ func (f *loadFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.format, "format", "", "input format, detected when empty: kubernetes, compose, rancher, vamp, helm, kustomize")
 	fs.StringArrayVarP(&f.params, "param", "p", nil, "OpenShift template parameter KEY=VALUE (repeatable)")
 	fs.StringArrayVar(&f.paramFiles, "param-file", nil, "file of OpenShift template parameters, KEY=VALUE lines (repeatable)")
-	fs.Int64Var(&f.seed, "seed", 1, "seed for generated OpenShift template parameters")
+	fs.Int64Var(&f.seed, "seed", 0, "seed for generated OpenShift template parameters, for reproducible values (default: random per run, as oc process)")
 	fs.StringArrayVarP(&f.values, "values", "f", nil, "Helm values file (repeatable)")
 	fs.StringArrayVar(&f.set, "set", nil, "Helm value or Rancher answer KEY=VALUE (repeatable)")
 	fs.StringVar(&f.answers, "answers", "", "Rancher catalog answers file (KEY=VALUE lines, YAML or JSON)")

@@ -3,9 +3,11 @@ package fit
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
@@ -23,10 +25,20 @@ const (
 	AllowServiceTypes = "service-types"
 	AllowNamespaces   = "namespaces"
 	AllowMerge        = "merge"
+	// AllowServices removes Services whose only users share their server's
+	// pod (after merges), the pod reaching the name through hostAliases.
+	AllowServices = "services"
+	// AllowHostPorts lets fit remove host ports that the target's nodes
+	// cannot all give (see OptIn).
+	AllowHostPorts = "host-ports"
 )
 
-// Kinds lists the change kinds --allow accepts.
-var Kinds = []string{AllowResources, AllowReplicas, AllowMerge, AllowServiceTypes, AllowNamespaces}
+// Kinds lists the change kinds --allow accepts and allows by default.
+var Kinds = []string{AllowResources, AllowReplicas, AllowMerge, AllowServices, AllowServiceTypes, AllowNamespaces}
+
+// OptIn lists the change kinds --allow also accepts but that are never
+// allowed unless named; naming only opt-in kinds keeps the defaults.
+var OptIn = []string{AllowHostPorts}
 
 // Options are fit's knobs.
 type Options struct {
@@ -40,18 +52,27 @@ type Options struct {
 	MinCPU, MinMemory *resource.Quantity
 	// Usage holds observed usage by "Kind/name/container", used as floors.
 	Usage map[string]corev1.ResourceList
+	// Rollout says how rolling updates are kept from stalling at the quota:
+	// one of solve.RolloutModes; "" means solve.RolloutHeadroom.
+	Rollout string
+	// Targets holds usage-based requests and limits to aim for, by
+	// "Kind/name/container" (see solve.Options.Targets).
+	Targets map[string]corev1.ResourceRequirements
 }
 
 func (o Options) allowed(kind string) bool {
-	if o.Allow == nil {
+	if slices.Contains(o.Allow, kind) {
 		return true
 	}
+	if slices.Contains(OptIn, kind) || (o.Allow != nil && len(o.Allow) == 0) {
+		return false
+	}
 	for _, a := range o.Allow {
-		if a == kind {
-			return true
+		if !slices.Contains(OptIn, a) {
+			return false // an explicit list of default kinds
 		}
 	}
-	return false
+	return true
 }
 
 // Result is what fit found and made.
@@ -81,7 +102,7 @@ func Run(app *model.App, t *model.Target, opts Options) (*Result, error) {
 		return nil, err
 	}
 	f := &fitter{t: t, opts: opts, app: app, res: &Result{Target: t.Name, Before: before}}
-	for _, stage := range []func() error{f.namespaces, f.kinds, f.storage, f.resources, f.merges} {
+	for _, stage := range []func() error{f.namespaces, f.kinds, f.storage, f.resources, f.merges, f.services, f.placement, f.rollouts} {
 		if err := stage(); err != nil {
 			return nil, err
 		}
@@ -109,9 +130,20 @@ func (f *fitter) apply(kind string, ops []solve.Op) (bool, error) {
 	if len(ops) == 0 {
 		return false, nil
 	}
+	next, changes, err := f.rewrite(kind, ops)
+	if next == nil || err != nil {
+		return false, err
+	}
+	f.commit(next, changes)
+	return len(changes) > 0, nil
+}
+
+// rewrite makes ops on a copy of the current app; a nil app means the
+// rewrite breaks a name, which it records as a finding.
+func (f *fitter) rewrite(kind string, ops []solve.Op) (*model.App, []rewrite.Change, error) {
 	next, changes, err := rewrite.Apply(f.app, ops)
 	if err != nil {
-		return false, err
+		return nil, nil, err
 	}
 	if broken := names.Broken(f.app, next); len(broken) > 0 {
 		var list []string
@@ -120,11 +152,14 @@ func (f *fitter) apply(kind string, ops []solve.Op) (bool, error) {
 		}
 		f.res.Findings = append(f.res.Findings, model.Finding{Severity: model.Warning, Key: "names",
 			Message: fmt.Sprintf("%s change not made: it would break %s", kind, strings.Join(list, "; "))})
-		return false, nil
+		return nil, nil, nil
 	}
+	return next, changes, nil
+}
+
+func (f *fitter) commit(next *model.App, changes []rewrite.Change) {
 	f.app = next
 	f.res.Changes = append(f.res.Changes, changes...)
-	return len(changes) > 0, nil
 }
 
 // namespaces: every output object carries the target's namespace (or the
@@ -194,7 +229,7 @@ func (f *fitter) size(first bool) error {
 }
 
 func (f *fitter) solveOptions() solve.Options {
-	o := solve.Options{Replicas: f.opts.allowed(AllowReplicas), MinCPU: solve.DefaultMinCPU, MinMemory: solve.DefaultMinMemory, Usage: f.opts.Usage}
+	o := solve.Options{Replicas: f.opts.allowed(AllowReplicas), MinCPU: solve.DefaultMinCPU, MinMemory: solve.DefaultMinMemory, Usage: f.opts.Usage, Targets: f.opts.Targets}
 	if f.opts.MinCPU != nil {
 		o.MinCPU = *f.opts.MinCPU
 	}
@@ -244,6 +279,88 @@ func (f *fitter) merges() error {
 		return f.size(false)
 	}
 	return nil
+}
+
+// rollouts keeps the rolling update of every Deployment of a fitting app
+// from stalling at the quota: by leaving room for one surge pod (scaling
+// requests and limits further, never replicas), or, where that room cannot
+// be had or is not wanted, by an update strategy that needs none.
+func (f *fitter) rollouts() error {
+	if f.opts.Rollout == solve.RolloutIgnore {
+		return nil
+	}
+	fp, err := footprint.Analyze(f.app, f.t)
+	if err != nil || !fp.Fits || len(stalls(fp)) == 0 {
+		return err
+	}
+	if f.opts.Rollout != solve.RolloutRecreate && f.opts.allowed(AllowResources) {
+		ok, err := f.headroom(fp)
+		if ok || err != nil {
+			return err
+		}
+	}
+	var ops []solve.Op
+	stalled := stalls(fp)
+	for _, w := range workloads(f.app, fp) {
+		if stalled[w.Key] {
+			ops = append(ops, solve.StrategyOp(w.Object, w.Replicas, "a rolling update would stall: the quota has no room for its surge pod"))
+		}
+	}
+	_, err = f.apply("rollout", ops)
+	return err
+}
+
+// stalls lists the workloads whose rolling update the footprint says would
+// stall at the quota.
+func stalls(fp *footprint.Result) map[model.Key]bool {
+	out := map[model.Key]bool{}
+	for _, fd := range fp.Findings {
+		if fd.Key == "rollout" {
+			out[fd.Object] = true
+		}
+	}
+	return out
+}
+
+// headroom plans sizes again with room for the largest surge pod under
+// every quota key, and keeps the result when the app still fits and no
+// rollout stalls.
+func (f *fitter) headroom(fp *footprint.Result) (bool, error) {
+	ws := workloads(f.app, fp)
+	for i, w := range ws {
+		if d, ok := f.app.Objects[w.Object].Obj.(*appsv1.Deployment); ok {
+			ws[i].Surge = solve.SurgePods(d, w.Replicas) > 0
+		}
+	}
+	sopts := f.solveOptions()
+	sopts.Replicas = false
+	plan := solve.Resources(ws, f.t, sopts)
+	if plan.Over != nil {
+		return false, nil
+	}
+	next, changes, err := f.rewrite("rollout headroom", plan.Ops)
+	if next == nil || err != nil {
+		return false, err
+	}
+	after, err := footprint.Analyze(next, f.t)
+	if err != nil || !after.Fits || len(stalls(after)) > 0 {
+		return false, err
+	}
+	for k, v := range plan.Fractions {
+		if v < 1 {
+			f.res.Fractions[k] = v * f.fraction(k)
+			f.res.Binding[k] = plan.Binding[k] + " (with room for a rolling update's surge pod)"
+		}
+	}
+	f.commit(next, changes)
+	return true, nil
+}
+
+func (f *fitter) fraction(k string) float64 {
+	if v, ok := f.res.Fractions[k]; ok {
+		return v
+	}
+	return 1
 }
 
 // result analyzes the fitted app and says, when it does not fit, by how
@@ -296,8 +413,9 @@ func sortFindings(fs []model.Finding) {
 // namespaces lists the distinct namespaces the app's namespaced objects name.
 func namespaces(app *model.App) []string {
 	seen := map[string]bool{}
+	scope := model.NewScope(app)
 	for _, o := range app.Objects {
-		if rewrite.Namespaced(o.Kind()) && o.Kind() != "Namespace" {
+		if scope.Namespaced(o) && o.Kind() != "Namespace" {
 			seen[o.Namespace()] = true
 		}
 	}

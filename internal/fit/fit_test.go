@@ -42,9 +42,13 @@ func TestRunScalesAndReducesReplicas(t *testing.T) {
 		replicas int32  // of Deployment/a after the fit
 		cpu      string // request of Deployment/a after the fit
 	}{
-		{"fits as is", corev1.ResourceList{"requests.cpu": resource.MustParse("4")}, nil, true, 3, "1"},
-		// 3x1 + 1x1 = 4 cores into 2: f = 0.5.
-		{"scaled", corev1.ResourceList{"requests.cpu": resource.MustParse("2")}, nil, true, 3, "500m"},
+		{"fits as is", corev1.ResourceList{"requests.cpu": resource.MustParse("5")}, nil, true, 3, "1"},
+		// 3x1 + 1x1 = 4 cores, and one more 1-core pod for a rolling
+		// update's surge (maxUnavailable 25% of 3 rounds down to 0): 5
+		// cores into 4, f = 0.8.
+		{"rollout headroom", corev1.ResourceList{"requests.cpu": resource.MustParse("4")}, nil, true, 3, "800m"},
+		// 5 cores into 2: f = 0.4.
+		{"scaled", corev1.ResourceList{"requests.cpu": resource.MustParse("2")}, nil, true, 3, "400m"},
 		// 4 pods into 2 needs replicas; scaling cannot help.
 		{"replicas", corev1.ResourceList{"pods": resource.MustParse("2")}, nil, true, 1, "1"},
 		{"replicas not allowed", corev1.ResourceList{"pods": resource.MustParse("2")}, []string{AllowResources}, false, 3, "1"},

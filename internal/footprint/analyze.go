@@ -37,13 +37,15 @@ type analyzer struct {
 	// refusalIndex finds a refusal by object and message, to merge repeats.
 	refusalIndex map[refusalID]int
 	// orig is the target as given; t adds the app's own constraints.
-	orig    *model.Target
-	app     *model.App
-	t       *model.Target
-	lrs     []*corev1.LimitRange
-	quotas  []*quotaState
-	res     *Result
-	sas     map[string]bool
+	orig   *model.Target
+	app    *model.App
+	t      *model.Target
+	lrs    []*corev1.LimitRange
+	quotas []*quotaState
+	res    *Result
+	sas    map[string]bool
+	// scope tells what is charged to the namespace.
+	scope   *model.Scope
 	classes map[string]bool
 	// noPods holds the pod-creating objects that admission refused (or
 	// whose ReplicaSet it refused): nothing creates their pods.
@@ -59,7 +61,7 @@ func Analyze(app *model.App, t *model.Target) (*Result, error) {
 	t, extra := withAppConstraints(app, t)
 	a := &analyzer{
 		orig: orig,
-		app:  app, t: t, lrs: LimitRanges(t),
+		app:  app, t: t, lrs: LimitRanges(t), scope: model.NewScope(app),
 		res:           &Result{Target: t.Name, Quota: map[corev1.ResourceName]Usage{}},
 		sas:           map[string]bool{"default": true},
 		noPods:        map[*model.Object]bool{},
@@ -223,7 +225,7 @@ func (a *analyzer) chargeAll(u corev1.ResourceList) {
 
 // object charges a non-pod object (and a controller's own objects).
 func (a *analyzer) object(o *model.Object) error {
-	if !isNamespaced(o) {
+	if !a.scope.Namespaced(o) {
 		return nil
 	}
 	if _, ok := o.Obj.(*corev1.Pod); ok {
@@ -639,7 +641,7 @@ func (a *analyzer) rollouts() {
 func (a *analyzer) namespaces() {
 	seen := map[string]bool{}
 	for _, o := range a.app.Objects {
-		if ns := o.Namespace(); ns != "" && isNamespaced(o) && ns != a.t.Namespace {
+		if ns := o.Namespace(); ns != "" && a.scope.Namespaced(o) && ns != a.t.Namespace {
 			seen[ns] = true
 		}
 	}

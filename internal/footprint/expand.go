@@ -131,17 +131,6 @@ func controllerObjects(o *model.Object) []corev1.ResourceName {
 	return nil
 }
 
-// clusterScoped are the kinds that live outside namespaces.
-var clusterScoped = map[string]bool{
-	"Namespace": true, "Node": true, "PersistentVolume": true, "StorageClass": true,
-	"ClusterRole": true, "ClusterRoleBinding": true, "CustomResourceDefinition": true,
-	"PriorityClass": true, "IngressClass": true, "RuntimeClass": true,
-	"ValidatingWebhookConfiguration": true, "MutatingWebhookConfiguration": true,
-	"ValidatingAdmissionPolicy": true, "ValidatingAdmissionPolicyBinding": true,
-	"APIService": true, "CSIDriver": true, "CSINode": true, "VolumeAttachment": true,
-	"CertificateSigningRequest": true, "ClusterIssuer": true, "DeviceClass": true,
-}
-
 // CountKey is the object-count quota key of an object's kind:
 // "count/deployments.apps", "count/configmaps".
 func CountKey(gvk schema.GroupVersionKind) corev1.ResourceName {
@@ -164,11 +153,6 @@ func resourceName(gk schema.GroupKind) string {
 	}
 	plural, _ := meta.UnsafeGuessKindToResource(gk.WithVersion("v1"))
 	return plural.Resource
-}
-
-// isNamespaced tells whether an object is charged to the namespace's quota.
-func isNamespaced(o *model.Object) bool {
-	return !clusterScoped[o.Kind()]
 }
 
 // legacyKey is the pre-"count/" quota name some kinds are also charged under.

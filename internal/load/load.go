@@ -8,12 +8,14 @@ import (
 	"sort"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/api/resource"
 	"sigs.k8s.io/yaml"
 
 	"github.com/rightsize/rightsize/internal/load/compose"
 	"github.com/rightsize/rightsize/internal/load/helm"
 	"github.com/rightsize/rightsize/internal/load/kube"
 	"github.com/rightsize/rightsize/internal/load/kustomize"
+	"github.com/rightsize/rightsize/internal/load/limit"
 	"github.com/rightsize/rightsize/internal/load/rancher"
 	"github.com/rightsize/rightsize/internal/load/vamp"
 	"github.com/rightsize/rightsize/internal/model"
@@ -43,6 +45,15 @@ type Options struct {
 	// StatefulSets names Compose (and Rancher) services to convert to
 	// StatefulSets rather than Deployments.
 	StatefulSets []string
+	// ClaimSize is what the claim of a Compose (and Rancher) named volume
+	// requests; nil means compose.DefaultClaimSize.
+	ClaimSize *resource.Quantity
+	// HelmKubeVersion is the Kubernetes version charts see in
+	// .Capabilities; "" means helm.DefaultKubeVersion.
+	HelmKubeVersion string
+
+	// Limits bound what is read and expanded; zero fields take defaults.
+	Limits limit.Limits
 }
 
 // Formats lists the formats Load understands, for --format's help.
@@ -53,8 +64,21 @@ func Load(paths []string, opts Options) (*model.App, error) {
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("no input: give a file, a directory or - for standard input")
 	}
+	opts.Limits = opts.Limits.Defaults()
 	app := &model.App{}
+	vampPaths, vampRead := vampGroup(paths, opts), false
 	for _, p := range paths {
+		if vampPaths[p] {
+			// Vamp artifacts name each other across files: read them at once.
+			if !vampRead {
+				objs, findings, err := vamp.Load(inOrder(paths, vampPaths)...)
+				if err := add(app, objs, findings, err); err != nil {
+					return nil, err
+				}
+				vampRead = true
+			}
+			continue
+		}
 		if err := loadPath(app, p, opts); err != nil {
 			return nil, err
 		}
@@ -62,7 +86,41 @@ func Load(paths []string, opts Options) (*model.App, error) {
 	if err := checkDuplicates(app); err != nil {
 		return nil, err
 	}
+	if err := validate(app); err != nil {
+		return nil, err
+	}
 	return app, nil
+}
+
+// vampGroup returns the paths in Vamp format, when more than one is.
+func vampGroup(paths []string, opts Options) map[string]bool {
+	group := map[string]bool{}
+	for _, p := range paths {
+		if p == "-" {
+			continue
+		}
+		format := opts.Format
+		if format == "" {
+			format, _ = Detect(p)
+		}
+		if format == "vamp" {
+			group[p] = true
+		}
+	}
+	if len(group) < 2 {
+		return map[string]bool{}
+	}
+	return group
+}
+
+func inOrder(paths []string, in map[string]bool) []string {
+	var out []string
+	for _, p := range paths {
+		if in[p] {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func loadPath(app *model.App, path string, opts Options) error {
@@ -74,7 +132,7 @@ func loadPath(app *model.App, path string, opts Options) error {
 		if opts.Stdin == nil {
 			return fmt.Errorf("reading -: no standard input")
 		}
-		data, err := io.ReadAll(opts.Stdin)
+		data, err := limit.Read(opts.Stdin, "standard input", opts.Limits.Input)
 		if err != nil {
 			return fmt.Errorf("reading standard input: %w", err)
 		}
@@ -83,19 +141,19 @@ func loadPath(app *model.App, path string, opts Options) error {
 	}
 	format := opts.Format
 	if format == "" {
-		format, err = Detect(path)
+		format, err = detect(path, opts.Limits.Input)
 		if err != nil {
 			return err
 		}
 	}
 	switch format {
 	case "kubernetes", "openshift":
-		return loadKube(app, path, kopts)
+		return loadKube(app, path, kopts, opts.Limits.Input)
 	case "compose":
-		objs, findings, err := compose.Load(path, compose.Options{EnvFiles: opts.EnvFiles, Profiles: opts.Profiles, StatefulSets: opts.StatefulSets})
+		objs, findings, err := compose.Load(path, compose.Options{EnvFiles: opts.EnvFiles, Profiles: opts.Profiles, StatefulSets: opts.StatefulSets, ClaimSize: opts.ClaimSize})
 		return add(app, objs, findings, err)
 	case "helm":
-		objs, findings, err := helm.Load(path, helm.Options{Values: opts.Values, Set: opts.Set, Kube: kopts})
+		objs, findings, err := helm.Load(path, helm.Options{Values: opts.Values, Set: opts.Set, Kube: kopts, KubeVersion: opts.HelmKubeVersion})
 		return add(app, objs, findings, err)
 	case "kustomize":
 		objs, findings, err := kustomize.Load(path, kopts)
@@ -104,7 +162,7 @@ func loadPath(app *model.App, path string, opts Options) error {
 		objs, findings, err := vamp.Load(path)
 		return add(app, objs, findings, err)
 	case "rancher":
-		objs, findings, err := rancher.Load(path, rancher.Options{Answers: opts.Answers, Set: opts.Set, StatefulSets: opts.StatefulSets})
+		objs, findings, err := rancher.Load(path, rancher.Options{Answers: opts.Answers, Set: opts.Set, StatefulSets: opts.StatefulSets, ClaimSize: opts.ClaimSize})
 		return add(app, objs, findings, err)
 	default:
 		return fmt.Errorf("%s: format %q is not supported (supported: %s)", path, format, strings.Join(Formats, ", "))
@@ -124,6 +182,10 @@ func add(app *model.App, objs []*model.Object, findings []model.Finding, err err
 // kustomization, a Rancher catalog entry, a Compose file, a Vamp blueprint,
 // else Kubernetes manifests.
 func Detect(path string) (string, error) {
+	return detect(path, limit.DefaultInput)
+}
+
+func detect(path string, max int64) (string, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return "", fmt.Errorf("reading %s: %w", path, err)
@@ -144,7 +206,7 @@ func Detect(path string) (string, error) {
 				return "compose", nil
 			}
 		}
-		data, err := os.ReadFile(path)
+		data, err := limit.ReadFile(path, max)
 		if err != nil {
 			return "", fmt.Errorf("reading %s: %w", path, err)
 		}
@@ -176,11 +238,19 @@ func Detect(path string) (string, error) {
 		if e.IsDir() || (ext != ".yaml" && ext != ".yml") {
 			continue
 		}
-		if data, err := os.ReadFile(filepath.Join(path, e.Name())); err == nil && detectContent(data) == "vamp" {
+		if data, err := limit.ReadFile(filepath.Join(path, e.Name()), max); err == nil && detectContent(data) == "vamp" {
 			return "vamp", nil
 		}
 	}
 	return "kubernetes", nil
+}
+
+// vampKinds are the kinds of Vamp's artifacts (lower case, unlike
+// Kubernetes kinds; a Kubernetes manifest also has apiVersion).
+var vampKinds = map[string]bool{
+	"breed": true, "breeds": true, "blueprint": true, "blueprints": true, "deployment": true, "deployments": true,
+	"scale": true, "scales": true, "gateway": true, "gateways": true, "workflow": true, "workflows": true,
+	"sla": true, "slas": true, "escalation": true, "escalations": true, "condition": true, "conditions": true,
 }
 
 // detectContent tells Compose and Vamp files from Kubernetes manifests by
@@ -193,7 +263,10 @@ func detectContent(data []byte) string {
 	if _, ok := top["apiVersion"]; ok {
 		return "kubernetes"
 	}
-	if _, ok := top["kind"]; ok && top["clusters"] == nil {
+	if kind, ok := top["kind"].(string); ok && top["clusters"] == nil {
+		if vampKinds[kind] {
+			return "vamp"
+		}
 		return "kubernetes"
 	}
 	if _, ok := top["clusters"]; ok {
@@ -230,13 +303,17 @@ func firstDoc(data []byte) []byte {
 	return []byte(strings.Join(doc, "\n"))
 }
 
-func loadKube(app *model.App, path string, kopts kube.Options) error {
-	files, err := manifestFiles(path)
+func loadKube(app *model.App, path string, kopts kube.Options, max int64) error {
+	files, skipped, err := manifestFiles(path)
 	if err != nil {
 		return err
 	}
+	for _, f := range skipped {
+		app.Findings = append(app.Findings, model.Finding{Severity: model.Warning, Key: "input",
+			Message: fmt.Sprintf("%s: skipped: %v", f, limit.ErrNotRegular)})
+	}
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		data, err := limit.ReadFile(f, max)
 		if err != nil {
 			return fmt.Errorf("reading %s: %w", f, err)
 		}
@@ -249,16 +326,17 @@ func loadKube(app *model.App, path string, kopts kube.Options) error {
 }
 
 // manifestFiles lists the .yaml, .yml and .json files under path, recursively
-// and in sorted order; a file path is returned as it is.
-func manifestFiles(path string) ([]string, error) {
+// and in sorted order; a file path is returned as it is. Files that are not
+// regular (a FIFO would block, a device never end) are listed apart, as
+// skipped.
+func manifestFiles(path string) (files, skipped []string, err error) {
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
+		return nil, nil, fmt.Errorf("reading %s: %w", path, err)
 	}
 	if !st.IsDir() {
-		return []string{path}, nil
+		return []string{path}, nil, nil
 	}
-	var files []string
 	err = filepath.WalkDir(path, func(p string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -271,24 +349,28 @@ func manifestFiles(path string) ([]string, error) {
 		}
 		switch strings.ToLower(filepath.Ext(p)) {
 		case ".yaml", ".yml", ".json":
-			files = append(files, p)
+			if limit.Regular(p) {
+				files = append(files, p)
+			} else {
+				skipped = append(skipped, p)
+			}
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
+		return nil, nil, fmt.Errorf("reading %s: %w", path, err)
 	}
 	sort.Strings(files)
 	if len(files) == 0 {
-		return nil, fmt.Errorf("%s: no .yaml, .yml or .json files", path)
+		return nil, skipped, fmt.Errorf("%s: no readable .yaml, .yml or .json files", path)
 	}
-	return files, nil
+	return files, skipped, nil
 }
 
 func kubeOptions(opts Options) (kube.Options, error) {
 	params := map[string]string{}
 	for _, f := range opts.ParamFiles {
-		data, err := os.ReadFile(f)
+		data, err := limit.ReadFile(f, opts.Limits.Input)
 		if err != nil {
 			return kube.Options{}, fmt.Errorf("reading --param-file %s: %w", f, err)
 		}
@@ -311,7 +393,7 @@ func kubeOptions(opts Options) (kube.Options, error) {
 		}
 		params[k] = v
 	}
-	return kube.Options{Params: params, Seed: opts.Seed}, nil
+	return kube.Options{Params: params, Seed: opts.Seed, Limits: opts.Limits}, nil
 }
 
 // checkDuplicates refuses two objects of the same kind, namespace and name,
@@ -325,6 +407,19 @@ func checkDuplicates(app *model.App) error {
 			return fmt.Errorf("%s: duplicate object: %s is also defined in %s", o.Source, o.Ref(), prev.Source)
 		}
 		seen[key] = o
+	}
+	return nil
+}
+
+// validate refuses what the API server would refuse for its numbers: a
+// negative quantity or replica count, ConfigMap or Secret data over 1 MiB.
+// Whatever format an object came from, its first problem is named with the
+// object and the field path.
+func validate(app *model.App) error {
+	for _, o := range app.Objects {
+		if errs := model.Validate(o.Obj); len(errs) > 0 {
+			return fmt.Errorf("%s: %v", o.Where(), errs[0])
+		}
 	}
 	return nil
 }

@@ -17,6 +17,18 @@ type DirOptions struct {
 	// Inputs are the paths the app was read from: the output may not be one
 	// of them, lie inside one, or hold one.
 	Inputs []string
+	// Check, when set, is called with the staging directory once every file
+	// is written there and before it replaces dir; an error leaves dir as it
+	// was. The staging directory is a sibling of dir, so relative paths that
+	// leave dir resolve the same from it.
+	Check func(staged string) error
+}
+
+// File is one file of a directory output: its slash-separated path relative
+// to the directory, and its contents.
+type File struct {
+	Path string
+	Data []byte
 }
 
 // WriteDir writes one file per object under dir, atomically: the files are
@@ -28,6 +40,21 @@ func WriteDir(ctx context.Context, dir string, objs []*model.Object, opts DirOpt
 	if opts.Format == "" {
 		opts.Format = YAML
 	}
+	// Encode everything before touching the disk.
+	files := make([]File, len(objs))
+	for i, o := range objs {
+		b, err := Encode(o, opts.Format)
+		if err != nil {
+			return err
+		}
+		files[i] = File{Path: FileName(i, o, opts.Format), Data: b}
+	}
+	return WriteFiles(ctx, dir, files, opts)
+}
+
+// WriteFiles writes files under dir with the same guarantees as WriteDir:
+// never over an input, never into a non-empty dir without Force, atomically.
+func WriteFiles(ctx context.Context, dir string, files []File, opts DirOptions) error {
 	if err := CheckOutput(dir, opts.Inputs); err != nil {
 		return err
 	}
@@ -37,15 +64,6 @@ func WriteDir(ctx context.Context, dir string, objs []*model.Object, opts DirOpt
 	exists, err := checkDir(clean, opts.Force)
 	if err != nil {
 		return fmt.Errorf("output %s: %w", dir, err)
-	}
-	// Encode everything before touching the disk.
-	files := make([][]byte, len(objs))
-	for i, o := range objs {
-		b, err := Encode(o, opts.Format)
-		if err != nil {
-			return err
-		}
-		files[i] = b
 	}
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("output %s: %w", dir, err)
@@ -63,13 +81,21 @@ func WriteDir(ctx context.Context, dir string, objs []*model.Object, opts DirOpt
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return fmt.Errorf("output %s: %w", dir, err)
 	}
-	for i, o := range objs {
+	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("output %s: %w", dir, err)
 		}
-		p := filepath.Join(tmp, FileName(i, o, opts.Format))
-		if err := os.WriteFile(p, files[i], 0o644); err != nil {
+		p := filepath.Join(tmp, filepath.FromSlash(f.Path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return fmt.Errorf("output %s: %w", dir, err)
+		}
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+			return fmt.Errorf("output %s: %w", dir, err)
+		}
+	}
+	if opts.Check != nil {
+		if err := opts.Check(tmp); err != nil {
+			return err
 		}
 	}
 	if err := ctx.Err(); err != nil {

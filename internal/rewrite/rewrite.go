@@ -12,6 +12,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/rightsize/rightsize/internal/footprint"
 	"github.com/rightsize/rightsize/internal/model"
@@ -69,8 +70,19 @@ func Apply(app *model.App, ops []solve.Op) (*model.App, []Change, error) {
 			if ing != nil {
 				added = append(added, ing)
 			}
+		case solve.OpDropService:
+			if len(op.Members) != 1 || op.Members[0] < 0 || op.Members[0] >= len(out.Objects) {
+				err = fmt.Errorf("dropping %s: the plan names no workload to take over its name", o.Ref())
+				break
+			}
+			cs, err = dropService(o, out.Objects[op.Members[0]], op)
+			drop[op.Object] = true
+		case solve.OpStrategy:
+			cs, err = setStrategy(o, op)
 		case solve.OpNamespace:
 			cs, err = foldNamespaces(out, op, drop)
+		case solve.OpHostPorts:
+			cs, err = dropHostPorts(o, op)
 		case solve.OpEmptyDir:
 			cs, err = emptyDir(out, op)
 			drop[op.Object] = true
@@ -180,6 +192,67 @@ func setReplicas(o *model.Object, op solve.Op) ([]Change, error) {
 	return []Change{{Object: o.Ref(), Field: "spec.replicas", Before: before, After: fmt.Sprint(n), Reason: op.Reason}}, nil
 }
 
+// dropService removes a Service that only the pods of w use: w's pods reach
+// its name (short and qualified) through hostAliases to 127.0.0.1, on the
+// same ports, since the planner keeps only Services whose ports equal their
+// target ports.
+func dropService(o, w *model.Object, op solve.Op) ([]Change, error) {
+	if _, ok := o.Obj.(*corev1.Service); !ok {
+		return nil, fmt.Errorf("%s: not a Service", o.Where())
+	}
+	spec, _, ok := footprint.PodSpec(w)
+	if !ok {
+		return nil, fmt.Errorf("%s: not a pod-creating object", w.Where())
+	}
+	hosts := []string{o.Name()}
+	if ns := o.Namespace(); ns != "" {
+		hosts = append(hosts, o.Name()+"."+ns, o.Name()+"."+ns+".svc", o.Name()+"."+ns+".svc.cluster.local")
+	}
+	add := &corev1.PodSpec{HostAliases: []corev1.HostAlias{{IP: "127.0.0.1", Hostnames: hosts}}}
+	if err := mergeAliases(spec, add, o.Ref()); err != nil {
+		return nil, err
+	}
+	return []Change{
+		{Object: o.Ref(), Field: "(object)", Before: "present", After: "(dropped)", Reason: op.Reason},
+		{Object: w.Ref(), Field: "spec.template.spec.hostAliases", Before: "", After: "127.0.0.1: " + strings.Join(hosts, ", "),
+			Reason: fmt.Sprintf("%s is gone; its only users run in this pod and reach it there, on the same ports", o.Ref())},
+	}, nil
+}
+
+// setStrategy switches a Deployment to an update that needs no quota room
+// for a surge pod.
+func setStrategy(o *model.Object, op solve.Op) ([]Change, error) {
+	d, ok := o.Obj.(*appsv1.Deployment)
+	if !ok {
+		return nil, fmt.Errorf("%s: not a Deployment", o.Where())
+	}
+	before := describeStrategy(d.Spec.Strategy)
+	if op.Replicas > 1 {
+		zero, one := intstr.FromInt32(0), intstr.FromInt32(1)
+		d.Spec.Strategy = appsv1.DeploymentStrategy{Type: appsv1.RollingUpdateDeploymentStrategyType,
+			RollingUpdate: &appsv1.RollingUpdateDeployment{MaxSurge: &zero, MaxUnavailable: &one}}
+	} else {
+		d.Spec.Strategy = appsv1.DeploymentStrategy{Type: appsv1.RecreateDeploymentStrategyType}
+	}
+	return []Change{{Object: o.Ref(), Field: "spec.strategy", Before: before, After: describeStrategy(d.Spec.Strategy), Reason: op.Reason}}, nil
+}
+
+func describeStrategy(s appsv1.DeploymentStrategy) string {
+	if s.Type == appsv1.RecreateDeploymentStrategyType {
+		return "Recreate"
+	}
+	surge, unavailable := "25%", "25%"
+	if ru := s.RollingUpdate; ru != nil {
+		if ru.MaxSurge != nil {
+			surge = ru.MaxSurge.String()
+		}
+		if ru.MaxUnavailable != nil {
+			unavailable = ru.MaxUnavailable.String()
+		}
+	}
+	return fmt.Sprintf("RollingUpdate (maxSurge %s, maxUnavailable %s)", surge, unavailable)
+}
+
 // clusterIP makes a NodePort or LoadBalancer Service a ClusterIP one and
 // returns an Ingress that keeps its first port reachable from outside.
 func clusterIP(o *model.Object, op solve.Op) ([]Change, *model.Object, error) {
@@ -218,17 +291,6 @@ func clusterIP(o *model.Object, op solve.Op) ([]Change, *model.Object, error) {
 	return changes, io, nil
 }
 
-// clusterScoped kinds take no namespace.
-var clusterScoped = map[string]bool{
-	"Namespace": true, "Node": true, "PersistentVolume": true, "ClusterRole": true, "ClusterRoleBinding": true,
-	"StorageClass": true, "CustomResourceDefinition": true, "PriorityClass": true, "IngressClass": true,
-	"ValidatingWebhookConfiguration": true, "MutatingWebhookConfiguration": true, "APIService": true,
-	"CSIDriver": true, "RuntimeClass": true, "ClusterIssuer": true, "SecurityContextConstraints": true,
-}
-
-// Namespaced reports whether objects of kind live in a namespace.
-func Namespaced(kind string) bool { return !clusterScoped[kind] }
-
 // foldNamespaces moves every namespaced object into op.Namespace, records
 // a changed original namespace as a label, drops Namespace objects, and
 // rewrites name.ns[.svc[.cluster.local]] references to the moved Services in
@@ -241,13 +303,14 @@ func foldNamespaces(app *model.App, op solve.Op, drop map[int]bool) ([]Change, e
 			moved[o.Namespace()+"/"+o.Name()] = true
 		}
 	}
+	scope := model.NewScope(app)
 	for i, o := range app.Objects {
 		if o.Kind() == "Namespace" {
 			drop[i] = true
 			changes = append(changes, Change{Object: o.Ref(), Field: "(object)", Before: "present", After: "(dropped)", Reason: "the target is one namespace; objects are moved into " + nsOrDefault(op.Namespace)})
 			continue
 		}
-		if !Namespaced(o.Kind()) {
+		if !scope.Namespaced(o) {
 			continue
 		}
 		acc, err := metaOf(o)

@@ -24,6 +24,9 @@ type Workload struct {
 	// Annotations are the object's and its pod template's annotations,
 	// the template's winning.
 	Annotations map[string]string
+	// Surge asks for quota room for one more of its pods: the surge pod of
+	// a rolling update (one workload's at a time).
+	Surge bool
 }
 
 // Op kinds besides sizing (the zero Kind, with Field naming the value).
@@ -38,6 +41,17 @@ const (
 	// OpMerge merges the Deployments Members (Members[0] first) into one
 	// multi-container Deployment.
 	OpMerge = "merge"
+	// OpHostPorts removes the hostPort (and hostIP) of every port of the
+	// object's pods: they keep their containerPort and are reached through
+	// Services.
+	OpHostPorts = "host-ports"
+	// OpStrategy switches a Deployment to an update that needs no quota
+	// room: Recreate at one replica (Replicas), maxSurge 0 and
+	// maxUnavailable 1 above.
+	OpStrategy = "strategy"
+	// OpDropService removes the Service Object; the pods of Members[0],
+	// which alone use it, reach its name through hostAliases to 127.0.0.1.
+	OpDropService = "drop-service"
 )
 
 // Op is one change of the plan. Object indexes the app's objects.
@@ -79,6 +93,12 @@ type Options struct {
 	MinCPU, MinMemory resource.Quantity
 	// Usage holds observed usage by "Kind/name/container": floors too.
 	Usage map[string]corev1.ResourceList
+	// Targets holds, by "Kind/name/container", the requests and limits that
+	// usage-based sizing aims for (internal/recommend): where one is given,
+	// scaling starts from it instead of the container's own value, up or
+	// down; Usage stays the floor. Values the container does not set (and
+	// the target does not demand) stay unset.
+	Targets map[string]corev1.ResourceRequirements
 }
 
 // Defaults for containers that set nothing where the target demands a value

@@ -154,6 +154,23 @@ func (pl *planner) softFloor(ct *container, r corev1.ResourceName) float64 {
 	return f
 }
 
+// aim returns the value scaling starts from: the usage-based target of
+// Options.Targets when it gives one, else the container's own value.
+func (pl *planner) aim(ct *container, r corev1.ResourceName, limit bool, own resource.Quantity) resource.Quantity {
+	t, ok := pl.opts.Targets[pl.ws[ct.w].Ref+"/"+ct.name]
+	if !ok {
+		return own
+	}
+	l := t.Requests
+	if limit {
+		l = t.Limits
+	}
+	if q, ok := l[r]; ok {
+		return q
+	}
+	return own
+}
+
 // result is one solve over every resource with given replicas.
 type result struct {
 	feasible bool
@@ -184,8 +201,9 @@ func (pl *planner) solve(replicas []int32) *result {
 			if !ok {
 				return Value{}, false
 			}
-			orig := toUnits(r, q)
-			if req, has := pl.cs[i].req[r]; has && b.hasRatio && orig > b.ratio*toUnits(r, req) {
+			orig := toUnits(r, pl.aim(&pl.cs[i], r, true, q))
+			if req, has := pl.cs[i].req[r]; has && b.hasRatio && orig > b.ratio*toUnits(r, pl.aim(&pl.cs[i], r, false, req)) {
+				req = pl.aim(&pl.cs[i], r, false, req)
 				orig = math.Floor(b.ratio * toUnits(r, req))
 			}
 			floor := math.Max(b.min, math.Min(pl.softFloor(&pl.cs[i], r), orig))
@@ -203,7 +221,7 @@ func (pl *planner) solve(replicas []int32) *result {
 			if !ok {
 				return Value{}, false
 			}
-			orig := toUnits(r, q)
+			orig := toUnits(r, pl.aim(&pl.cs[i], r, false, q))
 			v := Value{Orig: orig, Floor: math.Max(b.min, math.Min(pl.softFloor(&pl.cs[i], r), orig)), Cap: math.Inf(1)}
 			if b.hasMax {
 				v.Cap = b.max
@@ -235,12 +253,16 @@ func (pl *planner) solve(replicas []int32) *result {
 func (pl *planner) podsOver(replicas []int32) map[string]float64 {
 	over := map[string]float64{}
 	for _, qk := range quotaKeys(pl.t, corev1.ResourcePods, "count/pods") {
-		n := 0.0
+		n, surge := 0.0, 0.0
 		for wi, w := range pl.ws {
 			if applies(qk.quota, w.Pod) {
 				n += float64(replicas[wi])
+				if w.Surge && replicas[wi] > 0 {
+					surge = 1
+				}
 			}
 		}
+		n += surge
 		if h := float64(qk.hard.Value()); n > h {
 			over[string(qk.key)] = n - h
 		}
@@ -287,6 +309,9 @@ func (pl *planner) problem(r corev1.ResourceName, limits bool, replicas []int32,
 		for wi, w := range pl.ws {
 			if replicas[wi] > 0 && applies(qk.quota, w.Pod) {
 				key.Terms = append(key.Terms, Term{Pod: wi, Weight: float64(replicas[wi])})
+				if w.Surge {
+					key.Surge = append(key.Surge, wi)
+				}
 			}
 		}
 		pr.Keys = append(pr.Keys, key)

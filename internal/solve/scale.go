@@ -50,11 +50,15 @@ type Term struct {
 	Weight float64
 }
 
-// Key is one constraint: Σ Weight * pod value <= Hard.
+// Key is one constraint: Σ Weight * pod value (+ the largest Surge pod's
+// value) <= Hard.
 type Key struct {
 	Name  string
 	Hard  float64
 	Terms []Term
+	// Surge lists pods of which one more must fit at a time: the room a
+	// rolling update needs for its surge pod, one workload at a time.
+	Surge []int
 }
 
 // Problem is a scaling problem for one resource: containers' values, how
@@ -105,7 +109,11 @@ func (pr *Problem) Charge(k int, f float64) float64 {
 	for _, t := range pr.Keys[k].Terms {
 		total += t.Weight * pr.PodAt(t.Pod, f)
 	}
-	return total
+	surge := 0.0
+	for _, p := range pr.Keys[k].Surge {
+		surge = math.Max(surge, pr.PodAt(p, f))
+	}
+	return total + surge
 }
 
 // Solve finds the largest f in [0, 1] with Charge(k, f) <= Hard for every
@@ -189,8 +197,12 @@ func (pr *Problem) breakpoints(k int) []float64 {
 			}
 		}
 	}
+	pods := pr.Keys[k].Surge
 	for _, t := range pr.Keys[k].Terms {
-		pod := pr.Pods[t.Pod]
+		pods = append(pods[:len(pods):len(pods)], t.Pod)
+	}
+	for _, p := range pods {
+		pod := pr.Pods[p]
 		for _, c := range pod.Containers {
 			add(c)
 		}
@@ -262,6 +274,16 @@ func (pr *Problem) newton(k int, lo, hi float64) float64 {
 	for i, t := range key.Terms {
 		terms[i] = term{t.Weight, pr.podLines(t.Pod, mid)}
 		pieces += len(terms[i].lines)
+	}
+	if len(key.Surge) > 0 {
+		// The largest of several pods is the largest of all their lines:
+		// one more convex term.
+		var lines []line
+		for _, p := range key.Surge {
+			lines = append(lines, pr.podLines(p, mid)...)
+		}
+		terms = append(terms, term{1, lines})
+		pieces += len(lines)
 	}
 	eval := func(f float64) (val, slope float64) {
 		for _, t := range terms {

@@ -14,9 +14,8 @@ func naiveCharge(pr *Problem, k int, f float64) float64 {
 		v := pr.Values[i]
 		return math.Min(math.Max(f*v.Orig, v.Floor), math.Max(v.Cap, v.Floor))
 	}
-	total := 0.0
-	for _, t := range pr.Keys[k].Terms {
-		pod := pr.Pods[t.Pod]
+	podValue := func(p int) float64 {
+		pod := pr.Pods[p]
 		app := 0.0
 		for _, c := range pod.Containers {
 			app += val(c)
@@ -31,9 +30,18 @@ func naiveCharge(pr *Problem, k int, f float64) float64 {
 				initPeak = v
 			}
 		}
-		total += t.Weight * math.Max(app+side, initPeak)
+		return math.Max(app+side, initPeak)
 	}
-	return total
+	total := 0.0
+	for _, t := range pr.Keys[k].Terms {
+		total += t.Weight * podValue(t.Pod)
+	}
+	// One surge pod at a time: the largest.
+	surge := 0.0
+	for _, p := range pr.Keys[k].Surge {
+		surge = math.Max(surge, podValue(p))
+	}
+	return total + surge
 }
 
 // reference finds the optimum by bisection to 1e-12 on each key.
@@ -95,6 +103,9 @@ func randomProblem(r *rand.Rand) *Problem {
 		for p := range nPods {
 			if r.Intn(4) > 0 {
 				key.Terms = append(key.Terms, Term{Pod: p, Weight: float64(1 + r.Intn(5))})
+				if r.Intn(3) == 0 {
+					key.Surge = append(key.Surge, p)
+				}
 			}
 		}
 		pr.Keys = append(pr.Keys, key)

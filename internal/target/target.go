@@ -9,12 +9,15 @@ import (
 	"os"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
+	"github.com/rightsize/rightsize/internal/load/limit"
 	"github.com/rightsize/rightsize/internal/model"
 )
 
@@ -88,7 +91,7 @@ func Load(nameOrFile string) (*model.Target, error) {
 	if strings.HasPrefix(nameOrFile, "cluster:") {
 		return nil, fmt.Errorf("target %s: reading live targets from a cluster is not supported yet; export the namespace's ResourceQuota and LimitRange objects with 'kubectl get resourcequota,limitrange -o yaml' and pass the file", nameOrFile)
 	}
-	data, err := os.ReadFile(nameOrFile)
+	data, err := limit.ReadFile(nameOrFile, limit.DefaultInput)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) && !strings.ContainsAny(nameOrFile, "/.") {
 			return nil, fmt.Errorf("target %q is neither a built-in plan (%s) nor a file", nameOrFile, strings.Join(Names(), ", "))
@@ -124,6 +127,9 @@ func Parse(data []byte, name string) (*model.Target, error) {
 		if err := addRaw(t, raw, fmt.Sprintf("%s (document %d)", name, doc)); err != nil {
 			return nil, err
 		}
+	}
+	if err := validate(t, name); err != nil {
+		return nil, err
 	}
 	if len(t.Quotas) == 0 && len(t.LimitRanges) == 0 && len(t.Nodes) == 0 {
 		return nil, fmt.Errorf("%s: no ResourceQuota, LimitRange or Node objects: a target file holds the objects that constrain a namespace", name)
@@ -167,6 +173,9 @@ func addRaw(t *model.Target, raw map[string]any, where string) error {
 		return nil
 	case tm.APIVersion != "v1":
 		return fmt.Errorf("%s: %s: apiVersion %q: a target holds core v1 objects (ResourceQuota, LimitRange, Node)", where, tm.Kind, tm.APIVersion)
+	}
+	if err := checkQuantities(tm.Kind, raw); err != nil {
+		return fmt.Errorf("%s: %s/%s: %w", where, tm.Kind, rawName(raw), err)
 	}
 	switch tm.Kind {
 	case "ResourceQuota":
@@ -225,4 +234,102 @@ func qstr(l corev1.ResourceList, n corev1.ResourceName) string {
 		return "-"
 	}
 	return q.String()
+}
+
+// validate refuses negative quota, limit range and node values, as the API
+// server does, naming the object and field.
+func validate(t *model.Target, name string) error {
+	for _, q := range t.Quotas {
+		if errs := model.Validate(q); len(errs) > 0 {
+			return fmt.Errorf("%s: ResourceQuota/%s: %v", name, q.Name, errs[0])
+		}
+	}
+	for _, l := range t.LimitRanges {
+		if errs := model.Validate(l); len(errs) > 0 {
+			return fmt.Errorf("%s: LimitRange/%s: %v", name, l.Name, errs[0])
+		}
+	}
+	for _, n := range t.Nodes {
+		for _, list := range []struct {
+			field string
+			l     corev1.ResourceList
+		}{{"status.capacity", n.Status.Capacity}, {"status.allocatable", n.Status.Allocatable}} {
+			for k, v := range list.l {
+				if v.Sign() < 0 {
+					return fmt.Errorf("%s: Node/%s: %s[%s]: Invalid value: %q: must be greater than or equal to 0", name, n.Name, list.field, k, v.String())
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// checkQuantities names the field of a value that is not a quantity, which
+// the typed decoder refuses without saying where.
+func checkQuantities(kind string, raw map[string]any) error {
+	check := func(m any, path string) error {
+		list, _ := m.(map[string]any)
+		for _, k := range sortedKeys(list) {
+			var s string
+			switch t := list[k].(type) {
+			case string:
+				s = t
+			case float64:
+				s = strconv.FormatFloat(t, 'f', -1, 64)
+			case int64:
+				s = strconv.FormatInt(t, 10)
+			default:
+				return fmt.Errorf("%s[%s]: invalid quantity: want a string or number, got %T", path, k, t)
+			}
+			if _, err := resource.ParseQuantity(s); err != nil {
+				return fmt.Errorf("%s[%s]: invalid quantity %q: %v", path, k, shorten(s), err)
+			}
+		}
+		return nil
+	}
+	spec, _ := raw["spec"].(map[string]any)
+	switch kind {
+	case "ResourceQuota":
+		return check(spec["hard"], "spec.hard")
+	case "LimitRange":
+		items, _ := spec["limits"].([]any)
+		for i, it := range items {
+			m, _ := it.(map[string]any)
+			for _, f := range []string{"max", "min", "default", "defaultRequest", "maxLimitRequestRatio"} {
+				if err := check(m[f], fmt.Sprintf("spec.limits[%d].%s", i, f)); err != nil {
+					return err
+				}
+			}
+		}
+	case "Node":
+		st, _ := raw["status"].(map[string]any)
+		for _, f := range []string{"capacity", "allocatable"} {
+			if err := check(st[f], "status."+f); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func rawName(raw map[string]any) string {
+	md, _ := raw["metadata"].(map[string]any)
+	n, _ := md["name"].(string)
+	return n
+}
+
+func shorten(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "..."
+	}
+	return s
 }

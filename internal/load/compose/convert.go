@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -17,13 +16,14 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/rightsize/rightsize/internal/load/limit"
 	"github.com/rightsize/rightsize/internal/load/workload"
 	"github.com/rightsize/rightsize/internal/model"
 )
 
-// ClaimSize is the storage a claim requests for a named volume: Compose
-// volumes have no size.
-var ClaimSize = resource.MustParse("1Gi")
+// DefaultClaimSize is the storage a claim requests for a named volume when
+// Options.ClaimSize is not set: Compose volumes have no size.
+const DefaultClaimSize = "1Gi"
 
 // Options are the Compose loader's knobs.
 type Options struct {
@@ -32,6 +32,17 @@ type Options struct {
 	// StatefulSets names the services to run as StatefulSets (their named
 	// volumes become one claim per replica); the rest become Deployments.
 	StatefulSets []string
+	// ClaimSize is the storage a named volume's claim requests (a volume's
+	// driver_opts size wins); nil means DefaultClaimSize.
+	ClaimSize *resource.Quantity
+}
+
+// claimSize is the size of a claim for a named volume.
+func (o Options) claimSize() resource.Quantity {
+	if o.ClaimSize != nil {
+		return o.ClaimSize.DeepCopy()
+	}
+	return resource.MustParse(DefaultClaimSize)
 }
 
 // Result is a converted project: the set, and for every Compose service the
@@ -41,6 +52,9 @@ type Result struct {
 	ByService map[string]*workload.Workload
 	Services  *workload.Namer
 	Project   *types.Project
+	// Folded lists, per service, the run-once services it takes volumes_from
+	// through init containers of its own pod.
+	Folded map[string][]string
 }
 
 // Load reads the Compose project at path (a file, or a directory holding one
@@ -50,7 +64,7 @@ func Load(path string, opts Options) ([]*model.Object, []model.Finding, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	data, err := os.ReadFile(file)
+	data, err := limit.ReadFile(file, limit.DefaultInput)
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading %s: %w", file, err)
 	}
@@ -75,8 +89,12 @@ func Load(path string, opts Options) ([]*model.Object, []model.Finding, error) {
 	for _, n := range notes {
 		r.Set.Finding(model.Info, "dropped", "", "%s", n)
 	}
+	r.NetworkFindings()
 	for _, n := range workload.SortedKeys(p.Services) {
 		for _, v := range p.Services[n].VolumesFrom {
+			if src, _, ok := volumesFromService(v); ok && containsString(r.Folded[n], src) {
+				continue
+			}
 			r.Set.Finding(model.Warning, "volumes", "", "services.%s.volumes_from %s: volumes cannot be shared between pods; not carried over", n, v)
 		}
 	}
@@ -93,6 +111,9 @@ type converter struct {
 	claims  map[string]*corev1.PersistentVolumeClaim
 	claimBy map[string][]string
 	byName  map[string]*workload.Workload
+	// folded lists, per service, the run-once services whose volumes_from it
+	// takes through init containers of its own pod (dataContainers).
+	folded map[string][]string
 }
 
 // Convert turns a loaded project into a workload set. format and file fill
@@ -105,6 +126,7 @@ func Convert(p *types.Project, file, format string, opts Options) (*Result, erro
 		claims:  map[string]*corev1.PersistentVolumeClaim{},
 		claimBy: map[string][]string{},
 		byName:  map[string]*workload.Workload{},
+		folded:  map[string][]string{},
 	}
 	for _, n := range opts.StatefulSets {
 		if _, ok := p.Services[n]; !ok {
@@ -129,6 +151,8 @@ func Convert(p *types.Project, file, format string, opts Options) (*Result, erro
 		}
 	}
 	c.aliases(names)
+	c.dataContainers(names)
+	c.sharedNetworks(names)
 	c.set.RewriteHosts(c.svcs.Renames())
 	disabled := make([]string, 0, len(p.DisabledServices))
 	for n := range p.DisabledServices {
@@ -147,7 +171,7 @@ func Convert(p *types.Project, file, format string, opts Options) (*Result, erro
 		c.set.Finding(model.Info, "networks", "", "networks %s are flattened into the namespace's network: every pod reaches every Service (add NetworkPolicies to keep them apart)", strings.Join(nets, ", "))
 	}
 	c.sharedClaims()
-	return &Result{Set: c.set, ByService: c.byName, Services: &c.svcs, Project: p}, nil
+	return &Result{Set: c.set, ByService: c.byName, Services: &c.svcs, Project: p, Folded: c.folded}, nil
 }
 
 func (c *converter) finding(sev model.Severity, key string, w *workload.Workload, format string, a ...any) {
@@ -177,7 +201,9 @@ func (c *converter) service(svc *types.ServiceConfig) error {
 	c.byName[svc.Name] = w
 	c.set.Workloads = append(c.set.Workloads, w)
 	ctr := corev1.Container{Name: name, Image: svc.Image, WorkingDir: svc.WorkingDir, TTY: svc.Tty, Stdin: svc.StdinOpen}
-
+	if err := c.checkNumbers(svc); err != nil {
+		return err
+	}
 	c.kind(svc, w)
 	c.image(svc, w, &ctr)
 	ctr.Command = slices.Clone([]string(svc.Entrypoint))
@@ -238,11 +264,18 @@ func (c *converter) kind(svc *types.ServiceConfig, w *workload.Workload) {
 		w.Pod.RestartPolicy = corev1.RestartPolicyOnFailure
 		w.BackoffLimit = 6
 		if _, n, ok := strings.Cut(restart, ":"); ok {
-			if v, err := strconv.Atoi(n); err == nil {
+			if v, err := strconv.ParseInt(n, 10, 32); err == nil && v >= 0 {
 				w.BackoffLimit = int32(v)
+			} else {
+				c.finding(model.Warning, "restart", w, "restart %s: the retry count is not a count Kubernetes takes; backoffLimit 6 used", restart)
 			}
 		}
 		c.finding(model.Info, "kind", w, "restart %s: run as a Job (restartPolicy OnFailure, backoffLimit %d)", restart, w.BackoffLimit)
+	}
+	if why := RunsOnce(svc); why != "" && w.Kind == workload.Deployment {
+		w.Kind = workload.Job
+		w.Pod.RestartPolicy = corev1.RestartPolicyNever
+		c.finding(model.Info, "kind", w, "%s: the container runs once, as a Job (restartPolicy Never), so that it is not restarted", why)
 	}
 	if w.Kind == workload.Job && w.Pod.RestartPolicy == "" {
 		w.Pod.RestartPolicy = corev1.RestartPolicyOnFailure
@@ -499,8 +532,7 @@ func (c *converter) pod(svc *types.ServiceConfig, w *workload.Workload, ctr *cor
 		c.finding(model.Warning, "network", w, "network_mode host: the pod uses the node's network (hostNetwork), which many targets refuse")
 	case mode == "none":
 		c.finding(model.Info, "network", w, "network_mode none: a pod always has a network; not carried over")
-	default:
-		c.finding(model.Warning, "network", w, "network_mode %s: sharing another container's network means being in its pod; not carried over", mode)
+	default: // service:X, container:X: NetworkFindings, once pods are final
 	}
 	if svc.ContainerName != "" && svc.ContainerName != svc.Name {
 		c.finding(model.Info, "names", w, "container_name %s is not kept: reach the service as %s", svc.ContainerName, w.Name)
@@ -543,9 +575,9 @@ func (c *converter) configs(svc *types.ServiceConfig, w *workload.Workload, ctr 
 			if !filepath.IsAbs(f) {
 				f = filepath.Join(c.p.WorkingDir, f)
 			}
-			data, err := os.ReadFile(f)
+			data, err := limit.ReadFile(f, limit.DefaultData)
 			if err != nil {
-				c.finding(model.Warning, "dropped", w, "config %s: file %s cannot be read, not carried over", ref.Source, def.File)
+				c.finding(model.Warning, "dropped", w, "config %s: file %s cannot be read (%v), not carried over", ref.Source, def.File, err)
 				continue
 			}
 			content = string(data)

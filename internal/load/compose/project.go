@@ -14,6 +14,8 @@ import (
 	"github.com/compose-spec/compose-go/v2/dotenv"
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/rightsize/rightsize/internal/load/limit"
 )
 
 // FileNames are the names a directory's Compose file may have, in the order
@@ -47,6 +49,11 @@ func Env(dir string, envFiles []string) (map[string]string, error) {
 		def := filepath.Join(dir, ".env")
 		if st, err := os.Stat(def); err == nil && !st.IsDir() {
 			files = []string{def}
+		}
+	}
+	for _, f := range files {
+		if err := limit.Check(f, limit.DefaultInput); err != nil {
+			return nil, fmt.Errorf("reading env file: %w", err)
 		}
 	}
 	env, err := dotenv.GetEnvFromFile(map[string]string{}, files)

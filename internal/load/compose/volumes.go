@@ -77,7 +77,7 @@ func (c *converter) namedVolume(svc *types.ServiceConfig, w *workload.Workload, 
 	}
 	spec := corev1.PersistentVolumeClaimSpec{
 		AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
-		Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: ClaimSize.DeepCopy()}},
+		Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: c.opts.claimSize()}},
 	}
 	if size, ok := def.DriverOpts["size"]; ok {
 		if q, err := resource.ParseQuantity(size); err == nil {

@@ -2,7 +2,6 @@ package helm
 
 import (
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
@@ -15,16 +14,18 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/rightsize/rightsize/internal/load/kube"
+	"github.com/rightsize/rightsize/internal/load/limit"
 	"github.com/rightsize/rightsize/internal/model"
 )
 
 // Namespace is the release namespace charts are rendered for.
 const Namespace = "default"
 
-// KubeVersion is the Kubernetes version charts see in .Capabilities: the
-// one whose API (k8s.io/api v0.37) rightsize is built against, rather than
-// the SDK's v1.20 default, which makes some charts pick retired APIs.
-var KubeVersion = chartutil.KubeVersion{Version: "v1.37.0", Major: "1", Minor: "37"}
+// DefaultKubeVersion is the Kubernetes version charts see in
+// .Capabilities unless Options.KubeVersion says otherwise: the one whose API
+// (k8s.io/api v0.37) rightsize is built against, rather than the SDK's
+// v1.20 default, which makes some charts pick retired APIs.
+const DefaultKubeVersion = "v1.37.0"
 
 // Options are the Helm loader's knobs.
 type Options struct {
@@ -34,6 +35,22 @@ type Options struct {
 	Set []string
 	// Kube is handed to kube.Decode.
 	Kube kube.Options
+	// KubeVersion is the version charts see in .Capabilities.KubeVersion
+	// ("v1.30.2"); "" means DefaultKubeVersion.
+	KubeVersion string
+}
+
+// kubeVersion parses opts.KubeVersion.
+func (o Options) kubeVersion() (chartutil.KubeVersion, error) {
+	v := o.KubeVersion
+	if v == "" {
+		v = DefaultKubeVersion
+	}
+	kv, err := chartutil.ParseKubeVersion(v)
+	if err != nil {
+		return chartutil.KubeVersion{}, fmt.Errorf("Kubernetes version %q: %w", v, err)
+	}
+	return *kv, nil
 }
 
 // Load renders the chart at path and decodes the result.
@@ -46,14 +63,14 @@ func Load(path string, opts Options) ([]*model.Object, []model.Finding, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return Render(ch, path, vals, opts.Kube)
+	return Render(ch, path, vals, opts)
 }
 
 // values merges the values files and --set values.
 func values(opts Options) (map[string]any, error) {
 	base := map[string]any{}
 	for _, f := range opts.Values {
-		data, err := os.ReadFile(f)
+		data, err := limit.ReadFile(f, limit.DefaultInput)
 		if err != nil {
 			return nil, fmt.Errorf("reading --values %s: %w", f, err)
 		}
@@ -91,17 +108,28 @@ func merge(a, b map[string]any) map[string]any {
 
 // Render renders a loaded chart with the given values (over the chart's
 // own) and decodes every manifest, CRDs and hooks included.
-func Render(ch *chart.Chart, path string, vals map[string]any, kopts kube.Options) ([]*model.Object, []model.Finding, error) {
+func Render(ch *chart.Chart, path string, vals map[string]any, opts Options) ([]*model.Object, []model.Finding, error) {
+	kopts := opts.Kube
+	kv, err := opts.kubeVersion()
+	if err != nil {
+		return nil, nil, err
+	}
 	name := ch.Name()
 	where := fmt.Sprintf("chart %s (%s)", name, path)
 	if err := ch.Validate(); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", where, err)
+	}
+	if err := checkDependencies(ch); err != nil {
+		return nil, nil, fmt.Errorf("%s: dependencies: %w", where, err)
+	}
+	if err := guardTemplates(ch); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", where, err)
 	}
 	if err := chartutil.ProcessDependenciesWithMerge(ch, vals); err != nil {
 		return nil, nil, fmt.Errorf("%s: dependencies: %w", where, err)
 	}
 	caps := chartutil.DefaultCapabilities.Copy()
-	caps.KubeVersion = KubeVersion
+	caps.KubeVersion = kv
 	rel := chartutil.ReleaseOptions{Name: name, Namespace: Namespace, Revision: 1, IsInstall: true}
 	rv, err := chartutil.ToRenderValuesWithSchemaValidation(ch, vals, rel, caps, false)
 	if err != nil {
@@ -110,6 +138,9 @@ func Render(ch *chart.Chart, path string, vals map[string]any, kopts kube.Option
 	files, err := engine.Render(ch, rv)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: rendering: %w", where, err)
+	}
+	if err := checkRendered(files, kopts.Limits.Defaults().Expansion); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", where, err)
 	}
 	for f := range files {
 		if strings.HasSuffix(f, "NOTES.txt") {

@@ -3,12 +3,14 @@ package kube
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	goruntime "runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -23,6 +25,7 @@ import (
 	sigsjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 
+	"github.com/rightsize/rightsize/internal/load/limit"
 	"github.com/rightsize/rightsize/internal/model"
 )
 
@@ -30,8 +33,12 @@ import (
 type Options struct {
 	// Params are --param and --param-file values, by name.
 	Params map[string]string
-	// Seed makes generated parameter values deterministic.
+	// Seed makes generated parameter values reproducible; zero means
+	// random per run (crypto/rand), as oc process does.
 	Seed int64
+	// Limits bound documents, objects and template expansion; zero fields
+	// take defaults.
+	Limits limit.Limits
 	// Format is recorded in every object's Source ("kubernetes" when empty).
 	Format string
 }
@@ -73,7 +80,8 @@ func Decode(data []byte, file string, opts Options) ([]*model.Object, []model.Fi
 	if opts.Format == "" {
 		opts.Format = "kubernetes"
 	}
-	docs, err := splitDocuments(data)
+	opts.Limits = opts.Limits.Defaults()
+	docs, err := splitDocuments(data, opts.Limits)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", file, err)
 	}
@@ -119,7 +127,7 @@ type pending struct {
 
 // splitDocuments returns the documents of a YAML stream, or of a JSON
 // stream of values.
-func splitDocuments(data []byte) ([][]byte, error) {
+func splitDocuments(data []byte, lim limit.Limits) ([][]byte, error) {
 	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
 	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
 		dec := json.NewDecoder(bytes.NewReader(trimmed))
@@ -130,6 +138,9 @@ func splitDocuments(data []byte) ([][]byte, error) {
 				return docs, nil
 			} else if err != nil {
 				return nil, fmt.Errorf("document %d: invalid JSON: %w", len(docs)+1, err)
+			}
+			if err := checkDoc(len(docs)+1, len(m), lim); err != nil {
+				return nil, err
 			}
 			docs = append(docs, m)
 		}
@@ -144,8 +155,24 @@ func splitDocuments(data []byte) ([][]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("document %d: %w", len(docs)+1, err)
 		}
+		if err := checkDoc(len(docs)+1, len(doc), lim); err != nil {
+			return nil, err
+		}
 		docs = append(docs, doc)
 	}
+}
+
+// checkDoc refuses the n-th document when there are too many documents or
+// it is larger than the API server would accept for one object.
+func checkDoc(n, size int, lim limit.Limits) error {
+	if n > lim.Documents {
+		return &limit.Error{What: fmt.Sprintf("document %d", n), Limit: "documents", Max: int64(lim.Documents)}
+	}
+	if int64(size) > lim.Object {
+		return &limit.Error{What: fmt.Sprintf("document %d", n), Limit: "object", Max: lim.Object,
+			Note: "the document has " + limit.Size(int64(size)) + "; the API server refuses larger requests"}
+	}
+	return nil
 }
 
 // parsed is one document after the parallel stage: a typed object when the
@@ -301,10 +328,13 @@ func (d *decoder) object(src model.Source, raw map[string]any, path string) erro
 		if err := checkQuantities(raw, ""); err != nil {
 			return fmt.Errorf("%s: %s: %w", where, ref, err)
 		}
+		if err := checkBase64(kind, raw); err != nil {
+			return fmt.Errorf("%s: %s: %w", where, ref, err)
+		}
 		obj = t.new()
 		strict, err := sigsjson.UnmarshalStrict(j, obj)
 		if err != nil {
-			return fmt.Errorf("%s: %s: %s", where, ref, jsonError(err))
+			return fmt.Errorf("%s: %s: %s", where, ref, jsonError(err, raw))
 		}
 		d.add(src, obj, strict)
 		return nil
@@ -325,21 +355,6 @@ func (d *decoder) list(src model.Source, raw map[string]any, path, where, kind s
 			return fmt.Errorf("%s: %s: items[%d]: not an object", where, kind, i)
 		}
 		if err := d.object(src, m, joinPath(path, fmt.Sprintf("items[%d]", i))); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// template processes an OpenShift Template and decodes its objects.
-func (d *decoder) template(src model.Source, raw map[string]any, path, where, name string) error {
-	objs, err := processTemplate(raw, d.opts)
-	if err != nil {
-		return fmt.Errorf("%s: Template/%s: %w", where, name, err)
-	}
-	src.Format = "openshift"
-	for i, o := range objs {
-		if err := d.object(src, o, joinPath(path, fmt.Sprintf("objects[%d]", i))); err != nil {
 			return err
 		}
 	}
@@ -433,17 +448,71 @@ func objectName(raw map[string]any) string {
 	return n
 }
 
-// jsonError words a decoding error with the field path the JSON decoder found.
-func jsonError(err error) string {
+// jsonError words a decoding error with the full field path, list indexes
+// included (the JSON decoder's own path has none), and the offending value,
+// found again in raw.
+func jsonError(err error, raw map[string]any) string {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
 		field := te.Field
 		if field == "" {
 			field = "(root)"
+		} else if p, ok := findField(raw, strings.Split(te.Field, "."), te.Value); ok {
+			field = strings.TrimPrefix(p, ".")
 		}
-		return fmt.Sprintf("%s: cannot use a %s as %s", field, te.Value, goTypeWord(te.Type.String()))
+		kind, val, _ := strings.Cut(te.Value, " ")
+		if val != "" {
+			return fmt.Sprintf("%s: invalid value %s: want %s", field, shorten(val), goTypeWord(te.Type.String()))
+		}
+		return fmt.Sprintf("%s: cannot use a %s as %s", field, kind, goTypeWord(te.Type.String()))
 	}
 	return err.Error()
+}
+
+// findField walks raw along parts, trying every element of the lists on the
+// way, and returns the first path whose value is what the decoder refused.
+func findField(v any, parts []string, value string) (string, bool) {
+	switch t := v.(type) {
+	case []any:
+		if len(parts) == 0 {
+			return "", value == "array"
+		}
+		for i, el := range t {
+			if p, ok := findField(el, parts, value); ok {
+				return fmt.Sprintf("[%d]%s", i, p), true
+			}
+		}
+		return "", false
+	case map[string]any:
+		if len(parts) == 0 {
+			return "", value == "object"
+		}
+		child, ok := t[parts[0]]
+		if !ok {
+			return "", false
+		}
+		p, ok := findField(child, parts[1:], value)
+		if !ok {
+			return "", false
+		}
+		return "." + parts[0] + p, true
+	}
+	if len(parts) > 0 {
+		return "", false
+	}
+	kind, lit, _ := strings.Cut(value, " ")
+	switch t := v.(type) {
+	case float64:
+		f, err := strconv.ParseFloat(lit, 64)
+		return "", kind == "number" && err == nil && f == t
+	case json.Number:
+		return "", kind == "number" && string(t) == lit
+	case string:
+		return "", kind == "string"
+	case bool:
+		return "", kind == "bool"
+	}
+	return "", false
 }
 
 func goTypeWord(t string) string {
@@ -452,7 +521,11 @@ func goTypeWord(t string) string {
 		return "a list"
 	case strings.HasPrefix(t, "map["), strings.HasPrefix(t, "v1."), strings.HasPrefix(t, "struct"):
 		return "an object"
-	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"), strings.HasPrefix(t, "float"):
+	case t == "int32":
+		return "a whole number from -2147483648 to 2147483647"
+	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"):
+		return "a whole number (" + t + ")"
+	case strings.HasPrefix(t, "float"):
 		return "a number"
 	case t == "bool":
 		return "a boolean"
@@ -470,4 +543,67 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// checkBase64 names the key of a Secret's data (or a ConfigMap's binaryData)
+// that is not base64, never its value.
+func checkBase64(kind string, raw map[string]any) error {
+	field := "data"
+	if kind == "ConfigMap" {
+		field = "binaryData"
+	} else if kind != "Secret" {
+		return nil
+	}
+	m, _ := raw[field].(map[string]any)
+	for _, k := range sortedKeys(m) {
+		s, ok := m[k].(string)
+		if !ok {
+			if m[k] == nil {
+				continue
+			}
+			return fmt.Errorf("%s[%s]: want a base64 string, got a %s", field, k, jsonKindOf(m[k]))
+		}
+		if _, err := base64.StdEncoding.DecodeString(s); err != nil {
+			return fmt.Errorf("%s[%s]: invalid base64 (%v; value not shown)", field, k, err)
+		}
+	}
+	return nil
+}
+
+func jsonKindOf(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "mapping"
+	case []any:
+		return "list"
+	case float64:
+		return "number"
+	case bool:
+		return "boolean"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// template processes an OpenShift Template and decodes its objects, with a
+// finding naming (never showing) the parameters it generated.
+func (d *decoder) template(src model.Source, raw map[string]any, path, where, name string) error {
+	objs, generated, err := processTemplate(raw, d.opts)
+	if err != nil {
+		return fmt.Errorf("%s: Template/%s: %w", where, name, err)
+	}
+	if len(generated) > 0 {
+		how := "randomly for this run; give --seed to reproduce them"
+		if d.opts.Seed != 0 {
+			how = fmt.Sprintf("from seed %d: reproducible, do not use them as secrets", d.opts.Seed)
+		}
+		d.findings = append(d.findings, model.Finding{Severity: model.Info, Key: "generated", Object: model.KeyOf("template.openshift.io", "Template", "", name),
+			Message: fmt.Sprintf("%s: parameters %s were generated %s (values not shown)", src, strings.Join(generated, ", "), how)})
+	}
+	src.Format = "openshift"
+	for i, o := range objs {
+		if err := d.object(src, o, joinPath(path, fmt.Sprintf("objects[%d]", i))); err != nil {
+			return err
+		}
+	}
+	return nil
 }

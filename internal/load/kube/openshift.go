@@ -125,7 +125,7 @@ func (d *decoder) convertOpenShift() error {
 		case "DeploymentConfig":
 			var dc deploymentConfig
 			if err := decodeInto(p.raw, &dc); err != nil {
-				return fmt.Errorf("%s: %s: %s", where, ref, jsonError(err))
+				return fmt.Errorf("%s: %s: %s", where, ref, jsonError(err, p.raw))
 			}
 			dep, notes := convertDeploymentConfig(&dc, streams)
 			d.objects = append(d.objects, &model.Object{Source: p.src, Obj: dep})
@@ -135,7 +135,7 @@ func (d *decoder) convertOpenShift() error {
 		case "Route":
 			var r route
 			if err := decodeInto(p.raw, &r); err != nil {
-				return fmt.Errorf("%s: %s: %s", where, ref, jsonError(err))
+				return fmt.Errorf("%s: %s: %s", where, ref, jsonError(err, p.raw))
 			}
 			ing, notes := d.convertRoute(&r)
 			d.objects = append(d.objects, &model.Object{Source: p.src, Obj: ing})

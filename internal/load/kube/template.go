@@ -1,6 +1,8 @@
 package kube
 
 import (
+	crand "crypto/rand"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -8,6 +10,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/rightsize/rightsize/internal/load/limit"
 )
 
 // templateParam is one parameter of an OpenShift Template.
@@ -30,19 +34,27 @@ var (
 // processTemplate does what `oc process` does: resolve every parameter
 // (value, --param, generate), substitute them in every object and add the
 // template's labels.
-func processTemplate(raw map[string]any, opts Options) ([]map[string]any, error) {
+// It returns the objects and the names of the parameters whose values were
+// generated, for the report (the values themselves are never shown).
+func processTemplate(raw map[string]any, opts Options) ([]map[string]any, []string, error) {
+	lim := opts.Limits.Defaults()
+	rng, err := generator(opts.Seed)
+	if err != nil {
+		return nil, nil, err
+	}
+	var generated []string
 	var params []templateParam
 	if p, ok := raw["parameters"]; ok && p != nil {
 		b, _ := json.Marshal(p)
 		if err := json.Unmarshal(b, &params); err != nil {
-			return nil, fmt.Errorf("parameters: %v", err)
+			return nil, nil, fmt.Errorf("parameters: %v", err)
 		}
 	}
 	values := map[string]string{}
 	declared := map[string]bool{}
 	for i, p := range params {
 		if p.Name == "" {
-			return nil, fmt.Errorf("parameters[%d].name: required value", i)
+			return nil, nil, fmt.Errorf("parameters[%d].name: required value", i)
 		}
 		declared[p.Name] = true
 		v := p.Value
@@ -50,16 +62,17 @@ func processTemplate(raw map[string]any, opts Options) ([]map[string]any, error)
 			v = given
 		} else if v == "" && p.Generate != "" {
 			if p.Generate != "expression" {
-				return nil, fmt.Errorf("parameters[%d] (%s).generate: unknown generator %q, only \"expression\" exists", i, p.Name, p.Generate)
+				return nil, nil, fmt.Errorf("parameters[%d] (%s).generate: unknown generator %q, only \"expression\" exists", i, p.Name, p.Generate)
 			}
-			g, err := generate(p.From, opts.Seed, p.Name)
+			g, err := generate(p.From, rng, p.Name, lim.Generated)
 			if err != nil {
-				return nil, fmt.Errorf("parameters[%d] (%s).from: %v", i, p.Name, err)
+				return nil, nil, fmt.Errorf("parameters[%d] (%s).from: %w", i, p.Name, err)
 			}
 			v = g
+			generated = append(generated, p.Name)
 		}
 		if p.Required && v == "" {
-			return nil, fmt.Errorf("parameters[%d]: parameter %s is required and has no value; set it with --param %s=VALUE", i, p.Name, p.Name)
+			return nil, nil, fmt.Errorf("parameters[%d]: parameter %s is required and has no value; set it with --param %s=VALUE", i, p.Name, p.Name)
 		}
 		values[p.Name] = v
 	}
@@ -71,23 +84,24 @@ func processTemplate(raw map[string]any, opts Options) ([]map[string]any, error)
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return nil, fmt.Errorf("--param %s: the template has no such parameter", strings.Join(unknown, ", "))
+		return nil, nil, fmt.Errorf("--param %s: the template has no such parameter", strings.Join(unknown, ", "))
 	}
 
 	objs, ok := raw["objects"].([]any)
 	if !ok && raw["objects"] != nil {
-		return nil, fmt.Errorf("objects: not a list")
+		return nil, nil, fmt.Errorf("objects: not a list")
 	}
 	labels, _ := raw["labels"].(map[string]any)
 	var out []map[string]any
+	x := &expander{values: values, max: lim.Expansion}
 	for i, o := range objs {
 		m, ok := o.(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("objects[%d]: not an object", i)
+			return nil, nil, fmt.Errorf("objects[%d]: not an object", i)
 		}
-		sub, err := substitute(m, values)
+		sub, err := x.substitute(m)
 		if err != nil {
-			return nil, fmt.Errorf("objects[%d]: %v", i, err)
+			return nil, nil, fmt.Errorf("objects[%d]: %w", i, err)
 		}
 		obj := sub.(map[string]any)
 		if len(labels) > 0 {
@@ -95,17 +109,37 @@ func processTemplate(raw map[string]any, opts Options) ([]map[string]any, error)
 		}
 		out = append(out, obj)
 	}
-	return out, nil
+	return out, generated, nil
+}
+
+// expander substitutes parameter values, keeping count of the bytes it
+// produces: a short template whose long parameter is used many times must
+// fail, not exhaust memory.
+type expander struct {
+	values   map[string]string
+	max, out int64
+}
+
+func (x *expander) grow(n int) error {
+	x.out += int64(n)
+	if x.out > x.max {
+		return &limit.Error{What: "template expansion", Limit: "expansion", Max: x.max}
+	}
+	return nil
 }
 
 // substitute replaces parameter references in every string of v.
-func substitute(v any, values map[string]string) (any, error) {
+func (x *expander) substitute(v any) (any, error) {
+	values := x.values
 	switch t := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for k, child := range t {
-			nk, _ := substituteString(k, values)
-			s, err := substitute(child, values)
+			nk, err := x.substituteString(k)
+			if err != nil {
+				return nil, err
+			}
+			s, err := x.substitute(child)
 			if err != nil {
 				return nil, err
 			}
@@ -115,7 +149,7 @@ func substitute(v any, values map[string]string) (any, error) {
 	case []any:
 		out := make([]any, len(t))
 		for i, child := range t {
-			s, err := substitute(child, values)
+			s, err := x.substitute(child)
 			if err != nil {
 				return nil, err
 			}
@@ -128,6 +162,9 @@ func substitute(v any, values map[string]string) (any, error) {
 			if !ok {
 				return t, nil
 			}
+			if err := x.grow(len(val)); err != nil {
+				return nil, err
+			}
 			var j any
 			if err := json.Unmarshal([]byte(val), &j); err != nil {
 				// oc process keeps a value that is not JSON as a string.
@@ -135,14 +172,31 @@ func substitute(v any, values map[string]string) (any, error) {
 			}
 			return j, nil
 		}
-		return substituteString(t, values)
+		return x.substituteString(t)
 	}
 	return v, nil
 }
 
-func substituteString(s string, values map[string]string) (string, error) {
+func (x *expander) substituteString(s string) (string, error) {
 	if !strings.Contains(s, "${") {
 		return s, nil
+	}
+	// Measure before building: the result may be what must not be built.
+	n := int64(len(s))
+	for _, m := range textRef.FindAllStringSubmatch(s, -1) {
+		if v, ok := x.values[m[1]]; ok {
+			n += int64(len(v)) - int64(len(m[0]))
+		}
+	}
+	if err := x.grow(int(n)); err != nil {
+		return "", err
+	}
+	return substituteString(s, x.values), nil
+}
+
+func substituteString(s string, values map[string]string) string {
+	if !strings.Contains(s, "${") {
+		return s
 	}
 	return textRef.ReplaceAllStringFunc(s, func(ref string) string {
 		name := textRef.FindStringSubmatch(ref)[1]
@@ -150,7 +204,7 @@ func substituteString(s string, values map[string]string) (string, error) {
 			return v
 		}
 		return ref // not a parameter: left as it is, as oc process does
-	}), nil
+	})
 }
 
 func addLabels(obj map[string]any, labels map[string]any, values map[string]string) {
@@ -169,18 +223,40 @@ func addLabels(obj map[string]any, labels map[string]any, values map[string]stri
 			continue
 		}
 		if s, ok := v.(string); ok {
-			v, _ = substituteString(s, values)
+			v = substituteString(s, values)
 		}
 		l[k] = v
 	}
 }
 
+// generator returns the source of generated values: seeded from the
+// operating system's random source unless a seed is given, so that two users
+// of one template never share a "generated" password.
+func generator(seed int64) (func(name string) *rand.Rand, error) {
+	var key [32]byte
+	if seed == 0 {
+		if _, err := crand.Read(key[:]); err != nil {
+			return nil, fmt.Errorf("generating parameter values: %w", err)
+		}
+	} else {
+		binary.LittleEndian.PutUint64(key[:], uint64(seed))
+	}
+	return func(name string) *rand.Rand {
+		// One stream per parameter name: adding a parameter does not change
+		// the others' values for a given seed.
+		k := key
+		h := fnv.New64a()
+		h.Write([]byte(name))
+		binary.LittleEndian.PutUint64(k[8:], h.Sum64())
+		return rand.New(rand.NewChaCha8(k))
+	}, nil
+}
+
 // generate produces a value for an expression such as "[a-zA-Z0-9]{16}",
-// deterministically from seed and the parameter's name.
-func generate(expr string, seed int64, name string) (string, error) {
-	h := fnv.New64a()
-	h.Write([]byte(name))
-	rng := rand.New(rand.NewPCG(uint64(seed), h.Sum64()))
+// of at most max characters.
+func generate(expr string, gen func(string) *rand.Rand, name string, max int) (string, error) {
+	rng := gen(name)
+	total := 0
 	var b strings.Builder
 	for i := 0; i < len(expr); {
 		var class []rune
@@ -217,6 +293,9 @@ func generate(expr string, seed int64, name string) (string, error) {
 				return "", fmt.Errorf("expression %q: bad count %q", expr, expr[i+1:i+end])
 			}
 			i += end + 1
+		}
+		if total += n; total > max {
+			return "", &limit.Error{What: fmt.Sprintf("expression %q", shorten(expr)), Limit: "generated", Max: int64(max)}
 		}
 		for j := 0; j < n; j++ {
 			b.WriteRune(class[rng.IntN(len(class))])
@@ -272,4 +351,13 @@ func charClass(s string) ([]rune, error) {
 		return nil, fmt.Errorf("empty character class")
 	}
 	return out, nil
+}
+
+// shorten cuts a value quoted in a message to a readable length.
+func shorten(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "..."
 }

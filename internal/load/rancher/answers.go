@@ -2,12 +2,11 @@ package rancher
 
 import (
 	"fmt"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
 
-	"sigs.k8s.io/yaml"
+	"github.com/rightsize/rightsize/internal/load/limit"
 )
 
 // answer is a value and where it came from, for messages.
@@ -20,12 +19,18 @@ func readAnswers(file string) (map[string]answer, error) {
 	if file == "" {
 		return out, nil
 	}
-	data, err := os.ReadFile(file)
+	data, err := limit.ReadFile(file, limit.DefaultInput)
 	if err != nil {
 		return nil, fmt.Errorf("reading --answers %s: %w", file, err)
 	}
+	return parseAnswers(data, file)
+}
+
+// parseAnswers reads the contents of an answers file.
+func parseAnswers(data []byte, file string) (map[string]answer, error) {
+	out := map[string]answer{}
 	var m map[string]any
-	if err := yaml.Unmarshal(data, &m); err == nil && m != nil {
+	if err := unmarshal(data, &m); err == nil && m != nil {
 		for k, v := range m {
 			switch v.(type) {
 			case map[string]any, []any:
@@ -60,6 +65,11 @@ func answerQuestions(rc *rancherCompose, answersFile string, set []string) (map[
 	if err != nil {
 		return nil, nil, err
 	}
+	return resolveAnswers(rc, answers, set)
+}
+
+// resolveAnswers is answerQuestions on answers already read.
+func resolveAnswers(rc *rancherCompose, answers map[string]answer, set []string) (map[string]string, []string, error) {
 	for _, kv := range set {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
@@ -96,11 +106,17 @@ func answerQuestions(rc *rancherCompose, answersFile string, set []string) (map[
 		case answered && (a.value != "" || !q.Required):
 		case def != "":
 			a = answer{def, fmt.Sprintf("%s: %s.questions[%d].default", rc.file, rc.catKey, i)}
-			notes = append(notes, fmt.Sprintf("question %s: default %q used", q.Variable, def))
+			if q.Secret() {
+				notes = append(notes, fmt.Sprintf("question %s: default used (a secret: value not shown)", q.Variable))
+			} else {
+				notes = append(notes, fmt.Sprintf("question %s: default %q used", q.Variable, def))
+			}
 		case q.Required:
 			return nil, nil, fmt.Errorf("%s: %s.questions[%d] (%s): required question has no answer and no default (answer it with --answers FILE or --set %s=VALUE)", rc.file, rc.catKey, i, q.Variable, q.Variable)
 		}
-		if err := checkType(q, a.value); err != nil {
+		if err := checkType(q, a.value); err != nil && q.Secret() {
+			return nil, nil, fmt.Errorf("%s: %s: want a %s (value not shown: a secret)", a.from, q.Variable, q.Type)
+		} else if err != nil {
 			return nil, nil, fmt.Errorf("%s: %s: %w", a.from, q.Variable, err)
 		}
 		values[q.Variable] = a.value
@@ -134,4 +150,23 @@ func checkType(q Question, v string) error {
 		return fmt.Errorf("want one of %s, got %q", strings.Join(q.Options, ", "), v)
 	}
 	return nil
+}
+
+// secretWords mark a question whose value is a secret even when its type is
+// not password.
+var secretWords = []string{"password", "passwd", "secret", "token", "apikey", "api_key", "private_key", "credential"}
+
+// Secret tells whether the question's value must never be shown: a password
+// question, or one whose name says it holds a secret.
+func (q Question) Secret() bool {
+	if q.Type == "password" {
+		return true
+	}
+	v := strings.ToLower(q.Variable)
+	for _, w := range secretWords {
+		if strings.Contains(v, w) {
+			return true
+		}
+	}
+	return false
 }

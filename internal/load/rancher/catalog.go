@@ -1,6 +1,7 @@
 package rancher
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +10,8 @@ import (
 	"strings"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/rightsize/rightsize/internal/load/limit"
 )
 
 // resolve returns the template version folder that dir stands for, and a
@@ -45,7 +48,7 @@ func resolve(dir string) (string, error) {
 // highest numbered one.
 func pickVersion(dir string) (string, error) {
 	cfgFile := filepath.Join(dir, "config.yml")
-	data, err := os.ReadFile(cfgFile)
+	data, err := limit.ReadFile(cfgFile, limit.DefaultInput)
 	if err != nil {
 		return "", fmt.Errorf("reading %s: %w", cfgFile, err)
 	}
@@ -106,7 +109,7 @@ func readRancherCompose(dir string) (*rancherCompose, error) {
 	if !exists(file) {
 		file = filepath.Join(dir, "rancher-compose.yaml")
 	}
-	data, err := os.ReadFile(file)
+	data, err := limit.ReadFile(file, limit.DefaultInput)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", file, err)
 	}
@@ -115,7 +118,7 @@ func readRancherCompose(dir string) (*rancherCompose, error) {
 
 func parseRancherCompose(file string, data []byte) (*rancherCompose, error) {
 	var doc map[string]any
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	if err := unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	rc := &rancherCompose{file: file, services: map[string]map[string]any{}}
@@ -125,8 +128,11 @@ func parseRancherCompose(file string, data []byte) (*rancherCompose, error) {
 			continue
 		}
 		rc.catKey = k
-		b, _ := yaml.Marshal(raw)
-		if err := yaml.Unmarshal(b, &rc.catalog); err != nil {
+		b, err := json.Marshal(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", file, k, err)
+		}
+		if err := decodeJSON(b, &rc.catalog); err != nil {
 			return nil, fmt.Errorf("%s: %s: %w", file, k, err)
 		}
 		for i, q := range rc.catalog.Questions {

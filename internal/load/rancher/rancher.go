@@ -2,7 +2,9 @@ package rancher
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -10,14 +12,15 @@ import (
 	"strings"
 	"text/template"
 
-	"github.com/Masterminds/sprig/v3"
 	"github.com/compose-spec/compose-go/v2/interpolation"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/rightsize/rightsize/internal/load/compose"
+	"github.com/rightsize/rightsize/internal/load/limit"
 	"github.com/rightsize/rightsize/internal/load/workload"
 	"github.com/rightsize/rightsize/internal/model"
 )
@@ -30,6 +33,9 @@ type Options struct {
 	Set []string
 	// StatefulSets names services to run as StatefulSets.
 	StatefulSets []string
+	// ClaimSize is what a named volume's claim requests; nil means
+	// compose.DefaultClaimSize.
+	ClaimSize *resource.Quantity
 }
 
 const (
@@ -60,6 +66,13 @@ func Load(path string, opts Options) ([]*model.Object, []model.Finding, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	return convert(rc, vdir, file, data, values, notes, opts)
+}
+
+// convert converts a catalog entry's Compose file (already read or
+// rendered) with its rancher-compose.yml and answers: everything after the
+// files are read, so that it runs in-process on any input.
+func convert(rc *rancherCompose, vdir, file string, data []byte, values map[string]string, notes []string, opts Options) ([]*model.Object, []model.Finding, error) {
 	data, legacy, err := compose.Legacy(file, data)
 	if err != nil {
 		return nil, nil, err
@@ -69,7 +82,7 @@ func Load(path string, opts Options) ([]*model.Object, []model.Finding, error) {
 		return nil, nil, err
 	}
 	legacy = append(legacy, warnings...)
-	r, err := compose.Convert(p, file, "rancher", compose.Options{StatefulSets: opts.StatefulSets})
+	r, err := compose.Convert(p, file, "rancher", compose.Options{StatefulSets: opts.StatefulSets, ClaimSize: opts.ClaimSize})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -85,6 +98,7 @@ func Load(path string, opts Options) ([]*model.Object, []model.Finding, error) {
 	c.global()
 	c.sidekicks()
 	c.volumesFrom()
+	r.NetworkFindings()
 	set.Finish()
 	return set.Objects(), set.Findings, nil
 }
@@ -94,22 +108,23 @@ func Load(path string, opts Options) ([]*model.Object, []model.Finding, error) {
 func composeFile(vdir string, values map[string]string) (string, []byte, error) {
 	for _, n := range []string{"docker-compose.yml", "docker-compose.yaml"} {
 		f := filepath.Join(vdir, n)
-		if data, err := os.ReadFile(f); err == nil {
+		if data, err := limit.ReadFile(f, limit.DefaultInput); err == nil {
 			return f, data, nil
 		}
 		tf := f + ".tpl"
-		data, err := os.ReadFile(tf)
+		data, err := limit.ReadFile(tf, limit.DefaultInput)
 		if err != nil {
 			continue
 		}
-		tmpl, err := template.New(filepath.Base(tf)).Option("missingkey=zero").Funcs(sprig.TxtFuncMap()).Parse(string(data))
+		tmpl, err := template.New(filepath.Base(tf)).Option("missingkey=zero").Funcs(funcs()).Parse(string(data))
 		if err != nil {
 			return "", nil, fmt.Errorf("%s: %w", tf, err)
 		}
 		var buf bytes.Buffer
 		stack := filepath.Base(filepath.Dir(filepath.Clean(vdir)))
 		ctx := map[string]any{"Values": values, "Stack": map[string]string{"Name": stack}}
-		if err := tmpl.Execute(&buf, ctx); err != nil {
+		out := &limit.Writer{W: &buf, What: tf, Max: limit.DefaultExpansion}
+		if err := tmpl.Execute(out, ctx); err != nil {
 			return "", nil, fmt.Errorf("%s: %w", tf, err)
 		}
 		return tf, buf.Bytes(), nil
@@ -149,8 +164,11 @@ func (c *conv) rancherCompose(values map[string]string) error {
 			switch k {
 			case "scale":
 				s, err := toInt(v)
-				if err != nil || s < 0 {
-					return fmt.Errorf("%s: want a number of containers, got %v", field(k), v)
+				if err != nil {
+					return fmt.Errorf("%s: want a number of containers: %w", field(k), err)
+				}
+				if s < 0 {
+					return fmt.Errorf("%s: must be greater than or equal to 0, got %d", field(k), s)
 				}
 				if w.Kind != workload.DaemonSet {
 					w.Replicas = int32(s)
@@ -190,21 +208,39 @@ func isLB(w *workload.Workload) bool {
 	return len(w.Pod.Containers) > 0 && strings.HasPrefix(w.Pod.Containers[0].Image, "rancher/lb-service-")
 }
 
+// toInt reads a whole number in the int32 range, the range of every
+// Kubernetes field it fills (replicas, ports, probe seconds): a larger value
+// is an error, never wrapped.
 func toInt(v any) (int, error) {
+	var n int64
 	switch x := v.(type) {
 	case int:
-		return x, nil
+		n = int64(x)
 	case int64:
-		return int(x), nil
+		n = x
 	case float64:
-		if x != float64(int(x)) {
+		if x != math.Trunc(x) || math.IsInf(x, 0) {
 			return 0, fmt.Errorf("not a whole number")
 		}
-		return int(x), nil
+		if x > math.MaxInt32 || x < math.MinInt32 {
+			return 0, fmt.Errorf("%v is out of range (at most %d)", x, math.MaxInt32)
+		}
+		n = int64(x)
+	case json.Number:
+		return toInt(string(x))
 	case string:
-		return strconv.Atoi(strings.TrimSpace(x))
+		p, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("want a whole number, got %q", x)
+		}
+		n = p
+	default:
+		return 0, fmt.Errorf("want a number, got %T", v)
 	}
-	return 0, fmt.Errorf("want a number, got %T", v)
+	if n > math.MaxInt32 || n < math.MinInt32 {
+		return 0, fmt.Errorf("%d is out of range (at most %d)", n, math.MaxInt32)
+	}
+	return int(n), nil
 }
 
 // ms converts a Rancher duration in milliseconds to probe seconds (at least 1).
@@ -309,18 +345,32 @@ func (c *conv) sidekicks() {
 		for _, sk := range strings.Split(label, ",") {
 			sk = strings.TrimSpace(sk)
 			side, ok := c.r.ByService[sk]
+			if side == primary && sk != n {
+				continue // already in the pod: a run-once data container (compose.RunsOnce)
+			}
 			if !ok || side == primary {
 				c.set.Finding(model.Warning, "rancher", primary.Kind+"/"+primary.Name, "sidekick %s is not a service of this template", sk)
 				continue
 			}
-			primary.Pod.Containers = append(primary.Pod.Containers, side.Pod.Containers...)
+			primary.Pod.InitContainers = append(primary.Pod.InitContainers, side.Pod.InitContainers...)
+			sideSvc := c.r.Project.Services[sk]
+			if why := compose.RunsOnce(&sideSvc); why != "" {
+				for _, ctr := range side.Pod.Containers {
+					primary.Pod.InitContainers = append(primary.Pod.InitContainers, workload.RunOnce(ctr))
+				}
+				c.set.DropFindings(side, "kind") // not a Job: an init container
+				c.set.Finding(model.Info, "rancher", primary.Kind+"/"+primary.Name, "sidekick %s runs once (%s): init container %s of the pod, so that the pod becomes Ready", sk, why, side.Name)
+			} else {
+				primary.Pod.Containers = append(primary.Pod.Containers, side.Pod.Containers...)
+				c.set.Finding(model.Info, "rancher", primary.Kind+"/"+primary.Name, "sidekick %s runs as container %s in the same pod (%s)", sk, side.Name, labelSidekicks)
+			}
 			for _, v := range side.Pod.Volumes {
 				if !hasVolume(primary, v.Name) {
 					primary.Pod.Volumes = append(primary.Pod.Volumes, v)
 				}
 			}
 			primary.Pod.HostAliases = append(primary.Pod.HostAliases, side.Pod.HostAliases...)
-			c.remove(side, primary)
+			c.set.Remove(side, primary)
 			if s := c.set.Service(side.Name); s != nil {
 				s.Selector = primary.Selector()
 				if base := c.set.Service(primary.Name); base != nil {
@@ -329,8 +379,11 @@ func (c *conv) sidekicks() {
 					}
 				}
 			}
-			c.r.ByService[sk] = primary
-			c.set.Finding(model.Info, "rancher", primary.Kind+"/"+primary.Name, "sidekick %s runs as container %s in the same pod (%s)", sk, side.Name, labelSidekicks)
+			for k, w := range c.r.ByService {
+				if w == side {
+					c.r.ByService[k] = primary
+				}
+			}
 		}
 	}
 }
@@ -342,30 +395,6 @@ func hasVolume(w *workload.Workload, name string) bool {
 		}
 	}
 	return false
-}
-
-// remove drops a workload from the set; findings about it move to into, or
-// are dropped when into is nil.
-func (c *conv) remove(w, into *workload.Workload) {
-	fs := c.set.Findings[:0]
-	for _, f := range c.set.Findings {
-		if f.Object.Kind == w.Kind && f.Object.Name == w.Name {
-			if into == nil {
-				continue
-			}
-			f.Object.Kind, f.Object.Name = into.Kind, into.Name
-			f.Object.Group = into.Key().Group
-		}
-		fs = append(fs, f)
-	}
-	c.set.Findings = fs
-	out := c.set.Workloads[:0]
-	for _, x := range c.set.Workloads {
-		if x != w {
-			out = append(out, x)
-		}
-	}
-	c.set.Workloads = out
 }
 
 // volumesFrom mounts, for volumes_from between containers of one pod, the
@@ -382,7 +411,7 @@ func (c *conv) volumesFrom() {
 				c.set.Finding(model.Warning, "volumes", w.Kind+"/"+w.Name, "volumes_from %s: not in the same pod, not carried over", from)
 				continue
 			}
-			me, them := w.Container(c.r.Services.Name(c.set, n)), w.Container(c.r.Services.Name(c.set, src))
+			me, them := anyContainer(w, c.r.Services.Name(c.set, n)), anyContainer(w, c.r.Services.Name(c.set, src))
 			if me == nil || them == nil {
 				continue
 			}
@@ -402,6 +431,14 @@ func (c *conv) volumesFrom() {
 	}
 }
 
+// anyContainer returns the container or init container of w with the given name.
+func anyContainer(w *workload.Workload, name string) *corev1.Container {
+	if c := w.Container(name); c != nil {
+		return c
+	}
+	return w.InitContainer(name)
+}
+
 // loadBalancer replaces a Rancher load balancer service by a Service with
 // its ports, selecting the target, and an Ingress for its HTTP rules.
 func (c *conv) loadBalancer(name string, lb *workload.Workload, m map[string]any, field string) error {
@@ -409,7 +446,7 @@ func (c *conv) loadBalancer(name string, lb *workload.Workload, m map[string]any
 	if m["port_rules"] != nil && rules == nil {
 		return fmt.Errorf("%s.port_rules: want a list, got %T", field, m["port_rules"])
 	}
-	c.remove(lb, nil)
+	c.set.Remove(lb, nil)
 	var svcPorts []corev1.ServicePort
 	var ingRules []networkingv1.IngressRule
 	targets := map[string]bool{}

@@ -1,7 +1,7 @@
 package rancher
 
 import (
-	"os"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 
+	"github.com/rightsize/rightsize/internal/fuzzseed"
 	"github.com/rightsize/rightsize/internal/model"
 )
 
@@ -123,21 +124,61 @@ func TestDetect(t *testing.T) {
 	}
 }
 
+// FuzzRancherCompose converts a catalog entry in-process (rancher-compose.yml,
+// docker-compose.yml, answers; no file is written per input) and checks: no
+// panic, an error names the file it is about, converting twice gives the
+// same objects, and no password-type default appears in a finding.
 func FuzzRancherCompose(f *testing.F) {
-	for _, p := range []string{"testdata/catalog/templates/app/1/rancher-compose.yml", "../../../../shared/corpus/rancher-sentry/templates/sentry/5/rancher-compose.yml", "../../../../shared/corpus/rancher-wordpress/templates/wordpress/1/rancher-compose.yml"} {
-		if data, err := os.ReadFile(p); err == nil {
-			f.Add(data, []byte("DB_PASSWORD=x\n"))
+	composes := fuzzseed.Files(20, []string{"docker-compose.yml"}, "testdata", fuzzseed.Corpus())
+	for i, rc := range fuzzseed.Files(40, []string{"rancher-compose.yml"}, "testdata", fuzzseed.Corpus()) {
+		dc := []byte("version: '2'\nservices:\n  web:\n    image: nginx\n")
+		if len(composes) > 0 {
+			dc = composes[i%len(composes)]
 		}
+		f.Add(rc, dc, []byte("DB_PASSWORD=x\n"))
 	}
-	f.Fuzz(func(t *testing.T, data, answers []byte) {
-		rc, err := parseRancherCompose("rancher-compose.yml", data)
+	f.Add([]byte("version: '2'\ncatalog:\n  questions:\n  - {variable: pw, type: password, default: topsecret}\n"), []byte("version: '2'\nservices:\n  web: {image: x}\n"), []byte(""))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, rcData, composeData, answersData []byte) {
+		objs, findings, err := fuzzLoad(rcData, composeData, answersData, dir)
 		if err != nil {
+			msg := err.Error()
+			if !strings.Contains(msg, "rancher-compose.yml") && !strings.Contains(msg, "docker-compose.yml") && !strings.Contains(msg, "answers.txt") {
+				t.Fatalf("error names no file: %v", err)
+			}
 			return
 		}
-		file := t.TempDir() + "/answers.txt"
-		if err := os.WriteFile(file, answers, 0o644); err != nil {
-			t.Fatal(err)
+		again, _, err := fuzzLoad(rcData, composeData, answersData, dir)
+		if err != nil || len(again) != len(objs) {
+			t.Fatalf("loading again: %d objects, err %v; first %d", len(again), err, len(objs))
 		}
-		_, _, _ = answerQuestions(rc, file, nil)
+		rc, _ := parseRancherCompose("rancher-compose.yml", rcData)
+		for _, q := range rc.catalog.Questions {
+			def := fmt.Sprint(q.Default)
+			if !q.Secret() || q.Default == nil || len(def) < 4 {
+				continue
+			}
+			for _, fd := range findings {
+				if strings.Contains(fd.Message, def) {
+					t.Fatalf("secret default of %s in a finding: %s", q.Variable, fd.Message)
+				}
+			}
+		}
 	})
+}
+
+func fuzzLoad(rcData, composeData, answersData []byte, dir string) ([]*model.Object, []model.Finding, error) {
+	rc, err := parseRancherCompose("rancher-compose.yml", rcData)
+	if err != nil {
+		return nil, nil, err
+	}
+	answers, err := parseAnswers(answersData, "answers.txt")
+	if err != nil {
+		return nil, nil, err
+	}
+	values, notes, err := resolveAnswers(rc, answers, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return convert(rc, dir, "docker-compose.yml", composeData, values, notes, Options{})
 }

@@ -164,7 +164,15 @@ func Memory(bytes int64) resource.Quantity {
 // Seconds converts a duration in nanoseconds to whole seconds for a probe,
 // rounding up and never below min.
 func Seconds(ns int64, min int32) int32 {
-	s := int32((ns + 999999999) / 1000000000)
+	if ns > math.MaxInt64-999999999 {
+		ns = math.MaxInt64 - 999999999
+	}
+	sec := (ns + 999999999) / 1000000000
+	if sec > math.MaxInt32 {
+		// Beyond 68 years: the largest value the field holds, never wrapped.
+		sec = math.MaxInt32
+	}
+	s := int32(sec)
 	if s < min {
 		return min
 	}
@@ -315,4 +323,56 @@ func SortedKeys[M ~map[string]V, V any](m M) []string {
 // Key is the identity of the object the workload becomes.
 func (w *Workload) Key() model.Key {
 	return model.Key{Group: madeGroups[w.Kind], Kind: w.Kind, Name: w.Name}
+}
+
+// Remove drops a workload from the set; findings about it move to into, or
+// are dropped when into is nil.
+func (s *Set) Remove(w, into *Workload) {
+	fs := s.Findings[:0]
+	for _, f := range s.Findings {
+		if f.Object.Kind == w.Kind && f.Object.Name == w.Name {
+			if into == nil {
+				continue
+			}
+			f.Object = into.Key()
+		}
+		fs = append(fs, f)
+	}
+	s.Findings = fs
+	out := s.Workloads[:0]
+	for _, x := range s.Workloads {
+		if x != w {
+			out = append(out, x)
+		}
+	}
+	s.Workloads = out
+}
+
+// InitContainer returns the init container with the given name, or nil.
+func (w *Workload) InitContainer(name string) *corev1.Container {
+	for i := range w.Pod.InitContainers {
+		if w.Pod.InitContainers[i].Name == name {
+			return &w.Pod.InitContainers[i]
+		}
+	}
+	return nil
+}
+
+// RunOnce turns a container into one that runs to completion before the
+// pod's others start (an init container): probes and lifecycle hooks, which
+// init containers may not have, are removed.
+func RunOnce(c corev1.Container) corev1.Container {
+	c.ReadinessProbe, c.LivenessProbe, c.StartupProbe, c.Lifecycle = nil, nil, nil, nil
+	return c
+}
+
+// DropFindings removes the findings of one key about w.
+func (s *Set) DropFindings(w *Workload, key string) {
+	fs := s.Findings[:0]
+	for _, f := range s.Findings {
+		if f.Key != key || f.Object != w.Key() {
+			fs = append(fs, f)
+		}
+	}
+	s.Findings = fs
 }
