@@ -447,3 +447,40 @@ func TestRunsOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedNetwork: a service with network_mode service:X shares X's
+// network namespace, so it runs as a container of X's pod.
+func TestSharedNetwork(t *testing.T) {
+	objs, findings, err := load(t, `
+services:
+  vpn:
+    image: example/vpn
+    ports: ["8080:8080"]
+  app:
+    image: example/app
+    network_mode: service:vpn
+    environment: {LISTEN: "localhost:8080"}
+  other:
+    image: example/other
+    network_mode: container:outside
+`, Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vpn := model.Lookup[*appsv1.Deployment](objs, "Deployment", "vpn")
+	if vpn == nil || len(vpn.Spec.Template.Spec.Containers) != 2 || model.Lookup[*appsv1.Deployment](objs, "Deployment", "app") != nil {
+		t.Fatalf("want app as a second container of vpn's pod: %v", vpn)
+	}
+	if svc := model.Lookup[*corev1.Service](objs, "Service", "app"); svc == nil || svc.Spec.Selector["app.kubernetes.io/name"] != "vpn" {
+		t.Errorf("Service/app = %+v, want it to select vpn's pod", svc)
+	}
+	warned := map[string]bool{}
+	for _, f := range findings {
+		if f.Key == "network" && f.Severity == model.Warning {
+			warned[f.Object.Name] = true
+		}
+	}
+	if warned["vpn"] || !warned["other"] {
+		t.Errorf("network warnings for %v: want one for other (container:outside) only", warned)
+	}
+}
