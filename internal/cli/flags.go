@@ -67,6 +67,7 @@ var optionFlags = map[string]string{
 	rightsize.OptStatefulSets:       "--statefulset",
 	rightsize.OptTarget:             "--target",
 	"Allow":                         "--allow",
+	"Rollout":                       "--rollout",
 }
 
 // optionUsage turns the library's *OptionError into a usage error naming
