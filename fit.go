@@ -19,10 +19,17 @@ const (
 	AllowMerge        = fit.AllowMerge
 	AllowServiceTypes = fit.AllowServiceTypes
 	AllowNamespaces   = fit.AllowNamespaces
+	// AllowHostPorts is opt-in: never allowed unless named.
+	AllowHostPorts = fit.AllowHostPorts
 )
 
-// ChangeKinds lists the change kinds WithAllow accepts, least invasive first.
+// ChangeKinds lists the change kinds Fit makes by default, least invasive
+// first.
 func ChangeKinds() []string { return append([]string(nil), fit.Kinds...) }
+
+// OptInChangeKinds lists the change kinds WithAllow also accepts but that
+// are never made unless named; naming only these keeps the defaults.
+func OptInChangeKinds() []string { return append([]string(nil), fit.OptIn...) }
 
 // FitOption configures Fit.
 type FitOption func(*fit.Options) error
@@ -33,7 +40,7 @@ func WithAllow(kinds ...string) FitOption {
 	return func(o *fit.Options) error {
 		for _, k := range kinds {
 			ok := false
-			for _, known := range fit.Kinds {
+			for _, known := range append(ChangeKinds(), fit.OptIn...) {
 				ok = ok || k == known
 			}
 			if !ok {

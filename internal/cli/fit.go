@@ -40,7 +40,10 @@ a pod or object count binds, turns NodePort/LoadBalancer Services into
 ClusterIP plus an Ingress, and folds namespaces into the target's. Every change is
 reported with its reason; a change that would break a host name a container
 uses is not made. A PersistentVolumeClaim becomes emptyDir only with
---allow-data-loss.
+--allow-data-loss. On a target with nodes, pods that the nodes cannot all
+take because each binds a host port (or required anti-affinity keeps them
+apart) cost replicas, with a finding; --allow host-ports drops the host
+ports instead.
 
 Manifests go to standard output (-o yaml|json) or, one file per object, to
 --out DIR (written atomically; a non-empty DIR needs --force). With
@@ -66,7 +69,7 @@ Exit codes: 0 fits, 3 no allowed rewrite fits, 1 error, 2 usage.`,
 	f.load.register(fs)
 	f.outputFlags.register(fs, "write the report to this file")
 	f.fitOutput.register(fs)
-	fs.StringSliceVar(&f.allow, "allow", rightsize.ChangeKinds(), "change kinds allowed: "+strings.Join(rightsize.ChangeKinds(), ", "))
+	fs.StringSliceVar(&f.allow, "allow", rightsize.ChangeKinds(), "change kinds allowed: "+strings.Join(rightsize.ChangeKinds(), ", ")+"; opt-in, never by default: "+strings.Join(rightsize.OptInChangeKinds(), ", ")+" (named alone, added to the defaults)")
 	fs.BoolVar(&f.allowDataLoss, "allow-data-loss", false, "allow replacing PersistentVolumeClaims with emptyDir when storage binds")
 	fs.StringVar(&f.minCPU, "min-cpu", "", "never scale a container's CPU below this (default "+"10m"+")")
 	fs.StringVar(&f.minMemory, "min-memory", "", "never scale a container's memory below this (default 32Mi)")

@@ -3,6 +3,7 @@ package fit
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -24,10 +25,20 @@ const (
 	AllowServiceTypes = "service-types"
 	AllowNamespaces   = "namespaces"
 	AllowMerge        = "merge"
+	// AllowServices removes Services whose only users share their server's
+	// pod (after merges), the pod reaching the name through hostAliases.
+	AllowServices = "services"
+	// AllowHostPorts lets fit remove host ports that the target's nodes
+	// cannot all give (see OptIn).
+	AllowHostPorts = "host-ports"
 )
 
-// Kinds lists the change kinds --allow accepts.
-var Kinds = []string{AllowResources, AllowReplicas, AllowMerge, AllowServiceTypes, AllowNamespaces}
+// Kinds lists the change kinds --allow accepts and allows by default.
+var Kinds = []string{AllowResources, AllowReplicas, AllowMerge, AllowServices, AllowServiceTypes, AllowNamespaces}
+
+// OptIn lists the change kinds --allow also accepts but that are never
+// allowed unless named; naming only opt-in kinds keeps the defaults.
+var OptIn = []string{AllowHostPorts}
 
 // Options are fit's knobs.
 type Options struct {
@@ -50,15 +61,18 @@ type Options struct {
 }
 
 func (o Options) allowed(kind string) bool {
-	if o.Allow == nil {
+	if slices.Contains(o.Allow, kind) {
 		return true
 	}
+	if slices.Contains(OptIn, kind) || (o.Allow != nil && len(o.Allow) == 0) {
+		return false
+	}
 	for _, a := range o.Allow {
-		if a == kind {
-			return true
+		if !slices.Contains(OptIn, a) {
+			return false // an explicit list of default kinds
 		}
 	}
-	return false
+	return true
 }
 
 // Result is what fit found and made.
@@ -88,7 +102,7 @@ func Run(app *model.App, t *model.Target, opts Options) (*Result, error) {
 		return nil, err
 	}
 	f := &fitter{t: t, opts: opts, app: app, res: &Result{Target: t.Name, Before: before}}
-	for _, stage := range []func() error{f.namespaces, f.kinds, f.storage, f.resources, f.merges, f.rollouts} {
+	for _, stage := range []func() error{f.namespaces, f.kinds, f.storage, f.resources, f.merges, f.services, f.placement, f.rollouts} {
 		if err := stage(); err != nil {
 			return nil, err
 		}

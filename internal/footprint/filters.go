@@ -19,6 +19,8 @@ const (
 	reasonNodeAffinity  = "node(s) didn't match Pod's node affinity/selector"
 	reasonNodePorts     = "node(s) didn't have free ports for the requested pod ports"
 	reasonTooManyPods   = "Too many pods"
+	// reasonPreFilterNodeAffinity counts the nodes a PreFilter ruled out.
+	reasonPreFilterNodeAffinity = "node(s) didn't satisfy plugin(s) [NodeAffinity]"
 )
 
 // noLog discards the helpers' logging: a zero logr.Logger is a no-op.
@@ -63,11 +65,8 @@ func taintToleration(p *podToPlace, n *nodeState) *rejection {
 }
 
 // nodeAffinity is the NodeAffinity filter: nodeSelector and required node
-// affinity, and the node a DaemonSet's controller made the pod for.
+// affinity.
 func nodeAffinity(p *podToPlace, n *nodeState) *rejection {
-	if p.pin != "" && p.pod.Spec.NodeName == "" && p.pin != n.node.Name {
-		return &rejection{plugin: "NodeAffinity", reasons: []string{reasonNodeAffinity}, static: true, elsewhere: true}
-	}
 	if ok, err := nodeaffinity.GetRequiredNodeAffinity(p.pod).Match(n.node); ok && err == nil {
 		return nil
 	}

@@ -30,11 +30,14 @@ const (
 )
 
 // Pending is a number of a workload's pods that the scheduler would leave
-// Pending, with the cause (a Key* constant) and the scheduler's message.
+// Pending, with the cause (a Key* constant), the scheduler's own message
+// ("0/1 nodes are available: 1 Insufficient cpu.") and rightsize's detail
+// (the numbers, the label, the taint, the port and who holds it).
 type Pending struct {
-	Count   int32
-	Key     string
-	Message string
+	Count  int32
+	Key    string
+	Reason string
+	Detail string
 }
 
 // podToPlace is one pod as the scheduler's filters see it.
@@ -45,9 +48,10 @@ type podToPlace struct {
 	need                   corev1.ResourceList
 	ports                  []HostPort
 	antiAffinity, affinity []affinityTerm
-	// pin is the node a DaemonSet's controller made the pod for, or the
-	// pod's spec.nodeName.
-	pin string
+	// pin is the node a DaemonSet's controller made the pod for (daemon),
+	// or the pod's spec.nodeName.
+	pin    string
+	daemon bool
 }
 
 type placedPort struct {
@@ -152,6 +156,13 @@ func (s *scheduler) place(p *podToPlace) (*nodeState, []*rejection) {
 	bestScore := -1.0
 	var rs []*rejection
 	for _, n := range s.nodes {
+		if p.daemon && n.node.Name != p.pin {
+			// The DaemonSet controller pins its pod by node affinity on
+			// metadata.name; the NodeAffinity PreFilter rules out every
+			// other node before any filter runs.
+			rs = append(rs, &rejection{plugin: "NodeAffinity", reasons: []string{reasonPreFilterNodeAffinity}, static: true, elsewhere: true})
+			continue
+		}
 		if r := s.filter(p, n); r != nil {
 			rs = append(rs, r)
 			continue
@@ -287,29 +298,29 @@ func (a *analyzer) placeWorkload(s *scheduler, w *Workload, n int32) []Pending {
 	for i := int32(0); i < n; i++ {
 		p := newPodToPlace(pod, w.Object.Ref())
 		if int(i) < len(pins) {
-			p.pin = pins[i]
+			p.pin, p.daemon = pins[i], true
 		}
 		node, rs := s.place(p)
 		if node != nil {
 			continue
 		}
 		key, detail := cause(p, rs)
-		msg := fitError(rs, len(s.nodes))
-		if detail != "" {
-			msg += " (" + detail + ")"
-		}
-		k := key + "\x00" + msg
+		reason := fitError(rs, len(s.nodes))
+		k := key + "\x00" + reason + "\x00" + detail
 		if j, ok := index[k]; ok {
 			pending[j].Count++
 			continue
 		}
 		index[k] = len(pending)
-		pending = append(pending, Pending{Count: 1, Key: key, Message: msg})
+		pending = append(pending, Pending{Count: 1, Key: key, Reason: reason, Detail: detail})
 	}
 	for _, pd := range pending {
+		msg := fmt.Sprintf("%d of %d pod(s) stay Pending: %s", pd.Count, n, pd.Reason)
+		if pd.Detail != "" {
+			msg += " (" + pd.Detail + ")"
+		}
 		a.res.Findings = append(a.res.Findings, model.Finding{
-			Severity: model.Error, Key: pd.Key, Object: w.Object.Key(),
-			Message: fmt.Sprintf("%d of %d pod(s) stay Pending: %s", pd.Count, n, pd.Message),
+			Severity: model.Error, Key: pd.Key, Object: w.Object.Key(), Message: msg,
 		})
 	}
 	return pending

@@ -91,7 +91,7 @@ func TestNodeCauses(t *testing.T) {
 `+c1), target: "edge-4cpu-4gi"},
 		{name: "daemon pod too large for one of its nodes", app: strings.Replace(strings.Replace(deployment(0, "      containers: [{name: c, image: x, resources: {requests: {cpu: '2'}}}]\n"), "Deployment", "DaemonSet", 1), "  replicas: 0\n", "", 1),
 			target: node("a", "", "", small) + node("b", "", "", "cpu: '1', memory: 4Gi"),
-			key:    footprint.KeyNodeSize, want: []string{"1 of 2 pod(s)", "0/2 nodes are available: 1 Insufficient cpu, 1 node(s) didn't match Pod's node affinity/selector.", "node b has 1 allocatable"}},
+			key:    footprint.KeyNodeSize, want: []string{"1 of 2 pod(s)", "0/2 nodes are available: 1 Insufficient cpu, 1 node(s) didn't satisfy plugin(s) [NodeAffinity].", "node b has 1 allocatable"}},
 		{name: "daemon pods skip tainted nodes and run on cordoned ones", app: strings.Replace(strings.Replace(deployment(0, "      containers: [{name: c, image: x, resources: {requests: {cpu: '2'}}}]\n"), "Deployment", "DaemonSet", 1), "  replicas: 0\n", "", 1),
 			target: node("a", "", "unschedulable: true", small) + node("b", "", "taints: [{key: k, effect: NoExecute}]", "cpu: '1', memory: 4Gi")},
 		{name: "node name outside the target", app: "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  nodeName: elsewhere\n  containers: [{name: c, image: x}]\n", target: "edge-4cpu-4gi",

@@ -66,7 +66,19 @@ func Load(paths []string, opts Options) (*model.App, error) {
 	}
 	opts.Limits = opts.Limits.Defaults()
 	app := &model.App{}
+	vampPaths, vampRead := vampGroup(paths, opts), false
 	for _, p := range paths {
+		if vampPaths[p] {
+			// Vamp artifacts name each other across files: read them at once.
+			if !vampRead {
+				objs, findings, err := vamp.Load(inOrder(paths, vampPaths)...)
+				if err := add(app, objs, findings, err); err != nil {
+					return nil, err
+				}
+				vampRead = true
+			}
+			continue
+		}
 		if err := loadPath(app, p, opts); err != nil {
 			return nil, err
 		}
@@ -78,6 +90,37 @@ func Load(paths []string, opts Options) (*model.App, error) {
 		return nil, err
 	}
 	return app, nil
+}
+
+// vampGroup returns the paths in Vamp format, when more than one is.
+func vampGroup(paths []string, opts Options) map[string]bool {
+	group := map[string]bool{}
+	for _, p := range paths {
+		if p == "-" {
+			continue
+		}
+		format := opts.Format
+		if format == "" {
+			format, _ = Detect(p)
+		}
+		if format == "vamp" {
+			group[p] = true
+		}
+	}
+	if len(group) < 2 {
+		return map[string]bool{}
+	}
+	return group
+}
+
+func inOrder(paths []string, in map[string]bool) []string {
+	var out []string
+	for _, p := range paths {
+		if in[p] {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func loadPath(app *model.App, path string, opts Options) error {
@@ -202,6 +245,14 @@ func detect(path string, max int64) (string, error) {
 	return "kubernetes", nil
 }
 
+// vampKinds are the kinds of Vamp's artifacts (lower case, unlike
+// Kubernetes kinds; a Kubernetes manifest also has apiVersion).
+var vampKinds = map[string]bool{
+	"breed": true, "breeds": true, "blueprint": true, "blueprints": true, "deployment": true, "deployments": true,
+	"scale": true, "scales": true, "gateway": true, "gateways": true, "workflow": true, "workflows": true,
+	"sla": true, "slas": true, "escalation": true, "escalations": true, "condition": true, "conditions": true,
+}
+
 // detectContent tells Compose and Vamp files from Kubernetes manifests by
 // their top-level keys.
 func detectContent(data []byte) string {
@@ -212,7 +263,10 @@ func detectContent(data []byte) string {
 	if _, ok := top["apiVersion"]; ok {
 		return "kubernetes"
 	}
-	if _, ok := top["kind"]; ok && top["clusters"] == nil {
+	if kind, ok := top["kind"].(string); ok && top["clusters"] == nil {
+		if vampKinds[kind] {
+			return "vamp"
+		}
 		return "kubernetes"
 	}
 	if _, ok := top["clusters"]; ok {

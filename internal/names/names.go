@@ -205,9 +205,9 @@ var (
 )
 
 // hosts returns the host names written in s: URL hosts, host:port hosts, and
-// words that name a Service (or end in .svc or .svc.cluster.local), unique,
-// in order of appearance.
-func (ix *svcIndex) hosts(s string) []string {
+// words that name a Service or a host alias of the pod (or end in .svc or
+// .svc.cluster.local), unique, in order of appearance.
+func (ix *svcIndex) hosts(s string, aliases map[string]bool) []string {
 	var out []string
 	seen := map[string]bool{}
 	add := func(h string) {
@@ -229,7 +229,7 @@ func (ix *svcIndex) hosts(s string) []string {
 	for _, w := range wordRE.FindAllString(s, -1) {
 		lw := strings.ToLower(w)
 		first, _, _ := strings.Cut(lw, ".")
-		if ix.serviceNames[lw] || strings.HasSuffix(lw, ".svc") || strings.HasSuffix(lw, ".svc.cluster.local") ||
+		if ix.serviceNames[lw] || aliases[lw] || strings.HasSuffix(lw, ".svc") || strings.HasSuffix(lw, ".svc.cluster.local") ||
 			(strings.Contains(lw, ".") && ix.serviceNames[first] && looksInternal(lw)) {
 			add(lw)
 		}
@@ -260,7 +260,7 @@ func (ix *svcIndex) refs(o *model.Object) []Ref {
 	ns := o.Namespace()
 	var refs []Ref
 	add := func(container, field, s string, aliases map[string]bool) {
-		for _, h := range ix.hosts(s) {
+		for _, h := range ix.hosts(s, aliases) {
 			refs = append(refs, Ref{Object: o.Key(), Namespace: ns, Container: container, Field: field, Host: h, Resolves: ix.resolve(h, ns, aliases)})
 		}
 	}

@@ -50,6 +50,8 @@ type Report struct {
 	Fit *FitDetail `json:"fit,omitempty"`
 	// Verify holds what only verify reports.
 	Verify *VerifyDetail `json:"verify,omitempty"`
+	// Recommend holds what recommend and fit --usage-from report.
+	Recommend *RecommendDetail `json:"recommend,omitempty"`
 	// Objects lists the objects the app is made of (convert).
 	Objects []Object `json:"objects,omitempty"`
 	// Names lists the host names the app's containers use (convert).

@@ -70,10 +70,19 @@ func Apply(app *model.App, ops []solve.Op) (*model.App, []Change, error) {
 			if ing != nil {
 				added = append(added, ing)
 			}
+		case solve.OpDropService:
+			if len(op.Members) != 1 || op.Members[0] < 0 || op.Members[0] >= len(out.Objects) {
+				err = fmt.Errorf("dropping %s: the plan names no workload to take over its name", o.Ref())
+				break
+			}
+			cs, err = dropService(o, out.Objects[op.Members[0]], op)
+			drop[op.Object] = true
 		case solve.OpStrategy:
 			cs, err = setStrategy(o, op)
 		case solve.OpNamespace:
 			cs, err = foldNamespaces(out, op, drop)
+		case solve.OpHostPorts:
+			cs, err = dropHostPorts(o, op)
 		case solve.OpEmptyDir:
 			cs, err = emptyDir(out, op)
 			drop[op.Object] = true
@@ -181,6 +190,33 @@ func setReplicas(o *model.Object, op solve.Op) ([]Change, error) {
 	n := op.Replicas
 	*p = &n
 	return []Change{{Object: o.Ref(), Field: "spec.replicas", Before: before, After: fmt.Sprint(n), Reason: op.Reason}}, nil
+}
+
+// dropService removes a Service that only the pods of w use: w's pods reach
+// its name (short and qualified) through hostAliases to 127.0.0.1, on the
+// same ports, since the planner keeps only Services whose ports equal their
+// target ports.
+func dropService(o, w *model.Object, op solve.Op) ([]Change, error) {
+	if _, ok := o.Obj.(*corev1.Service); !ok {
+		return nil, fmt.Errorf("%s: not a Service", o.Where())
+	}
+	spec, _, ok := footprint.PodSpec(w)
+	if !ok {
+		return nil, fmt.Errorf("%s: not a pod-creating object", w.Where())
+	}
+	hosts := []string{o.Name()}
+	if ns := o.Namespace(); ns != "" {
+		hosts = append(hosts, o.Name()+"."+ns, o.Name()+"."+ns+".svc", o.Name()+"."+ns+".svc.cluster.local")
+	}
+	add := &corev1.PodSpec{HostAliases: []corev1.HostAlias{{IP: "127.0.0.1", Hostnames: hosts}}}
+	if err := mergeAliases(spec, add, o.Ref()); err != nil {
+		return nil, err
+	}
+	return []Change{
+		{Object: o.Ref(), Field: "(object)", Before: "present", After: "(dropped)", Reason: op.Reason},
+		{Object: w.Ref(), Field: "spec.template.spec.hostAliases", Before: "", After: "127.0.0.1: " + strings.Join(hosts, ", "),
+			Reason: fmt.Sprintf("%s is gone; its only users run in this pod and reach it there, on the same ports", o.Ref())},
+	}, nil
 }
 
 // setStrategy switches a Deployment to an update that needs no quota room

@@ -41,10 +41,17 @@ const (
 	// OpMerge merges the Deployments Members (Members[0] first) into one
 	// multi-container Deployment.
 	OpMerge = "merge"
+	// OpHostPorts removes the hostPort (and hostIP) of every port of the
+	// object's pods: they keep their containerPort and are reached through
+	// Services.
+	OpHostPorts = "host-ports"
 	// OpStrategy switches a Deployment to an update that needs no quota
 	// room: Recreate at one replica (Replicas), maxSurge 0 and
 	// maxUnavailable 1 above.
 	OpStrategy = "strategy"
+	// OpDropService removes the Service Object; the pods of Members[0],
+	// which alone use it, reach its name through hostAliases to 127.0.0.1.
+	OpDropService = "drop-service"
 )
 
 // Op is one change of the plan. Object indexes the app's objects.

@@ -1,6 +1,7 @@
 package target
 
 import (
+	"github.com/rightsize/rightsize/internal/fuzzseed"
 	"strings"
 	"testing"
 
@@ -68,10 +69,27 @@ func FuzzParse(f *testing.F) {
 		data, _ := plans.ReadFile("plans/" + n + ".yaml")
 		f.Add(data)
 	}
+	for _, b := range fuzzseed.Files(50, []string{".yaml"}, "testdata") {
+		f.Add(b)
+	}
+	f.Add([]byte("apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q}\nspec: {hard: {pods: \"-1\"}}\n"))
+	// Properties: errors name the file; an accepted target has no negative
+	// value (the API server refuses them).
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tg, err := Parse(data, "fuzz.yaml")
-		if err == nil {
-			_ = Summary(tg)
+		if err != nil {
+			if !strings.Contains(err.Error(), "fuzz.yaml") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		_ = Summary(tg)
+		for _, q := range tg.Quotas {
+			for k, v := range q.Spec.Hard {
+				if v.Sign() < 0 {
+					t.Fatalf("negative quota %s=%s accepted", k, v.String())
+				}
+			}
 		}
 	})
 }

@@ -297,3 +297,16 @@ func (r *reader) finish() *Summary {
 	r.sum.finish()
 	return r.sum
 }
+
+// addRate feeds a CPU sample that is already a rate over (start, t]
+// (metrics-server's), once per timestamp.
+func (s *series) addRate(sum *Summary, start, t int64, cores float64, since, until int64, sink Sink) {
+	if s.seen && t <= s.lastT {
+		return
+	}
+	s.lastT, s.lastV, s.seen = t, cores, true
+	if (since == 0 || t >= since) && (until == 0 || t <= until) {
+		sum.observe(t)
+		sink(Sample{Key: s.key, Pod: s.pod, Metric: CPU, T: t, V: cores, Start: start})
+	}
+}

@@ -83,6 +83,38 @@ func TestRetiredAdmitted(t *testing.T) {
 	assertAdmitted(t, cases)
 }
 
+// loaderApps are the loaders' own test apps of the patterns issue 9 names:
+// several Vamp deployments with artifacts in other files, a Vamp folder of
+// blueprints, references and a gateway, Rancher start-once sidekicks and a
+// Compose data-volume container.
+var loaderApps = [][]string{
+	{"../load/vamp/testdata/parallel"},
+	{"../load/vamp/testdata/parallel/artifacts.yml", "../load/vamp/testdata/parallel/deploy.yml"},
+	{"../load/vamp/testdata/canary"},
+	{"../load/rancher/testdata/startonce"},
+	{"../load/compose/testdata/datavolume"},
+}
+
+// TestLoaderAppsAdmitted converts loaderApps and applies them to the control
+// plane against a roomy target: every object created, every pod admitted.
+func TestLoaderAppsAdmitted(t *testing.T) {
+	sandbox, err := target.Load(target.Default)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roomy := huge(sandbox)
+	var cases []*vcase
+	for _, paths := range loaderApps {
+		app, err := load.Load(paths, load.Options{})
+		if err != nil {
+			t.Fatalf("loading %v: %v", paths, err)
+		}
+		cases = append(cases, &vcase{name: filepath.Base(paths[len(paths)-1]), app: app, target: roomy})
+	}
+	verifyAll(t, verifier, cases, time.Second)
+	assertAdmitted(t, cases)
+}
+
 // assertAdmitted checks that every case's app was created and admitted in full.
 func assertAdmitted(t *testing.T, cases []*vcase) {
 	t.Helper()

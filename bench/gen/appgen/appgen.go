@@ -60,11 +60,7 @@ func Write(w io.Writer, n int, seed uint64) error {
 		if err != nil {
 			return err
 		}
-		typ := "ClusterIP"
-		if r.IntN(10) == 0 {
-			typ = "NodePort"
-		}
-		if _, err := fmt.Fprintf(w, "apiVersion: v1\nkind: Service\nmetadata: {name: %s}\nspec:\n  type: %s\n  selector: %s\n  ports: [{port: 80, targetPort: 8080}]\n---\n", name, typ, labels); err != nil {
+		if _, err := io.WriteString(w, service(r, name, labels)); err != nil {
 			return err
 		}
 		if i%10 == 0 {
@@ -87,4 +83,22 @@ func indentBlock(s, prefix string) string {
 		}
 	}
 	return b.String()
+}
+
+// service returns a Service of one of every type a manifest can declare
+// (ClusterIP, headless, NodePort, LoadBalancer, ExternalName), mostly
+// ClusterIP as real apps have them.
+func service(r *rand.Rand, name, labels string) string {
+	head := fmt.Sprintf("apiVersion: v1\nkind: Service\nmetadata: {name: %s}\nspec:\n", name)
+	switch k := r.IntN(20); {
+	case k < 2:
+		return head + fmt.Sprintf("  type: NodePort\n  selector: %s\n  ports: [{port: 80, targetPort: 8080}]\n---\n", labels)
+	case k < 3:
+		return head + fmt.Sprintf("  type: LoadBalancer\n  selector: %s\n  ports: [{port: 80, targetPort: 8080}, {name: metrics, port: 9090}]\n---\n", labels)
+	case k < 5:
+		return head + fmt.Sprintf("  clusterIP: None\n  selector: %s\n  ports: [{port: 8080}]\n---\n", labels)
+	case k < 6:
+		return head + fmt.Sprintf("  type: ExternalName\n  externalName: %s.example.com\n---\n", name)
+	}
+	return head + fmt.Sprintf("  type: ClusterIP\n  selector: %s\n  ports: [{port: 80, targetPort: 8080}]\n---\n", labels)
 }

@@ -1,6 +1,8 @@
 package compose
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +13,8 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/rightsize/rightsize/internal/fuzzseed"
+	"github.com/rightsize/rightsize/internal/load/kube"
 	"github.com/rightsize/rightsize/internal/model"
 )
 
@@ -301,30 +305,60 @@ func names(objs []*model.Object) []string {
 	return out
 }
 
+// FuzzCompose loads Compose files in-process, with no per-input setup (one
+// directory for every input), and checks: no panic, errors name the file,
+// converting twice gives the same manifests, and they decode as Kubernetes
+// objects again.
 func FuzzCompose(f *testing.F) {
 	f.Add([]byte(app))
-	for _, p := range []string{"../../../../shared/corpus/voting-app-compose/docker-compose.yml", "../../../../shared/corpus/openfaas-swarm/docker-compose.yml", "../../../../shared/corpus/rancher-prometheus/templates/Prometheus/6/docker-compose.yml"} {
-		if data, err := os.ReadFile(p); err == nil {
-			f.Add(data)
-		}
+	for _, b := range fuzzseed.Files(100, FileNames, "testdata", fuzzseed.Corpus()) {
+		f.Add(b)
 	}
 	f.Add([]byte("web:\n  image: x\n"))
+	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		data, _, err := Legacy("compose.yaml", data)
+		first, err := fuzzConvert(data, dir)
 		if err != nil {
+			if !strings.Contains(err.Error(), "compose.yaml") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
 			return
 		}
-		p, _, err := Parse("compose.yaml", data, t.TempDir(), map[string]string{}, nil)
-		if err != nil {
-			return
+		second, err := fuzzConvert(data, dir)
+		if err != nil || !bytes.Equal(first, second) {
+			t.Fatalf("converting again gave other manifests (err %v)", err)
 		}
-		r, err := Convert(p, "compose.yaml", "compose", Options{})
-		if err != nil {
-			return
+		if _, _, err := kube.Decode(first, "out.json", kube.Options{}); err != nil {
+			t.Fatalf("converted manifests do not decode: %v\n%s", err, first)
 		}
-		r.Set.Finish()
-		_ = r.Set.Objects()
 	})
+}
+
+// fuzzConvert converts a Compose file and returns its objects as a JSON stream.
+func fuzzConvert(data []byte, dir string) ([]byte, error) {
+	data, _, err := Legacy("compose.yaml", data)
+	if err != nil {
+		return nil, err
+	}
+	p, _, err := Parse("compose.yaml", data, dir, map[string]string{}, nil)
+	if err != nil {
+		return nil, err
+	}
+	r, err := Convert(p, "compose.yaml", "compose", Options{})
+	if err != nil {
+		return nil, err
+	}
+	r.Set.Finish()
+	var buf bytes.Buffer
+	for _, o := range r.Set.Objects() {
+		j, err := json.Marshal(o.Obj)
+		if err != nil {
+			return nil, err
+		}
+		buf.Write(j)
+		buf.WriteByte('\n')
+	}
+	return buf.Bytes(), nil
 }
 
 func TestHugePortRange(t *testing.T) {
@@ -411,5 +445,42 @@ func TestRunsOnce(t *testing.T) {
 		if got := RunsOnce(svc) != ""; got != tc.want {
 			t.Errorf("%v %v %v: runs once = %v, want %v", tc.entrypoint, tc.command, tc.labels, got, tc.want)
 		}
+	}
+}
+
+// TestSharedNetwork: a service with network_mode service:X shares X's
+// network namespace, so it runs as a container of X's pod.
+func TestSharedNetwork(t *testing.T) {
+	objs, findings, err := load(t, `
+services:
+  vpn:
+    image: example/vpn
+    ports: ["8080:8080"]
+  app:
+    image: example/app
+    network_mode: service:vpn
+    environment: {LISTEN: "localhost:8080"}
+  other:
+    image: example/other
+    network_mode: container:outside
+`, Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vpn := model.Lookup[*appsv1.Deployment](objs, "Deployment", "vpn")
+	if vpn == nil || len(vpn.Spec.Template.Spec.Containers) != 2 || model.Lookup[*appsv1.Deployment](objs, "Deployment", "app") != nil {
+		t.Fatalf("want app as a second container of vpn's pod: %v", vpn)
+	}
+	if svc := model.Lookup[*corev1.Service](objs, "Service", "app"); svc == nil || svc.Spec.Selector["app.kubernetes.io/name"] != "vpn" {
+		t.Errorf("Service/app = %+v, want it to select vpn's pod", svc)
+	}
+	warned := map[string]bool{}
+	for _, f := range findings {
+		if f.Key == "network" && f.Severity == model.Warning {
+			warned[f.Object.Name] = true
+		}
+	}
+	if warned["vpn"] || !warned["other"] {
+		t.Errorf("network warnings for %v: want one for other (container:outside) only", warned)
 	}
 }

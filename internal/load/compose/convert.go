@@ -152,6 +152,7 @@ func Convert(p *types.Project, file, format string, opts Options) (*Result, erro
 	}
 	c.aliases(names)
 	c.dataContainers(names)
+	c.sharedNetworks(names)
 	c.set.RewriteHosts(c.svcs.Renames())
 	disabled := make([]string, 0, len(p.DisabledServices))
 	for n := range p.DisabledServices {

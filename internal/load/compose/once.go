@@ -199,3 +199,52 @@ func (r *Result) NetworkFindings() {
 		r.Set.Finding(model.Warning, "network", ref, "network_mode %s: sharing another container's network means being in its pod; not carried over", svc.NetworkMode)
 	}
 }
+
+// sharedNetworks moves every service with network_mode "service:X" into X's
+// pod: sharing X's network namespace (localhost, ports) is what a pod's
+// containers do, and nothing else gives it on Kubernetes. The service's
+// Service then selects that pod, so its name still resolves.
+func (c *converter) sharedNetworks(names []string) {
+	for _, n := range names {
+		mode := c.p.Services[n].NetworkMode
+		peer, ok := strings.CutPrefix(mode, "service:")
+		w, pw := c.byName[n], c.byName[peer]
+		if !ok || w == nil || pw == nil || w == pw || w.Kind != workload.Deployment || pw.Kind == workload.Job {
+			continue // NetworkFindings reports it
+		}
+		pw.Pod.Containers = append(pw.Pod.Containers, w.Pod.Containers...)
+		pw.Pod.InitContainers = append(pw.Pod.InitContainers, w.Pod.InitContainers...)
+		for _, v := range w.Pod.Volumes {
+			if !hasVolume(pw, v.Name) {
+				pw.Pod.Volumes = append(pw.Pod.Volumes, v)
+			}
+			if v.PersistentVolumeClaim != nil {
+				cb := c.claimBy[v.PersistentVolumeClaim.ClaimName]
+				c.claimBy[v.PersistentVolumeClaim.ClaimName] = append(removeString(cb, w.Name), pw.Name)
+			}
+		}
+		pw.Pod.HostAliases = append(pw.Pod.HostAliases, w.Pod.HostAliases...)
+		if w.Replicas != pw.Replicas {
+			c.set.Finding(model.Warning, "replicas", pw.Kind+"/"+pw.Name, "service %s (network_mode %s) had %d replicas: it runs in each of %s's %d pods", n, mode, w.Replicas, peer, pw.Replicas)
+		}
+		c.set.Remove(w, pw)
+		if s := c.set.Service(w.Name); s != nil {
+			s.Selector = pw.Selector()
+		}
+		for k, v := range c.byName {
+			if v == w {
+				c.byName[k] = pw
+			}
+		}
+	}
+}
+
+func removeString(s []string, v string) []string {
+	out := s[:0:0]
+	for _, x := range s {
+		if x != v {
+			out = append(out, x)
+		}
+	}
+	return out
+}

@@ -7,6 +7,8 @@ import (
 	"helm.sh/helm/v3/pkg/chart"
 	appsv1 "k8s.io/api/apps/v1"
 
+	"github.com/rightsize/rightsize/internal/load/kube"
+	"github.com/rightsize/rightsize/internal/load/limit"
 	"github.com/rightsize/rightsize/internal/model"
 )
 
@@ -83,6 +85,10 @@ func FuzzTemplate(f *testing.F) {
 			Templates: []*chart.File{{Name: "templates/t.yaml", Data: tpl}},
 			Values:    map[string]any{"a": "b"},
 		}
-		_, _, _ = Render(ch, "fuzz", map[string]any{}, Options{})
+		// Properties: an error names the chart; output stays within the limit.
+		_, _, err := Render(ch, "fuzz", map[string]any{}, Options{Kube: kube.Options{Limits: limit.Limits{Expansion: 1 << 20}}})
+		if err != nil && !strings.Contains(err.Error(), "fuzz") {
+			t.Fatalf("error does not name the chart: %v", err)
+		}
 	})
 }

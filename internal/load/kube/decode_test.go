@@ -1,6 +1,8 @@
 package kube
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -8,6 +10,9 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/rightsize/rightsize/internal/fuzzseed"
+	"github.com/rightsize/rightsize/internal/load/limit"
 )
 
 func TestTemplateProcessing(t *testing.T) {
@@ -123,20 +128,45 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+// FuzzDecode checks properties of every input: no panic, an error names the
+// file, an accepted object re-decodes from its JSON to the same object, and
+// decoding is deterministic.
 func FuzzDecode(f *testing.F) {
-	for _, name := range []string{"testdata/template.yaml", "testdata/list.json"} {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
+	for _, b := range fuzzseed.Files(200, []string{".yaml", ".yml", ".json"}, "testdata", fuzzseed.Corpus()) {
+		f.Add(b)
 	}
 	f.Add([]byte("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: a, resources: {limits: {cpu: 1}}}]}\n---\n"))
+	lim := limit.Limits{Input: 1 << 20, Documents: 1000, Expansion: 4 << 20}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		objs, _, err := Decode(data, "fuzz.yaml", Options{Seed: 1})
-		if err == nil {
-			for _, o := range objs {
-				_ = o.Ref()
+		objs, _, err := Decode(data, "fuzz.yaml", Options{Seed: 1, Limits: lim})
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz.yaml") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		again, _, err := Decode(data, "fuzz.yaml", Options{Seed: 1, Limits: lim})
+		if err != nil || len(again) != len(objs) {
+			t.Fatalf("decoding again: %d objects, err %v; first time %d", len(again), err, len(objs))
+		}
+		for i, o := range objs {
+			if _, ok := o.Obj.(*unstructured.Unstructured); ok {
+				continue // kept as given: a CRD's List is not ours to re-read
+			}
+			j, err := json.Marshal(o.Obj)
+			if err != nil {
+				t.Fatalf("%s: encoding: %v", o.Ref(), err)
+			}
+			j2, _ := json.Marshal(again[i].Obj)
+			if !bytes.Equal(j, j2) {
+				t.Fatalf("%s: decoding is not deterministic:\n%s\n%s", o.Ref(), j, j2)
+			}
+			back, _, err := Decode(j, "again.json", Options{Seed: 1, Limits: lim})
+			if err != nil {
+				t.Fatalf("%s: output does not re-decode: %v\n%s", o.Ref(), err, j)
+			}
+			if len(back) != 1 || back[0].Ref() != o.Ref() {
+				t.Fatalf("%s: re-decoded as %d objects", o.Ref(), len(back))
 			}
 		}
 	})

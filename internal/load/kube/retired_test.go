@@ -83,6 +83,9 @@ func checkMigrated(t *testing.T, data []byte, objs []*model.Object, findings []m
 	}
 	for _, o := range objs {
 		gv := o.GVK().GroupVersion()
+		if gv.String() == "v1" {
+			continue // a served object beside the retired ones
+		}
 		if _, err := versionCheck(gv.Group, gv.Version, gv.String(), o.Kind()); err != nil || retired[gv.String()] != nil {
 			t.Errorf("%s: still %s", o.Ref(), gv)
 		}

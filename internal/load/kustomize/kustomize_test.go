@@ -52,6 +52,9 @@ func FuzzKustomization(f *testing.F) {
 		if err != nil {
 			return
 		}
-		_, _, _ = kube.Decode(data, "kustomization.yaml", kube.Options{})
+		// Property: what kustomize builds decodes, or the error names the file.
+		if _, _, err := kube.Decode(data, "built.yaml", kube.Options{}); err != nil && !strings.HasPrefix(err.Error(), "built.yaml") {
+			t.Fatalf("error does not name the file: %v", err)
+		}
 	})
 }

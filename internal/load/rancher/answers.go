@@ -23,6 +23,12 @@ func readAnswers(file string) (map[string]answer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading --answers %s: %w", file, err)
 	}
+	return parseAnswers(data, file)
+}
+
+// parseAnswers reads the contents of an answers file.
+func parseAnswers(data []byte, file string) (map[string]answer, error) {
+	out := map[string]answer{}
 	var m map[string]any
 	if err := unmarshal(data, &m); err == nil && m != nil {
 		for k, v := range m {
@@ -59,6 +65,11 @@ func answerQuestions(rc *rancherCompose, answersFile string, set []string) (map[
 	if err != nil {
 		return nil, nil, err
 	}
+	return resolveAnswers(rc, answers, set)
+}
+
+// resolveAnswers is answerQuestions on answers already read.
+func resolveAnswers(rc *rancherCompose, answers map[string]answer, set []string) (map[string]string, []string, error) {
 	for _, kv := range set {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {

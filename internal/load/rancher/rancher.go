@@ -66,6 +66,13 @@ func Load(path string, opts Options) ([]*model.Object, []model.Finding, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	return convert(rc, vdir, file, data, values, notes, opts)
+}
+
+// convert converts a catalog entry's Compose file (already read or
+// rendered) with its rancher-compose.yml and answers: everything after the
+// files are read, so that it runs in-process on any input.
+func convert(rc *rancherCompose, vdir, file string, data []byte, values map[string]string, notes []string, opts Options) ([]*model.Object, []model.Finding, error) {
 	data, legacy, err := compose.Legacy(file, data)
 	if err != nil {
 		return nil, nil, err

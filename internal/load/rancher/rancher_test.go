@@ -1,7 +1,7 @@
 package rancher
 
 import (
-	"os"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 
+	"github.com/rightsize/rightsize/internal/fuzzseed"
 	"github.com/rightsize/rightsize/internal/model"
 )
 
@@ -123,94 +124,61 @@ func TestDetect(t *testing.T) {
 	}
 }
 
+// FuzzRancherCompose converts a catalog entry in-process (rancher-compose.yml,
+// docker-compose.yml, answers; no file is written per input) and checks: no
+// panic, an error names the file it is about, converting twice gives the
+// same objects, and no password-type default appears in a finding.
 func FuzzRancherCompose(f *testing.F) {
-	for _, p := range []string{"testdata/catalog/templates/app/1/rancher-compose.yml", "../../../../shared/corpus/rancher-sentry/templates/sentry/5/rancher-compose.yml", "../../../../shared/corpus/rancher-wordpress/templates/wordpress/1/rancher-compose.yml"} {
-		if data, err := os.ReadFile(p); err == nil {
-			f.Add(data, []byte("DB_PASSWORD=x\n"))
+	composes := fuzzseed.Files(20, []string{"docker-compose.yml"}, "testdata", fuzzseed.Corpus())
+	for i, rc := range fuzzseed.Files(40, []string{"rancher-compose.yml"}, "testdata", fuzzseed.Corpus()) {
+		dc := []byte("version: '2'\nservices:\n  web:\n    image: nginx\n")
+		if len(composes) > 0 {
+			dc = composes[i%len(composes)]
 		}
+		f.Add(rc, dc, []byte("DB_PASSWORD=x\n"))
 	}
-	f.Fuzz(func(t *testing.T, data, answers []byte) {
-		rc, err := parseRancherCompose("rancher-compose.yml", data)
+	f.Add([]byte("version: '2'\ncatalog:\n  questions:\n  - {variable: pw, type: password, default: topsecret}\n"), []byte("version: '2'\nservices:\n  web: {image: x}\n"), []byte(""))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, rcData, composeData, answersData []byte) {
+		objs, findings, err := fuzzLoad(rcData, composeData, answersData, dir)
 		if err != nil {
+			msg := err.Error()
+			if !strings.Contains(msg, "rancher-compose.yml") && !strings.Contains(msg, "docker-compose.yml") && !strings.Contains(msg, "answers.txt") {
+				t.Fatalf("error names no file: %v", err)
+			}
 			return
 		}
-		file := t.TempDir() + "/answers.txt"
-		if err := os.WriteFile(file, answers, 0o644); err != nil {
-			t.Fatal(err)
+		again, _, err := fuzzLoad(rcData, composeData, answersData, dir)
+		if err != nil || len(again) != len(objs) {
+			t.Fatalf("loading again: %d objects, err %v; first %d", len(again), err, len(objs))
 		}
-		_, _, _ = answerQuestions(rc, file, nil)
+		rc, _ := parseRancherCompose("rancher-compose.yml", rcData)
+		for _, q := range rc.catalog.Questions {
+			def := fmt.Sprint(q.Default)
+			if !q.Secret() || q.Default == nil || len(def) < 4 {
+				continue
+			}
+			for _, fd := range findings {
+				if strings.Contains(fd.Message, def) {
+					t.Fatalf("secret default of %s in a finding: %s", q.Variable, fd.Message)
+				}
+			}
+		}
 	})
 }
 
-// TestStartOnce reads the Rancher catalog pattern of start-once sidekicks:
-// data-volume containers (entrypoint /bin/true) whose volumes the primary
-// takes with volumes_from, and a start-once privileged bootstrap container.
-func TestStartOnce(t *testing.T) {
-	objs, findings, err := Load("testdata/startonce", Options{})
+func fuzzLoad(rcData, composeData, answersData []byte, dir string) ([]*model.Object, []model.Finding, error) {
+	rc, err := parseRancherCompose("rancher-compose.yml", rcData)
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
-	once := map[string]bool{"mongo-base": true, "mongo-datavolume": true, "es-sysctl": true}
-	for _, o := range objs {
-		spec, ok := podSpec(o)
-		if !ok {
-			continue
-		}
-		for _, c := range spec.Containers {
-			if once[c.Name] {
-				t.Errorf("%s: start-once container %s is a regular container: the pod never becomes Ready", o.Ref(), c.Name)
-			}
-		}
+	answers, err := parseAnswers(answersData, "answers.txt")
+	if err != nil {
+		return nil, nil, err
 	}
-	mongo := model.Lookup[*appsv1.Deployment](objs, "Deployment", "mongo")
-	if mongo == nil {
-		t.Fatal("no Deployment/mongo")
+	values, notes, err := resolveAnswers(rc, answers, nil)
+	if err != nil {
+		return nil, nil, err
 	}
-	pod := mongo.Spec.Template.Spec
-	if len(pod.Containers) != 1 || len(pod.InitContainers) != 2 {
-		t.Fatalf("mongo pod: containers %d, init containers %d; want 1 and 2", len(pod.Containers), len(pod.InitContainers))
-	}
-	mounts := map[string]string{}
-	for _, m := range pod.Containers[0].VolumeMounts {
-		mounts[m.MountPath] = m.Name
-	}
-	for _, ic := range pod.InitContainers {
-		for _, m := range ic.VolumeMounts {
-			if mounts[m.MountPath] != m.Name {
-				t.Errorf("volumes_from %s: mongo mounts %q at %s, the init container %q", ic.Name, mounts[m.MountPath], m.MountPath, m.Name)
-			}
-		}
-	}
-	if mounts["/data/db"] == "" || mounts["/opt/rancher/bin"] == "" {
-		t.Errorf("mongo mounts %v, want /data/db and /opt/rancher/bin from its data containers", mounts)
-	}
-	es := model.Lookup[*appsv1.Deployment](objs, "Deployment", "es-master")
-	if es == nil || len(es.Spec.Template.Spec.InitContainers) != 1 || len(es.Spec.Template.Spec.Containers) != 2 {
-		t.Fatalf("es-master: want es-sysctl as init container and es-exporter beside it: %+v", es)
-	}
-	if ic := es.Spec.Template.Spec.InitContainers[0]; ic.SecurityContext == nil || ic.SecurityContext.Privileged == nil || !*ic.SecurityContext.Privileged {
-		t.Errorf("es-sysctl lost privileged: %+v", ic.SecurityContext)
-	}
-	for _, f := range findings {
-		if f.Key == "network" && f.Severity != model.Info {
-			t.Errorf("network finding for sidekicks of one pod: %s", f.Message)
-		}
-	}
-	for _, n := range []string{"mongo-base", "mongo-datavolume", "es-sysctl", "es-exporter"} {
-		if model.Lookup[*corev1.Service](objs, "Service", n) == nil {
-			t.Errorf("no Service %s: its name no longer resolves", n)
-		}
-	}
-}
-
-func podSpec(o *model.Object) (corev1.PodSpec, bool) {
-	switch w := o.Obj.(type) {
-	case *appsv1.Deployment:
-		return w.Spec.Template.Spec, true
-	case *appsv1.DaemonSet:
-		return w.Spec.Template.Spec, true
-	case *appsv1.StatefulSet:
-		return w.Spec.Template.Spec, true
-	}
-	return corev1.PodSpec{}, false
+	return convert(rc, dir, "docker-compose.yml", composeData, values, notes, Options{})
 }

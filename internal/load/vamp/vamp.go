@@ -14,10 +14,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/intstr"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
@@ -36,25 +33,27 @@ type doc struct {
 	m    map[string]any
 }
 
-// Load reads the blueprint at path: a file (several documents allowed) or a
-// directory of YAML files. Breeds and scales named by a blueprint are looked
-// up in every document read.
-func Load(path string) ([]*model.Object, []model.Finding, error) {
-	files, err := yamlFiles(path)
-	if err != nil {
-		return nil, nil, err
-	}
+// Load reads Vamp artifacts at paths (files of one or more documents, or
+// directories of them) together, as Vamp holds them: breeds, scales and
+// gateways by name, and the blueprints and deployments that use them.
+func Load(paths ...string) ([]*model.Object, []model.Finding, error) {
 	var docs []doc
-	for _, f := range files {
-		data, err := limit.ReadFile(f, limit.DefaultInput)
-		if err != nil {
-			return nil, nil, fmt.Errorf("reading %s: %w", f, err)
-		}
-		ds, err := parse(f, data)
+	for _, path := range paths {
+		files, err := yamlFiles(path)
 		if err != nil {
 			return nil, nil, err
 		}
-		docs = append(docs, ds...)
+		for _, f := range files {
+			data, err := limit.ReadFile(f, limit.DefaultInput)
+			if err != nil {
+				return nil, nil, fmt.Errorf("reading %s: %w", f, err)
+			}
+			ds, err := parse(f, data)
+			if err != nil {
+				return nil, nil, err
+			}
+			docs = append(docs, ds...)
+		}
 	}
 	return Convert(docs)
 }
@@ -135,47 +134,15 @@ type port struct {
 }
 
 type conv struct {
-	set    *workload.Set
+	set *workload.Set
+	// defs are the breed definitions by name (kind: breed documents and
+	// breeds defined inline), parsed when a service uses them: a breed only a
+	// workflow uses (a JavaScript deployable) is never read.
+	defs   map[string]doc
 	breeds map[string]*breed
 	scales map[string]map[string]any
-	// where each breed is deployed: breed name -> cluster Service name
-	deployed map[string]string
-	clusters workload.Namer
-}
-
-// Convert turns parsed documents into objects.
-func Convert(docs []doc) ([]*model.Object, []model.Finding, error) {
-	c := &conv{breeds: map[string]*breed{}, scales: map[string]map[string]any{}, deployed: map[string]string{}, clusters: workload.Namer{What: "cluster"}}
-	var blueprints []doc
-	for _, d := range docs {
-		kind, _ := d.m["kind"].(string)
-		name, _ := d.m["name"].(string)
-		switch {
-		case d.m["clusters"] != nil:
-			blueprints = append(blueprints, d)
-		case kind == "breed" || kind == "breeds":
-			b, err := c.breed(d.file, "breed", d.m)
-			if err != nil {
-				return nil, nil, err
-			}
-			c.breeds[b.name] = b
-		case kind == "scale" || kind == "scales":
-			c.scales[name] = d.m
-		}
-	}
-	if len(blueprints) == 0 {
-		return nil, nil, fmt.Errorf("%s: no blueprint (a document with clusters:)", docs0(docs))
-	}
-	if len(blueprints) > 1 {
-		return nil, nil, fmt.Errorf("%s: %d blueprints: give one at a time", blueprints[1].file, len(blueprints))
-	}
-	bp := blueprints[0]
-	c.set = &workload.Set{Format: "vamp", File: bp.file}
-	if err := c.blueprint(bp); err != nil {
-		return nil, nil, err
-	}
-	c.set.Finish()
-	return c.set.Objects(), c.set.Findings, nil
+	names  workload.Namer
+	units  map[string]*unit
 }
 
 func docs0(docs []doc) string {
@@ -249,6 +216,9 @@ func (c *conv) breed(file, field string, m map[string]any) (*breed, error) {
 	if b.image == "" {
 		return nil, fmt.Errorf("%s: %s.deployable: empty image", file, field)
 	}
+	if p, ok := m["ports"].(string); ok { // one port: "8080/http"
+		m = withKey(m, "ports", map[string]any{"port": p})
+	}
 	ports, err := mapping(m["ports"], file, field+".ports")
 	if err != nil {
 		return nil, err
@@ -265,7 +235,7 @@ func (c *conv) breed(file, field string, m map[string]any) (*breed, error) {
 		}
 		b.ports = append(b.ports, port{name: pn, number: int32(n), http: proto == "http"})
 	}
-	env, err := mapping(m["environment_variables"], file, field+".environment_variables")
+	env, err := envOf(m, file, field)
 	if err != nil {
 		return nil, err
 	}
@@ -285,6 +255,10 @@ func (c *conv) breed(file, field string, m map[string]any) (*breed, error) {
 		case string:
 			b.deps[alias] = d
 		case map[string]any:
+			if ref := refName(d); ref != "" {
+				b.deps[alias] = ref
+				break
+			}
 			inner, err := c.breed(file, field+".dependencies."+alias, d)
 			if err != nil {
 				return nil, err
@@ -299,181 +273,12 @@ func (c *conv) breed(file, field string, m map[string]any) (*breed, error) {
 	}
 	for _, k := range workload.SortedKeys(m) {
 		switch k {
-		case "name", "kind", "deployable", "ports", "environment_variables", "dependencies":
+		case "name", "kind", "deployable", "ports", "environment_variables", "env", "dependencies":
 		default:
 			b.unsupported = append(b.unsupported, k)
 		}
 	}
 	return b, nil
-}
-
-type service struct {
-	breed   *breed
-	scale   map[string]any
-	env     map[string]string
-	field   string
-	cluster string
-}
-
-func (c *conv) blueprint(bp doc) error {
-	file := bp.file
-	name, _ := bp.m["name"].(string)
-	clusters, err := mapping(bp.m["clusters"], file, "clusters")
-	if err != nil {
-		return err
-	}
-	if len(clusters) == 0 {
-		return fmt.Errorf("%s: clusters: empty", file)
-	}
-	// First pass: read every service and its breed, so that dependencies
-	// can name breeds deployed by later clusters.
-	byCluster := map[string][]*service{}
-	for _, cn := range workload.SortedKeys(clusters) {
-		field := "clusters." + cn
-		cm, err := mapping(clusters[cn], file, field)
-		if err != nil {
-			return err
-		}
-		var raw []any
-		switch s := cm["services"].(type) {
-		case []any:
-			raw = s
-		case map[string]any:
-			raw = []any{s}
-		case nil:
-			if cm["breed"] == nil {
-				return fmt.Errorf("%s: %s.services: missing", file, field)
-			}
-			raw = []any{cm}
-		default:
-			return fmt.Errorf("%s: %s.services: want a list, got %s", file, field, typeName(s))
-		}
-		for i, r := range raw {
-			sf := fmt.Sprintf("%s.services[%d]", field, i)
-			if _, isList := cm["services"].([]any); !isList {
-				sf = field + ".services"
-			}
-			sm, err := mapping(r, file, sf)
-			if err != nil {
-				return err
-			}
-			s, err := c.service(file, sf, cn, sm)
-			if err != nil {
-				return err
-			}
-			byCluster[cn] = append(byCluster[cn], s)
-			svcName := c.clusters.Name(c.set, cn)
-			if _, dup := c.deployed[s.breed.name]; !dup {
-				c.deployed[s.breed.name] = svcName
-			}
-		}
-		for _, k := range workload.SortedKeys(cm) {
-			if k != "services" && k != "breed" && k != "scale" && k != "environment_variables" {
-				c.set.Finding(model.Info, "dropped", "", "%s.%s is not carried over", field, k)
-			}
-		}
-	}
-	// Blueprint-level environment variables: "cluster.VAR" or "cluster.breed.VAR".
-	benv, err := mapping(bp.m["environment_variables"], file, "environment_variables")
-	if err != nil {
-		return err
-	}
-	for _, k := range workload.SortedKeys(benv) {
-		cn, rest, ok := strings.Cut(k, ".")
-		v, _ := scalar(benv[k])
-		if !ok || byCluster[cn] == nil {
-			return fmt.Errorf("%s: environment_variables.%s: want CLUSTER.VARIABLE naming a cluster of this blueprint", file, k)
-		}
-		for _, s := range byCluster[cn] {
-			s.env[rest[strings.LastIndex(rest, ".")+1:]] = v
-		}
-	}
-	for _, cn := range workload.SortedKeys(byCluster) {
-		if err := c.cluster(file, cn, byCluster[cn]); err != nil {
-			return err
-		}
-	}
-	gws, err := mapping(bp.m["gateways"], file, "gateways")
-	if err != nil {
-		return err
-	}
-	for _, k := range workload.SortedKeys(gws) {
-		if err := c.gateway(file, name, k, gws[k]); err != nil {
-			return err
-		}
-	}
-	for _, k := range workload.SortedKeys(bp.m) {
-		switch k {
-		case "name", "kind", "clusters", "gateways", "environment_variables", "metadata":
-		default:
-			c.set.Finding(model.Info, "dropped", "", "%s is not carried over", k)
-		}
-	}
-	return nil
-}
-
-func (c *conv) service(file, field, cluster string, m map[string]any) (*service, error) {
-	s := &service{field: field, cluster: cluster, env: map[string]string{}}
-	switch b := m["breed"].(type) {
-	case string:
-		ref, ok := c.breeds[b]
-		if !ok {
-			return nil, fmt.Errorf("%s: %s.breed: breed %q is not defined (define it inline or in a document of kind breed)", file, field, b)
-		}
-		s.breed = ref
-	case map[string]any:
-		if len(b) == 1 && b["ref"] != nil {
-			ref, _ := b["ref"].(string)
-			found, ok := c.breeds[ref]
-			if !ok {
-				return nil, fmt.Errorf("%s: %s.breed.ref: breed %q is not defined (define it inline or in a document of kind breed)", file, field, ref)
-			}
-			s.breed = found
-			break
-		}
-		br, err := c.breed(file, field+".breed", b)
-		if err != nil {
-			return nil, err
-		}
-		c.breeds[br.name] = br
-		s.breed = br
-	case nil:
-		return nil, fmt.Errorf("%s: %s.breed: missing", file, field)
-	default:
-		return nil, fmt.Errorf("%s: %s.breed: want a breed or a breed name, got %s", file, field, typeName(b))
-	}
-	for k, v := range s.breed.env {
-		s.env[k] = v
-	}
-	env, err := mapping(m["environment_variables"], file, field+".environment_variables")
-	if err != nil {
-		return nil, err
-	}
-	for _, k := range workload.SortedKeys(env) {
-		v, _ := scalar(env[k])
-		s.env[k] = v
-	}
-	switch sc := m["scale"].(type) {
-	case map[string]any:
-		s.scale = sc
-	case string:
-		named, ok := c.scales[sc]
-		if !ok {
-			return nil, fmt.Errorf("%s: %s.scale: scale %q is not defined", file, field, sc)
-		}
-		s.scale = named
-	case nil:
-	default:
-		return nil, fmt.Errorf("%s: %s.scale: want a mapping, got %s", file, field, typeName(sc))
-	}
-	for _, k := range workload.SortedKeys(m) {
-		switch k {
-		case "breed", "scale", "environment_variables":
-		default:
-			c.set.Finding(model.Info, "dropped", "", "%s.%s is not carried over", field, k)
-		}
-	}
-	return s, nil
 }
 
 var reMemory = regexp.MustCompile(`^\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*$`)
@@ -508,89 +313,6 @@ func memory(v any) (resource.Quantity, error) {
 		return resource.Quantity{}, fmt.Errorf("size %q out of range", s)
 	}
 	return workload.Memory(int64(n * mult)), nil
-}
-
-var reRef = regexp.MustCompile(`\$\{?([A-Za-z0-9_-]+)\.(host|ports\.([A-Za-z0-9_-]+)|constants\.[A-Za-z0-9_-]+)\}?`)
-
-// resolve replaces $alias.host and $alias.ports.NAME with the Service name
-// and port of the cluster that deploys the dependency's breed.
-func (c *conv) resolve(s *service, file, key, value string) (string, error) {
-	var err error
-	out := reRef.ReplaceAllStringFunc(value, func(ref string) string {
-		m := reRef.FindStringSubmatch(ref)
-		dep, ok := s.breed.deps[m[1]]
-		if !ok {
-			err = fmt.Errorf("%s: %s.environment_variables.%s: %s names %s, which is not a dependency of breed %s", file, s.field, key, ref, m[1], s.breed.name)
-			return ref
-		}
-		host, ok := c.deployed[dep]
-		if !ok {
-			err = fmt.Errorf("%s: %s.breed.dependencies.%s: breed %q is not deployed by any cluster of this blueprint", file, s.field, m[1], dep)
-			return ref
-		}
-		switch {
-		case m[2] == "host":
-			return host
-		case m[3] != "":
-			for _, p := range c.breeds[dep].ports {
-				if p.name == m[3] {
-					return strconv.Itoa(int(p.number))
-				}
-			}
-			err = fmt.Errorf("%s: %s.environment_variables.%s: breed %s has no port %q", file, s.field, key, dep, m[3])
-		default:
-			c.set.Finding(model.Warning, "dropped", "", "%s.environment_variables.%s: constant reference %s is not resolved", s.field, key, ref)
-		}
-		return ref
-	})
-	return out, err
-}
-
-func (c *conv) cluster(file, cn string, services []*service) error {
-	svcName, _ := c.clusters.Lookup(cn)
-	cs := &workload.Service{Name: svcName, Selector: map[string]string{ClusterLabel: svcName}}
-	for i, s := range services {
-		name := svcName
-		if len(services) > 1 {
-			name = workload.Sanitize(svcName + "-" + s.breed.name)
-			if i > 0 && c.set.Workload(name) != nil {
-				name = workload.Sanitize(fmt.Sprintf("%s-%d", name, i+1))
-			}
-		}
-		w := &workload.Workload{Name: name, Kind: workload.Deployment, Replicas: 1, Labels: map[string]string{ClusterLabel: svcName}}
-		ctr := corev1.Container{Name: workload.Sanitize(s.breed.name), Image: s.breed.image}
-		for _, k := range workload.SortedKeys(s.env) {
-			v, err := c.resolve(s, file, k, s.env[k])
-			if err != nil {
-				return err
-			}
-			ctr.Env = append(ctr.Env, corev1.EnvVar{Name: k, Value: v})
-		}
-		for _, p := range s.breed.ports {
-			ctr.Ports = append(ctr.Ports, corev1.ContainerPort{Name: portName(p.name), ContainerPort: p.number, Protocol: corev1.ProtocolTCP})
-			cs.AddPort(corev1.ServicePort{Name: portName(p.name), Port: p.number, TargetPort: intstr.FromInt32(p.number)})
-		}
-		if err := c.scale(file, s, w, &ctr); err != nil {
-			return err
-		}
-		for _, k := range s.breed.unsupported {
-			c.set.Finding(model.Info, "dropped", "Deployment/"+name, "%s.%s is not carried over", s.breed.field, k)
-		}
-		if len(s.breed.deps) > 0 {
-			var deps []string
-			for _, a := range workload.SortedKeys(s.breed.deps) {
-				deps = append(deps, s.breed.deps[a])
-			}
-			w.Annotations = map[string]string{workload.DependsOnAnnotation: strings.Join(deps, ",")}
-		}
-		w.Pod.Containers = []corev1.Container{ctr}
-		c.set.Workloads = append(c.set.Workloads, w)
-	}
-	c.set.Services = append(c.set.Services, cs)
-	if len(services) > 1 {
-		c.set.Finding(model.Info, "vamp", "Service/"+svcName, "cluster %s runs %d services: Service %s spreads requests over all of them; Vamp's weighted routing is not carried over", cn, len(services), svcName)
-	}
-	return nil
 }
 
 // portName makes a breed's port name a valid IANA service name.
@@ -640,80 +362,5 @@ func (c *conv) scale(file string, s *service, w *workload.Workload, ctr *corev1.
 		ctr.Resources.Limits = lim
 	}
 	c.set.Finding(model.Info, "resources", "Deployment/"+w.Name, "scale: cpu and memory become requests, memory also the limit (as Vamp's Marathon and Kubernetes drivers reserve them); MB counted as MiB")
-	return nil
-}
-
-// gateway turns a blueprint gateway ("9052: cluster/port") into a Service
-// on the gateway's port and, for an HTTP port, an Ingress.
-func (c *conv) gateway(file, blueprint, key string, v any) error {
-	field := "gateways." + key
-	num, _, _ := strings.Cut(key, "/")
-	port, err := strconv.Atoi(num)
-	if err != nil || port <= 0 || port > 65535 {
-		return fmt.Errorf("%s: %s: want a port number, got %q", file, field, key)
-	}
-	var route string
-	switch r := v.(type) {
-	case string:
-		route = r
-	case map[string]any:
-		routes, err := mapping(r["routes"], file, field+".routes")
-		if err != nil {
-			return err
-		}
-		keys := workload.SortedKeys(routes)
-		if len(keys) == 0 {
-			return fmt.Errorf("%s: %s.routes: empty", file, field)
-		}
-		route = keys[0]
-		if len(keys) > 1 {
-			c.set.Finding(model.Warning, "vamp", "", "%s: only the first route (%s) is carried over", field, route)
-		}
-	default:
-		return fmt.Errorf("%s: %s: want CLUSTER/PORT, got %s", file, field, typeName(v))
-	}
-	cn, pn, ok := strings.Cut(route, "/")
-	svcName, known := c.clusters.Lookup(cn)
-	if !ok || !known {
-		return fmt.Errorf("%s: %s: %q does not name CLUSTER/PORT of this blueprint", file, field, route)
-	}
-	cs := c.set.Service(svcName)
-	var target *corev1.ServicePort
-	for i := range cs.Ports {
-		if cs.Ports[i].Name == portName(pn) {
-			target = &cs.Ports[i]
-		}
-	}
-	if target == nil {
-		return fmt.Errorf("%s: %s: cluster %s has no port %q", file, field, cn, pn)
-	}
-	prefix := blueprint
-	if prefix == "" {
-		prefix = "gateway"
-	}
-	name := workload.Sanitize(prefix + "-" + num)
-	c.set.Services = append(c.set.Services, &workload.Service{Name: name, Selector: cs.Selector, Ports: []corev1.ServicePort{{
-		Name: workload.PortName(int32(port), corev1.ProtocolTCP), Port: int32(port), TargetPort: target.TargetPort, Protocol: corev1.ProtocolTCP,
-	}}})
-	http := false
-	for _, b := range c.breeds {
-		for _, p := range b.ports {
-			if c.deployed[b.name] == svcName && p.name == pn && p.http {
-				http = true
-			}
-		}
-	}
-	what := "Service " + name
-	if http {
-		prefixType := networkingv1.PathTypePrefix
-		c.set.Ingresses = append(c.set.Ingresses, &networkingv1.Ingress{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: networkingv1.IngressSpec{Rules: []networkingv1.IngressRule{{
-			IngressRuleValue: networkingv1.IngressRuleValue{HTTP: &networkingv1.HTTPIngressRuleValue{Paths: []networkingv1.HTTPIngressPath{{
-				Path: "/", PathType: &prefixType,
-				Backend: networkingv1.IngressBackend{Service: &networkingv1.IngressServiceBackend{Name: name, Port: networkingv1.ServiceBackendPort{Number: int32(port)}}},
-			}}}},
-		}}}})
-		what += " and Ingress " + name
-	}
-	c.set.Finding(model.Info, "vamp", "Service/"+name, "gateway %s -> %s becomes %s (port %d to %s)", key, route, what, port, target.TargetPort.String())
 	return nil
 }

@@ -1,0 +1,51 @@
+#!/bin/sh
+# Whole-process timings of rightsize against the floors it is held to, in one
+# run on the same machine, with the ratios (issue 14's targets):
+#   analyze of 5,000 workloads   <= 1.5x decoding the same YAML into generic maps, peak RSS <= 150 MiB
+#   fit of the same app to sandbox < 1.5 s
+#   convert of 1,000 Compose services to files < 1.0 s and <= 3x loading the file with compose-go alone
+# Usage: sh bench/compare.sh [RUNS]   (default 5; medians are printed)
+set -eu
+cd "$(dirname "$0")/.."
+runs=${1:-5}
+out=bench/out
+mkdir -p "$out"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+go build -o "$tmp/rightsize" ./cmd/rightsize
+go build -o "$tmp/floor" ./bench/floor
+go run ./bench/gen -n 5000 > "$out/app-5000.yaml"
+go run ./bench/gen -compose -n 1000 > "$out/compose-1000.yaml"
+
+# measure NAME CMD...: runs CMD $runs times (exit 0 or 3 accepted), prints
+# and stores the median wall seconds and the median peak RSS in MiB.
+measure() {
+	name=$1
+	shift
+	: > "$tmp/$name.t"
+	i=0
+	while [ "$i" -lt "$runs" ]; do
+		rm -rf "$tmp/outdir"
+		/usr/bin/time -f "%e %M" -o "$tmp/one" "$@" > /dev/null 2>&1 || [ $? -eq 3 ] || { echo "$name: command failed: $*" >&2; exit 1; }
+		tail -n 1 "$tmp/one" >> "$tmp/$name.t"
+		i=$((i + 1))
+	done
+	sec=$(sort -n "$tmp/$name.t" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+	mib=$(awk '{print $2}' "$tmp/$name.t" | sort -n | awk '{a[NR]=$1} END {printf "%.0f", a[int((NR+1)/2)]/1024}')
+	printf '%-34s %6.2f s  %5s MiB\n' "$name" "$sec" "$mib"
+	eval "sec_$name=$sec"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+
+echo "medians of $runs runs, $(nproc) cores"
+measure floor_yaml "$tmp/floor" -yaml "$out/app-5000.yaml"
+measure analyze "$tmp/rightsize" analyze "$out/app-5000.yaml" -o json
+measure fit "$tmp/rightsize" fit "$out/app-5000.yaml" --target sandbox -o yaml
+measure floor_compose "$tmp/floor" -compose "$out/compose-1000.yaml"
+measure convert_files "$tmp/rightsize" convert "$out/compose-1000.yaml" --out "$tmp/outdir"
+measure convert_stdout "$tmp/rightsize" convert "$out/compose-1000.yaml"
+echo
+echo "analyze / decode floor:         $(ratio "$sec_analyze" "$sec_floor_yaml")x (target <= 1.5x)"
+echo "fit to sandbox:                 ${sec_fit} s (target < 1.5 s)"
+echo "convert to files / compose-go:  $(ratio "$sec_convert_files" "$sec_floor_compose")x (target <= 3x; < 1.0 s)"

@@ -1,0 +1,229 @@
+package fit
+
+import (
+	"fmt"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/rightsize/rightsize/internal/footprint"
+	"github.com/rightsize/rightsize/internal/model"
+	"github.com/rightsize/rightsize/internal/names"
+	"github.com/rightsize/rightsize/internal/rewrite"
+	"github.com/rightsize/rightsize/internal/solve"
+)
+
+// serviceKeys are the quota keys that count Services.
+var serviceKeys = []corev1.ResourceName{corev1.ResourceServices, "count/services"}
+
+// services: while a Service count binds, remove Services whose only users
+// share a pod with the workload they reach (merging them into one when
+// merges are allowed); the pod then reaches the name through hostAliases.
+func (f *fitter) services() error {
+	if !f.opts.allowed(AllowServices) {
+		return nil
+	}
+	fp, err := footprint.Analyze(f.app, f.t)
+	if err != nil {
+		return err
+	}
+	need, why := countOver(fp, serviceKeys)
+	if need <= 0 {
+		return nil
+	}
+	uses := serviceUses(f.app)
+	m := rewrite.NewMerger(f.app, nil)
+	try := func(group []int) string {
+		if why := mergeable(m, group); why != "" {
+			return why
+		}
+		merged, err := m.Merge(group, why)
+		if err != nil {
+			return err.Error()
+		}
+		return checkMerged(f.app, f.t, group, merged)
+	}
+	plan := solve.ServiceRemovals(uses, int(need), f.opts.allowed(AllowMerge), try)
+	if plan.Left > 0 || len(plan.Remove) == 0 {
+		f.res.Findings = append(f.res.Findings, serviceFinding(uses, plan, need))
+		return nil
+	}
+	var ops []solve.Op
+	for _, g := range plan.Groups {
+		ops = append(ops, solve.Op{Kind: solve.OpMerge, Object: -1, Members: g, Reason: why + "; merged so that the Services between them can go"})
+	}
+	for _, ui := range plan.Remove {
+		ops = append(ops, solve.Op{Kind: solve.OpDropService, Object: uses[ui].Object, Members: []int{plan.Host[ui]}, Reason: why})
+	}
+	changed, err := f.apply(AllowServices, ops)
+	if err != nil || !changed || len(plan.Groups) == 0 {
+		return err
+	}
+	return f.size(false)
+}
+
+// mergeable says why a group cannot be merged before trying: a member the
+// Merger pins.
+func mergeable(m *rewrite.Merger, group []int) string {
+	for _, i := range group {
+		if why := m.Pinned(i); why != "" {
+			return why
+		}
+	}
+	return ""
+}
+
+// countOver is how far the tightest of keys is over, and why in words.
+func countOver(fp *footprint.Result, keys []corev1.ResourceName) (int64, string) {
+	var need int64
+	var why []string
+	for _, k := range keys {
+		if u, ok := fp.Quota[k]; ok && u.Over() {
+			over := u.Requested.Value() - u.Hard.Value()
+			need = max(need, over)
+			why = append(why, fmt.Sprintf("quota %s binds: the app needs %s, the target allows %s (over by %d)", k, u.Requested.String(), u.Hard.String(), over))
+		}
+	}
+	return need, strings.Join(why, "; ")
+}
+
+func serviceFinding(uses []solve.ServiceUse, plan solve.ServicePlan, need int64) model.Finding {
+	var kept []string
+	for _, u := range uses {
+		if u.Why != "" {
+			kept = append(kept, "Service/"+u.Name+": "+u.Why)
+		}
+	}
+	msg := fmt.Sprintf("%d Service(s) too many and no rewrite removes enough of them without breaking a name", need)
+	if len(kept) > 0 {
+		msg += "; kept: " + strings.Join(firstUnique(kept, 6), "; ")
+	}
+	if len(plan.Blocked) > 0 {
+		msg += "; merges refused: " + strings.Join(firstUnique(plan.Blocked, 3), "; ")
+	}
+	return model.Finding{Severity: model.Warning, Key: "services", Message: msg}
+}
+
+// serviceUses describes every Service of app for the planner: the workload
+// it selects, the workloads that name it, and why it must stay whatever is
+// merged.
+func serviceUses(app *model.App) []solve.ServiceUse {
+	workloads := map[model.Key]int{}
+	governing := map[string]string{} // "ns/name" -> StatefulSet it governs
+	for i, o := range app.Objects {
+		if _, _, ok := footprint.PodSpec(o); ok {
+			workloads[o.Key()] = i
+		}
+		if ss, ok := o.Obj.(*appsv1.StatefulSet); ok && ss.Spec.ServiceName != "" {
+			governing[o.Namespace()+"/"+ss.Spec.ServiceName] = o.Ref()
+		}
+	}
+	byResolve := map[string]int{} // what names.Ref.Resolves says -> index in uses
+	var uses []solve.ServiceUse
+	for i, o := range app.Objects {
+		s, ok := o.Obj.(*corev1.Service)
+		if !ok {
+			continue
+		}
+		u := solve.ServiceUse{Object: i, Name: o.Name(), Server: -1}
+		u.Server, u.Why = serviceServer(app, s, o.Namespace())
+		if u.Why == "" {
+			u.Why = servicePorts(app.Objects[u.Server], s)
+		}
+		if g, ok := governing[o.Namespace()+"/"+o.Name()]; ok && u.Why == "" {
+			u.Why = "it governs the pod names of " + g
+		}
+		byResolve["Service/"+qualified(o.Namespace(), o.Name())] = len(uses)
+		uses = append(uses, u)
+	}
+	for _, r := range names.Check(app) {
+		ui, ok := byResolve[r.Resolves]
+		if !ok {
+			continue
+		}
+		u := &uses[ui]
+		w, isWorkload := workloads[r.Object]
+		first, _, _ := strings.Cut(r.Host, ".")
+		switch {
+		case !isWorkload && u.Why == "":
+			u.Why = fmt.Sprintf("%s names it (%s), from outside any pod", r.Object, r.Field)
+		case first != u.Name && u.Why == "":
+			u.Why = fmt.Sprintf("%s reaches a pod by name under it (%q)", r.Object, r.Host)
+		case isWorkload:
+			u.Clients = append(u.Clients, w)
+		}
+	}
+	for i := range uses {
+		if uses[i].Why == "" && len(uses[i].Clients) == 0 {
+			uses[i].Why = "no container of the app names it: it may be used from outside the app"
+		}
+	}
+	return uses
+}
+
+func qualified(ns, name string) string {
+	if ns == "" {
+		return name
+	}
+	return ns + "/" + name
+}
+
+// serviceServer finds the one workload s selects, or says why there is not
+// exactly one, or why s is reachable from outside the cluster.
+func serviceServer(app *model.App, s *corev1.Service, ns string) (int, string) {
+	switch s.Spec.Type {
+	case corev1.ServiceTypeNodePort, corev1.ServiceTypeLoadBalancer:
+		return -1, "it is reachable from outside the cluster (type " + string(s.Spec.Type) + ")"
+	case corev1.ServiceTypeExternalName:
+		return -1, "it names a host outside the app (ExternalName)"
+	}
+	if len(s.Spec.Selector) == 0 {
+		return -1, "it has no selector: its endpoints are managed elsewhere"
+	}
+	server, n := -1, 0
+	for i, o := range app.Objects {
+		if _, md, ok := footprint.PodSpec(o); ok && o.Namespace() == ns && names.Selects(s.Spec.Selector, md.Labels) {
+			server, n = i, n+1
+		}
+	}
+	if n != 1 {
+		return -1, fmt.Sprintf("it selects the pods of %d workloads", n)
+	}
+	return server, ""
+}
+
+// servicePorts says why a client in the server's pod would miss the server
+// on the Service's ports: a port mapped to a different target port.
+// Headless Services map no ports: their clients already reach the pod.
+func servicePorts(server *model.Object, s *corev1.Service) string {
+	if s.Spec.ClusterIP == corev1.ClusterIPNone {
+		return ""
+	}
+	spec, _, _ := footprint.PodSpec(server)
+	for _, p := range s.Spec.Ports {
+		target := p.Port
+		switch tp := p.TargetPort; {
+		case tp.Type == intstr.Int && tp.IntVal != 0:
+			target = tp.IntVal
+		case tp.Type == intstr.String && tp.StrVal != "":
+			target = namedPort(spec, tp.StrVal)
+		}
+		if target != p.Port {
+			return fmt.Sprintf("it maps port %d to target port %s: a client reaching the pod itself on %d would miss", p.Port, p.TargetPort.String(), p.Port)
+		}
+	}
+	return ""
+}
+
+func namedPort(spec *corev1.PodSpec, name string) int32 {
+	for _, c := range append(append([]corev1.Container{}, spec.InitContainers...), spec.Containers...) {
+		for _, p := range c.Ports {
+			if p.Name == name {
+				return p.ContainerPort
+			}
+		}
+	}
+	return -1
+}

@@ -1,0 +1,99 @@
+package rightsize
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+const boutiqueUsage = "../shared/usage/online-boutique/usage.om"
+const boutiqueApp = "../shared/corpus/online-boutique/release/kubernetes-manifests.yaml"
+
+func loadBoutique(t *testing.T) *App {
+	t.Helper()
+	for _, p := range []string{boutiqueUsage, boutiqueApp} {
+		if _, err := os.Stat(p); err != nil {
+			t.Skipf("%v: ../shared is read in place", err)
+		}
+	}
+	app, err := LoadApp(context.Background(), []string{boutiqueApp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return app
+}
+
+// fit --usage-from online-boutique into okteto-free and sandbox: every
+// container with data keeps at least its lower bound, and the report gives
+// the risk left per container.
+func TestRecommendBoutiqueTargets(t *testing.T) {
+	app := loadBoutique(t)
+	for _, plan := range []string{"okteto-free", "sandbox"} {
+		tg, err := LoadTarget(context.Background(), plan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Recommend(context.Background(), app, WithUsageFrom(boutiqueUsage), WithRecommendTarget(tg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := res.Report
+		if !r.Fits {
+			t.Errorf("%s: does not fit: %v", plan, r.Findings)
+		}
+		withData := 0
+		for _, c := range r.Recommend.Containers {
+			if c.Status == "no-data" {
+				if c.Fitted == nil {
+					t.Errorf("%s %s: no fitted values", plan, c.Object)
+				}
+				continue
+			}
+			withData++
+			if c.Fitted == nil || len(c.BelowLowerBound) > 0 {
+				t.Errorf("%s %s/%s: fitted %v below %v", plan, c.Object, c.Container, c.Fitted, c.BelowLowerBound)
+				continue
+			}
+			mem := c.Fitted.Limits[corev1.ResourceMemory]
+			if float64(mem.Value()) < c.Memory.Lower {
+				t.Errorf("%s %s: memory limit %s below the lower bound %.0f", plan, c.Object, &mem, c.Memory.Lower)
+			}
+			if c.Risk.MemoryOverLimit == nil || *c.Risk.MemoryOverLimit != 0 {
+				t.Errorf("%s %s: memory-over-limit risk %v, want 0 (limit at or above the peak)", plan, c.Object, c.Risk.MemoryOverLimit)
+			}
+			t.Logf("%s %-35s req %v lim %v risk cpu>req %.3f", plan, c.Object.String()+"/"+c.Container, c.Fitted.Requests, c.Fitted.Limits, *c.Risk.CPUOverRequest)
+		}
+		if withData != 10 {
+			t.Errorf("%s: %d containers with data, want 10 (of 12 Deployments, 2 unrecorded)", plan, withData)
+		}
+	}
+}
+
+func TestRecommendBoutiqueStrategies(t *testing.T) {
+	app := loadBoutique(t)
+	for _, s := range Strategies() {
+		res, err := Recommend(context.Background(), app, WithUsageFrom(boutiqueUsage), WithStrategy(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		if err := res.App.WriteManifests(&b, "yaml"); err != nil {
+			t.Fatal(err)
+		}
+		// currencyservice's request is the strategy's; redis (no data) keeps its own.
+		for _, c := range res.Report.Recommend.Containers {
+			if c.Object.Name == "redis-cart" && c.Recommended != nil {
+				t.Errorf("%s: redis-cart has no data but a recommendation %v", s, c.Recommended)
+			}
+		}
+	}
+	if _, err := Recommend(context.Background(), app, WithUsageFrom(boutiqueUsage), WithStrategy("nope")); err == nil {
+		t.Error("unknown strategy accepted")
+	}
+	if _, err := Recommend(context.Background(), app, WithUsageFrom("/nonexistent/usage.om")); err == nil || !strings.Contains(err.Error(), "/nonexistent/usage.om") {
+		t.Errorf("missing file: %v", err)
+	}
+}
