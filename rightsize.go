@@ -12,6 +12,7 @@ import (
 	"github.com/rightsize/rightsize/internal/model"
 	"github.com/rightsize/rightsize/internal/render"
 	"github.com/rightsize/rightsize/internal/report"
+	"github.com/rightsize/rightsize/internal/report/html"
 	"github.com/rightsize/rightsize/internal/target"
 )
 
@@ -272,12 +273,20 @@ func Plans() []Plan {
 	return out
 }
 
-// ReportFormats lists the formats WriteReport knows: json, text, yaml.
-func ReportFormats() []string { return report.Formats(report.Writers()) }
+// ReportFormats lists the formats WriteReport knows: html, json, text, yaml.
+func ReportFormats() []string { return report.Formats(reportWriters()) }
 
-// WriteReport renders r in format (see ReportFormats) to w.
+// reportWriters are the shared writers plus the HTML page.
+func reportWriters() map[string]report.Writer {
+	w := report.Writers()
+	w["html"] = report.WriterFunc(html.Write)
+	return w
+}
+
+// WriteReport renders r in format (see ReportFormats) to w. The html format
+// is one self-contained page (inline CSS and SVG, no script).
 func WriteReport(w io.Writer, format string, r *Report) error {
-	wr, err := report.Lookup(report.Writers(), format)
+	wr, err := report.Lookup(reportWriters(), format)
 	if err != nil {
 		return err
 	}

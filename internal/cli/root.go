@@ -126,6 +126,7 @@ func newRoot(s Streams) *cobra.Command {
 		newAnalyze(s),
 		newPlans(s),
 		newFit(s),
+		newRecommend(s),
 		newSim(s),
 		newVerify(s),
 		newConvert(s),

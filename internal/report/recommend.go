@@ -1,6 +1,9 @@
 package report
 
 import (
+	"bytes"
+	"fmt"
+	"math"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -91,4 +94,72 @@ type Risk struct {
 	CPUThrottled      *float64 `json:"cpuThrottled,omitempty"`
 	MemoryOverRequest *float64 `json:"memoryOverRequest,omitempty"`
 	MemoryOverLimit   *float64 `json:"memoryOverLimit,omitempty"`
+}
+
+// recommendText shows, per container, what usage says and what it got.
+func recommendText(b *bytes.Buffer, d *RecommendDetail) {
+	if d == nil {
+		return
+	}
+	fmt.Fprintf(b, "\nUsage: %s, %s .. %s, %d samples; strategy %s\n", d.Source, d.Start.Format(time.RFC3339), d.End.Format(time.RFC3339), d.Samples, d.Strategy)
+	tw := newTab(b)
+	fmt.Fprintln(tw, "  CONTAINER\tSTATUS\tCPU P50/P95/MAX\tMEM MAX\tCURRENT REQ/LIM\tLOWER\tRECOMMENDED REQ/LIM\tFITTED REQ/LIM\tRISK")
+	for _, c := range d.Containers {
+		name := c.Object.String() + "/" + c.Container
+		if c.Init {
+			name += " (init)"
+		}
+		if c.Sidecar {
+			name += " (sidecar)"
+		}
+		obs, mem, lower := "-", "-", "-"
+		if o := c.Observed; o != nil {
+			obs = fmt.Sprintf("%s/%s/%s", millis(o.CPU.P50), millis(o.CPU.P95), millis(o.CPU.Max))
+			mem = mebis(o.Memory.Max)
+		}
+		if c.CPU != nil && c.Memory != nil {
+			lower = millis(c.CPU.Lower) + " " + mebis(c.Memory.Lower)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", name, c.Status, obs, mem, reqLim(&c.Current), lower,
+			reqLim(c.Recommended), reqLim(c.Fitted), riskShort(c.Risk))
+	}
+	_ = tw.Flush()
+	for _, c := range d.Containers {
+		for _, n := range c.Notes {
+			fmt.Fprintf(b, "  %s/%s: %s\n", c.Object, c.Container, n)
+		}
+	}
+}
+
+func millis(cores float64) string { return fmt.Sprintf("%.0fm", math.Ceil(cores*1000)) }
+
+func mebis(bytes float64) string { return fmt.Sprintf("%.1fMi", bytes/(1<<20)) }
+
+// reqLim is "cpu,memory/cpu,memory" of requests and limits.
+func reqLim(r *Requirements) string {
+	if r == nil {
+		return "-"
+	}
+	side := func(l corev1.ResourceList) string {
+		cpu, mem := "-", "-"
+		if q, ok := l[corev1.ResourceCPU]; ok {
+			cpu = q.String()
+		}
+		if q, ok := l[corev1.ResourceMemory]; ok {
+			mem = q.String()
+		}
+		return cpu + "," + mem
+	}
+	return side(r.Requests) + " / " + side(r.Limits)
+}
+
+// riskShort is CPU over request / throttled and memory over limit, in %.
+func riskShort(r Risk) string {
+	pct := func(f *float64) string {
+		if f == nil {
+			return "-"
+		}
+		return fmt.Sprintf("%.1f%%", *f*100)
+	}
+	return fmt.Sprintf("cpu>req %s thr %s mem>lim %s", pct(r.CPUOverRequest), pct(r.CPUThrottled), pct(r.MemoryOverLimit))
 }

@@ -17,12 +17,17 @@ import (
 func WriteText(w io.Writer, r *Report) error {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s\n", headline(r))
+	if r.Command == Recommend && r.Target == "" {
+		b.Reset()
+		fmt.Fprintf(&b, "rightsize recommend: %s strategy, no target.\n", r.Recommend.Strategy)
+	}
 	if r.Verify != nil && !r.Verify.Settled {
 		fmt.Fprintln(&b, "warning: the controllers were still making progress when the wait ended")
 	}
-	if r.Command != Convert {
+	if r.Command != Convert && (r.Command != Recommend || r.Target != "") {
 		quotasText(&b, r)
 	}
+	recommendText(&b, r.Recommend)
 	nodesText(&b, r.Nodes)
 	fitText(&b, r)
 	changesText(&b, r.Changes)
