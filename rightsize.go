@@ -12,6 +12,7 @@ import (
 	"github.com/rightsize/rightsize/internal/model"
 	"github.com/rightsize/rightsize/internal/render"
 	"github.com/rightsize/rightsize/internal/report"
+	"github.com/rightsize/rightsize/internal/report/html"
 	"github.com/rightsize/rightsize/internal/target"
 )
 
@@ -137,9 +138,14 @@ func LoadApp(ctx context.Context, paths []string, opts ...LoadOption) (*App, err
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	o := loadOptions{seed: 1}
+	// Seed 0: generated template parameters are random per run, as oc
+	// process makes them, unless WithTemplateSeed asks for reproducible ones.
+	o := loadOptions{}
 	for _, opt := range opts {
 		opt(&o)
+	}
+	if o.limitErr != nil {
+		return nil, o.limitErr
 	}
 	formats, err := detect(paths, o.format)
 	if err != nil {
@@ -154,6 +160,7 @@ func LoadApp(ctx context.Context, paths []string, opts ...LoadOption) (*App, err
 		Values: o.values, Set: o.set, Answers: o.answers,
 		EnvFiles: o.envFiles, Profiles: o.profiles, StatefulSets: o.stateful,
 		ClaimSize: o.claimSize, HelmKubeVersion: o.kubeVer,
+		Limits: o.limits,
 	})
 	if err != nil {
 		return nil, err
@@ -272,12 +279,20 @@ func Plans() []Plan {
 	return out
 }
 
-// ReportFormats lists the formats WriteReport knows: json, text, yaml.
-func ReportFormats() []string { return report.Formats(report.Writers()) }
+// ReportFormats lists the formats WriteReport knows: html, json, text, yaml.
+func ReportFormats() []string { return report.Formats(reportWriters()) }
 
-// WriteReport renders r in format (see ReportFormats) to w.
+// reportWriters are the shared writers plus the HTML page.
+func reportWriters() map[string]report.Writer {
+	w := report.Writers()
+	w["html"] = report.WriterFunc(html.Write)
+	return w
+}
+
+// WriteReport renders r in format (see ReportFormats) to w. The html format
+// is one self-contained page (inline CSS and SVG, no script).
 func WriteReport(w io.Writer, format string, r *Report) error {
-	wr, err := report.Lookup(report.Writers(), format)
+	wr, err := report.Lookup(reportWriters(), format)
 	if err != nil {
 		return err
 	}

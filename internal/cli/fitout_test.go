@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -50,6 +51,15 @@ func TestFitOutFormatNeedsOut(t *testing.T) {
 	}
 }
 
+// TestFitDiffNoHeadroom: without room for rollouts the shop's CPU keeps
+// 0.625 of its size.
+func TestFitDiffNoHeadroom(t *testing.T) {
+	code, out, errs := runCLI("fit", "../../examples/shop", "--target", "sandbox", "--diff", "--rollout", "ignore")
+	if code != 0 || !strings.Contains(out, "-            cpu: 250m\n+            cpu: 156m\n") {
+		t.Errorf("exit %d, %s; want cpu 250m -> 156m in:\n%s", code, errs, out)
+	}
+}
+
 // TestFitDiff: --diff writes kubectl-diff style hunks to standard output
 // (no manifests, no colour on a pipe) and the report to standard error.
 func TestFitDiff(t *testing.T) {
@@ -57,10 +67,12 @@ func TestFitDiff(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"diff -u -N before/apps.v1.Deployment.api after/apps.v1.Deployment.api\n", "-            cpu: 250m\n+            cpu: 156m\n"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("diff lacks %q:\n%s", want, out)
-		}
+	if !strings.Contains(out, "diff -u -N before/apps.v1.Deployment.api after/apps.v1.Deployment.api\n") {
+		t.Errorf("diff lacks the api Deployment's header:\n%s", out)
+	}
+	// requests.cpu binds: the api container's 250m request is scaled down.
+	if !regexp.MustCompile(`\n-            cpu: 250m\n\+            cpu: \d+m\n`).MatchString(out) {
+		t.Errorf("diff lacks the scaled CPU request:\n%s", out)
 	}
 	if strings.HasPrefix(out, "apiVersion") || strings.Contains(out, "\x1b[") {
 		t.Errorf("manifests or colour on standard output:\n%s", out)

@@ -5,12 +5,15 @@ import (
 
 	"github.com/rightsize/rightsize"
 	"github.com/rightsize/rightsize/internal/report"
+	"github.com/rightsize/rightsize/internal/report/html"
 )
 
 // writers are the report formats the commands offer: the built-in ones,
 // and any the CLI adds.
 func writers() map[string]report.Writer {
-	return report.Writers()
+	w := report.Writers()
+	w["html"] = report.WriterFunc(html.Write)
+	return w
 }
 
 func reportWriter(format string) (report.Writer, error) {
