@@ -23,6 +23,7 @@ import (
 
 	"github.com/rightsize/rightsize/internal/footprint"
 	"github.com/rightsize/rightsize/internal/model"
+	"github.com/rightsize/rightsize/internal/progress"
 	"github.com/rightsize/rightsize/internal/sim"
 )
 
@@ -37,6 +38,9 @@ type Options struct {
 	// settled, once every missing pod is explained by a refusal and every
 	// unscheduled pod by the scheduler; 0 means 1s.
 	Quiet time.Duration
+	// Progress receives how many objects were created and, while the
+	// controllers settle, how many pods were created and scheduled.
+	Progress progress.Func
 }
 
 // Report is what the control plane did with the app.
@@ -157,7 +161,9 @@ func (v *Verifier) Run(ctx context.Context, app *model.App, t *model.Target, opt
 	r := &Report{Target: t.Name, Namespace: ns, Refusals: []Refusal{}, Workloads: []Workload{}}
 	var workloads []*model.Object
 	var claims []string // created, not yet bound
-	for _, o := range footprint.ApplyOrder(app.Objects) {
+	order := footprint.ApplyOrder(app.Objects)
+	for i, o := range order {
+		opts.Progress.Report(progress.Event{Stage: "verify", Message: "creating " + o.Ref(), Done: i, Total: len(order)})
 		if len(claims) > 0 && o.Kind() != "PersistentVolumeClaim" && o.Kind() != "PersistentVolume" {
 			if err := v.awaitClaims(ctx, ns, claims); err != nil {
 				return nil, err
@@ -196,7 +202,7 @@ func (v *Verifier) Run(ctx context.Context, app *model.App, t *model.Target, opt
 	}
 	// Workloads are reported in app order, as the footprint lists them.
 	sort.SliceStable(workloads, func(i, j int) bool { return indexOf(app, workloads[i]) < indexOf(app, workloads[j]) })
-	w := &watcher{cs: v.c, ns: ns, workloads: workloads}
+	w := &watcher{cs: v.c, ns: ns, workloads: workloads, progress: opts.Progress}
 	settled, err := w.settle(ctx, opts.Timeout, opts.Quiet)
 	if err != nil {
 		return nil, err
@@ -355,6 +361,7 @@ type watcher struct {
 	cs        *sim.Cluster
 	ns        string
 	workloads []*model.Object
+	progress  progress.Func
 }
 
 type snapshot struct {
@@ -380,12 +387,14 @@ func (w *watcher) settle(ctx context.Context, timeout, quiet time.Duration) (boo
 		if err != nil {
 			return false, err
 		}
+		w.report(s, s.complete)
 		if s.complete {
 			return true, nil
 		}
 		if s.key != last {
 			last, lastChange = s.key, time.Now()
 		} else if s.explained && time.Since(lastChange) >= quiet {
+			w.report(s, true)
 			return true, nil
 		}
 		if time.Now().After(deadline) {
@@ -397,6 +406,25 @@ func (w *watcher) settle(ctx context.Context, timeout, quiet time.Duration) (boo
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+// report tells the caller how many pods exist and are scheduled.
+func (w *watcher) report(s *snapshot, settled bool) {
+	if w.progress == nil {
+		return
+	}
+	var desired, created, scheduled int32
+	for _, wl := range s.workloads {
+		desired += wl.Desired
+		created += wl.Created
+		scheduled += wl.Scheduled
+	}
+	what := "waiting for the controllers"
+	if settled {
+		what = "settled"
+	}
+	w.progress.Report(progress.Event{Stage: "verify", Done: int(scheduled), Total: int(desired), Finished: settled,
+		Message: fmt.Sprintf("%s: %d of %d pods created, %d scheduled", what, created, desired, scheduled)})
 }
 
 // snapshot reads pods, controllers and events of the namespace.
