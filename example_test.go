@@ -71,9 +71,10 @@ func ExampleFit() {
 		log.Fatal(err)
 	}
 	q := f.Report.Quota["requests.cpu"]
+	// The room left is for a rolling update's surge pod (WithRollout).
 	fmt.Printf("fits: %v; requests.cpu %s -> %s of %s\n", f.Report.Fits, q.Before.String(), q.Requested.String(), q.Hard.String())
 	// Output:
-	// fits: true; requests.cpu 2800m -> 1747m of 1750m
+	// fits: true; requests.cpu 2800m -> 1482m of 1750m
 }
 
 func ExampleConvert() {

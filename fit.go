@@ -10,6 +10,7 @@ import (
 	"github.com/rightsize/rightsize/internal/model"
 	"github.com/rightsize/rightsize/internal/report"
 	"github.com/rightsize/rightsize/internal/rewrite"
+	"github.com/rightsize/rightsize/internal/solve"
 )
 
 // Change kinds for WithAllow.
@@ -19,17 +20,47 @@ const (
 	AllowMerge        = fit.AllowMerge
 	AllowServiceTypes = fit.AllowServiceTypes
 	AllowNamespaces   = fit.AllowNamespaces
+	AllowServices     = fit.AllowServices
+	// AllowStorage is not allowed unless asked for (see OptInChangeKinds).
+	AllowStorage = fit.AllowStorage
 	// AllowHostPorts is opt-in: never allowed unless named.
 	AllowHostPorts = fit.AllowHostPorts
 )
 
-// ChangeKinds lists the change kinds Fit makes by default, least invasive
-// first.
+// Rollout modes for WithRollout.
+const (
+	RolloutHeadroom = solve.RolloutHeadroom
+	RolloutRecreate = solve.RolloutRecreate
+	RolloutIgnore   = solve.RolloutIgnore
+)
+
+// ChangeKinds lists the change kinds Fit makes by default.
 func ChangeKinds() []string { return append([]string(nil), fit.Kinds...) }
 
-// OptInChangeKinds lists the change kinds WithAllow also accepts but that
-// are never made unless named; naming only these keeps the defaults.
+// OptInChangeKinds lists the change kinds WithAllow accepts that are not
+// made by default.
 func OptInChangeKinds() []string { return append([]string(nil), fit.OptIn...) }
+
+// WithRollout says how rolling updates are kept from stalling at the quota:
+// RolloutHeadroom (default) leaves room for a surge pod, else switches the
+// strategy; RolloutRecreate switches the strategy; RolloutIgnore only warns.
+func WithRollout(mode string) FitOption {
+	return func(o *fit.Options) error {
+		for _, m := range solve.RolloutModes {
+			if m == mode {
+				o.Rollout = mode
+				return nil
+			}
+		}
+		return &OptionError{Option: "Rollout", Reason: "unknown rollout mode " + mode}
+	}
+}
+
+// WithMinStorage sets the floor of a claim shrunk under AllowStorage
+// (default 1Gi).
+func WithMinStorage(q resource.Quantity) FitOption {
+	return func(o *fit.Options) error { o.MinStorage = &q; return nil }
+}
 
 // FitOption configures Fit.
 type FitOption func(*fit.Options) error

@@ -22,9 +22,12 @@ type fitFlags struct {
 	fitOutput
 	allow         []string
 	allowDataLoss bool
+	rollout       string
+	minStorage    string
 	minCPU        string
 	minMemory     string
 	usage         string
+	usageFrom     usageFlags
 }
 
 func newFit(s Streams) *cobra.Command {
@@ -72,9 +75,12 @@ Exit codes: 0 fits, 3 no allowed rewrite fits, 1 error, 2 usage.`,
 	f.outputFlags.register(fs, "write the report to this file")
 	f.fitOutput.register(fs)
 	fs.StringSliceVar(&f.allow, "allow", rightsize.ChangeKinds(), "change kinds allowed: "+strings.Join(rightsize.ChangeKinds(), ", ")+"; opt-in, never by default: "+strings.Join(rightsize.OptInChangeKinds(), ", ")+" (named alone, added to the defaults)")
+	fs.StringVar(&f.rollout, "rollout", rightsize.RolloutHeadroom, "keep rolling updates from stalling at the quota: headroom (room for a surge pod, else a strategy that needs none), recreate (switch the strategy), ignore (only warn)")
+	fs.StringVar(&f.minStorage, "min-storage", "", "never shrink a new claim below this, with --allow storage (default 1Gi)")
 	fs.BoolVar(&f.allowDataLoss, "allow-data-loss", false, "allow replacing PersistentVolumeClaims with emptyDir when storage binds")
 	fs.StringVar(&f.minCPU, "min-cpu", "", "never scale a container's CPU below this (default "+"10m"+")")
 	fs.StringVar(&f.minMemory, "min-memory", "", "never scale a container's memory below this (default 32Mi)")
+	f.usageFrom.register(fs)
 	fs.StringVar(&f.usage, "usage", "", "YAML file of observed usage, \"Kind/name/container\": {cpu: 50m, memory: 100Mi}, used as floors")
 	return cmd
 }
@@ -87,10 +93,13 @@ func (f *fitFlags) options() ([]rightsize.FitOption, error) {
 	if f.allowDataLoss {
 		opts = append(opts, rightsize.WithAllowDataLoss())
 	}
+	if f.rollout != "" {
+		opts = append(opts, rightsize.WithRollout(f.rollout))
+	}
 	for _, q := range []struct {
 		flag, val string
 		opt       func(resource.Quantity) rightsize.FitOption
-	}{{"--min-cpu", f.minCPU, rightsize.WithMinCPU}, {"--min-memory", f.minMemory, rightsize.WithMinMemory}} {
+	}{{"--min-cpu", f.minCPU, rightsize.WithMinCPU}, {"--min-memory", f.minMemory, rightsize.WithMinMemory}, {"--min-storage", f.minStorage, rightsize.WithMinStorage}} {
 		if q.val == "" {
 			continue
 		}
@@ -132,7 +141,7 @@ func (f *fitFlags) run(ctx context.Context, s Streams, args []string) error {
 	if len(app.Keys()) >= bigApp {
 		opts = append(opts, rightsize.WithFitProgress(f.progress.Event))
 	}
-	res, err := rightsize.Fit(ctx, app, t, opts...)
+	res, err := f.fit(ctx, s, app, t, opts)
 	if err != nil {
 		return optionUsage(err)
 	}
@@ -164,4 +173,21 @@ func (f *fitFlags) run(ctx context.Context, s Streams, args []string) error {
 		return noFit
 	}
 	return nil
+}
+
+// fit fits the app; with --usage-from, the usage-based recommendations are
+// the solver's targets and lower bounds (rightsize recommend --target).
+func (f *fitFlags) fit(ctx context.Context, s Streams, app *rightsize.App, t *rightsize.Target, opts []rightsize.FitOption) (*rightsize.FitResult, error) {
+	if f.usageFrom.from == "" {
+		return rightsize.Fit(ctx, app, t, opts...)
+	}
+	ropts, err := f.usageFrom.options(s, f.load.kube)
+	if err != nil {
+		return nil, err
+	}
+	res, err := rightsize.Recommend(ctx, app, append(ropts, rightsize.WithRecommendTarget(t, opts...))...)
+	if err != nil {
+		return nil, err
+	}
+	return &rightsize.FitResult{Report: res.Report, App: res.App}, nil
 }

@@ -51,6 +51,15 @@ func TestFitOutFormatNeedsOut(t *testing.T) {
 	}
 }
 
+// TestFitDiffNoHeadroom: without room for rollouts the shop's CPU keeps
+// 0.625 of its size.
+func TestFitDiffNoHeadroom(t *testing.T) {
+	code, out, errs := runCLI("fit", "../../examples/shop", "--target", "sandbox", "--diff", "--rollout", "ignore")
+	if code != 0 || !strings.Contains(out, "-            cpu: 250m\n+            cpu: 156m\n") {
+		t.Errorf("exit %d, %s; want cpu 250m -> 156m in:\n%s", code, errs, out)
+	}
+}
+
 // TestFitDiff: --diff writes kubectl-diff style hunks to standard output
 // (no manifests, no colour on a pipe) and the report to standard error.
 func TestFitDiff(t *testing.T) {

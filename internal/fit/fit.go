@@ -29,6 +29,10 @@ const (
 	// AllowServices removes Services whose only users share their server's
 	// pod (after merges), the pod reaching the name through hostAliases.
 	AllowServices = "services"
+	// AllowStorage shrinks the requested size of claims the app creates
+	// (not yet existing) toward a floor. Off unless asked for: a smaller
+	// volume may fill up.
+	AllowStorage = "storage"
 	// AllowHostPorts lets fit remove host ports that the target's nodes
 	// cannot all give (see OptIn).
 	AllowHostPorts = "host-ports"
@@ -39,13 +43,13 @@ var Kinds = []string{AllowResources, AllowReplicas, AllowMerge, AllowServices, A
 
 // OptIn lists the change kinds --allow also accepts but that are never
 // allowed unless named; naming only opt-in kinds keeps the defaults.
-var OptIn = []string{AllowHostPorts}
+var OptIn = []string{AllowHostPorts, AllowStorage}
 
 // Options are fit's knobs.
 type Options struct {
 	// Namespace the output objects carry; "" means the target's.
 	Namespace string
-	// Allow lists the change kinds allowed; nil means all of Kinds.
+	// Allow lists the change kinds allowed; nil means all of Kinds (not OptIn).
 	Allow []string
 	// AllowDataLoss allows replacing PersistentVolumeClaims with emptyDir.
 	AllowDataLoss bool
@@ -56,6 +60,9 @@ type Options struct {
 	// Rollout says how rolling updates are kept from stalling at the quota:
 	// one of solve.RolloutModes; "" means solve.RolloutHeadroom.
 	Rollout string
+	// MinStorage is the floor of a shrunk claim (AllowStorage); nil means
+	// solve.DefaultMinStorage.
+	MinStorage *resource.Quantity
 	// Targets holds usage-based requests and limits to aim for, by
 	// "Kind/name/container" (see solve.Options.Targets).
 	Targets map[string]corev1.ResourceRequirements
@@ -108,8 +115,9 @@ func Run(app *model.App, t *model.Target, opts Options) (*Result, error) {
 	stages := []struct {
 		name string
 		run  func() error
-	}{{"namespaces", f.namespaces}, {"service and object kinds", f.kinds}, {"storage", f.storage}, {"requests, limits and replicas", f.resources},
-		{"merges", f.merges}, {"services", f.services}, {"placement on nodes", f.placement}, {"rolling updates", f.rollouts}}
+	}{{"namespaces", f.namespaces}, {"service and object kinds", f.kinds}, {"shrinking", f.shrink}, {"storage", f.storage},
+		{"requests, limits and replicas", f.resources}, {"merges", f.merges}, {"services", f.services},
+		{"placement on nodes", f.placement}, {"rolling updates", f.rollouts}}
 	for i, stage := range stages {
 		opts.Progress.Report(progress.Event{Stage: "fit", Message: "fitting " + stage.name, Done: i, Total: len(stages)})
 		if err := stage.run(); err != nil {
@@ -197,6 +205,21 @@ func (f *fitter) kinds() error {
 		return nil
 	}
 	_, err := f.apply(AllowServiceTypes, solve.ServiceTypes(f.app, f.t))
+	return err
+}
+
+// shrink: claims that do not exist yet ask for less storage, when allowed.
+func (f *fitter) shrink() error {
+	if !f.opts.allowed(AllowStorage) {
+		return nil
+	}
+	min := solve.DefaultMinStorage
+	if f.opts.MinStorage != nil {
+		min = *f.opts.MinStorage
+	}
+	ops, findings := solve.ShrinkStorage(f.app, f.t, min)
+	f.res.Findings = append(f.res.Findings, findings...)
+	_, err := f.apply(AllowStorage, ops)
 	return err
 }
 

@@ -59,9 +59,12 @@ func Apply(app *model.App, ops []solve.Op) (*model.App, []Change, error) {
 		var err error
 		switch op.Kind {
 		case "":
-			if op.Field == "replicas" {
+			switch op.Field {
+			case "replicas":
 				cs, err = setReplicas(o, op)
-			} else {
+			case "storage":
+				cs, err = setStorage(o, op)
+			default:
 				cs, err = setResource(o, op)
 			}
 		case solve.OpServiceType:
@@ -217,6 +220,33 @@ func dropService(o, w *model.Object, op solve.Op) ([]Change, error) {
 		{Object: w.Ref(), Field: "spec.template.spec.hostAliases", Before: "", After: "127.0.0.1: " + strings.Join(hosts, ", "),
 			Reason: fmt.Sprintf("%s is gone; its only users run in this pod and reach it there, on the same ports", o.Ref())},
 	}, nil
+}
+
+// setStorage sets the requested size of a PersistentVolumeClaim, or of the
+// claim template op.Container of a StatefulSet.
+func setStorage(o *model.Object, op solve.Op) ([]Change, error) {
+	var req *corev1.ResourceList
+	field := "spec.resources.requests.storage"
+	switch t := o.Obj.(type) {
+	case *corev1.PersistentVolumeClaim:
+		req = &t.Spec.Resources.Requests
+	case *appsv1.StatefulSet:
+		for i := range t.Spec.VolumeClaimTemplates {
+			if t.Spec.VolumeClaimTemplates[i].Name == op.Container {
+				req = &t.Spec.VolumeClaimTemplates[i].Spec.Resources.Requests
+				field = "spec.volumeClaimTemplates[" + op.Container + "].spec.resources.requests.storage"
+			}
+		}
+	}
+	if req == nil {
+		return nil, fmt.Errorf("%s: no claim %q to resize", o.Where(), op.Container)
+	}
+	if *req == nil {
+		*req = corev1.ResourceList{}
+	}
+	before := (*req)[corev1.ResourceStorage]
+	(*req)[corev1.ResourceStorage] = op.Value.DeepCopy()
+	return []Change{{Object: o.Ref(), Field: field, Before: before.String(), After: op.Value.String(), Reason: op.Reason}}, nil
 }
 
 // setStrategy switches a Deployment to an update that needs no quota room

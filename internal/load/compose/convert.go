@@ -575,7 +575,7 @@ func (c *converter) configs(svc *types.ServiceConfig, w *workload.Workload, ctr 
 			if !filepath.IsAbs(f) {
 				f = filepath.Join(c.p.WorkingDir, f)
 			}
-			data, err := limit.ReadFile(f, limit.DefaultData)
+			data, err := limit.ReadFile(f, model.MaxDataBytes)
 			if err != nil {
 				c.finding(model.Warning, "dropped", w, "config %s: file %s cannot be read (%v), not carried over", ref.Source, def.File, err)
 				continue

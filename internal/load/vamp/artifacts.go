@@ -60,7 +60,7 @@ func Convert(docs []doc) ([]*model.Object, []model.Finding, error) {
 				c.scales[name] = d.m
 			}
 		case kind == "gateway":
-			gateways = append(gateways, d)
+			gateways = addGateway(gateways, d)
 		case (kind == "blueprint" || kind == "deployment" || kind == "") && d.m["clusters"] != nil:
 			if kind == "" {
 				kind = "blueprint"
@@ -70,6 +70,8 @@ func Convert(docs []doc) ([]*model.Object, []model.Finding, error) {
 			}
 		case kind == "" && name != "" && len(d.m) == 1:
 			refs = append(refs, d) // "name: X": deploy blueprint X
+		case (kind == "blueprint" || kind == "deployment" || kind == "scale") && len(d.m) <= 2:
+			c.set.Finding(model.Info, "vamp", "", "%s: %s %s names a %s only (a reference, as in a removal request): skipped", d.file, kind, name, kind)
 		default:
 			what := str(d.m["kind"])
 			if what == "" {
@@ -96,6 +98,21 @@ func Convert(docs []doc) ([]*model.Object, []model.Finding, error) {
 	}
 	c.set.Finish()
 	return c.set.Objects(), c.set.Findings, nil
+}
+
+// addGateway adds a gateway artifact, or keeps the first definition of a
+// gateway sent again under the same name.
+func addGateway(gws []doc, d doc) []doc {
+	name := str(d.m["name"])
+	for i, g := range gws {
+		if str(g.m["name"]) == name {
+			if g.m["routes"] == nil && d.m["routes"] != nil {
+				gws[i] = d
+			}
+			return gws
+		}
+	}
+	return append(gws, d)
 }
 
 func str(v any) string {
@@ -163,6 +180,11 @@ func mergeUnit(dst, src map[string]any) {
 		if !ok {
 			dc[cn] = v
 			continue
+		}
+		for k, v := range scm {
+			if _, ok := dcm[k]; !ok && k != "services" && k != "breed" {
+				dcm[k] = v
+			}
 		}
 		merged := serviceList(dcm)
 		for _, s := range serviceList(scm) {
@@ -358,6 +380,9 @@ func (c *conv) readCluster(u *unit, cn string, v any) error {
 		if _, dup := u.deployed[s.breed.name]; !dup {
 			u.deployed[s.breed.name] = svcName
 		}
+	}
+	if cm["services"] == nil {
+		return nil // the cluster is its own service: service() reported its keys
 	}
 	for _, k := range workload.SortedKeys(cm) {
 		switch k {
@@ -742,7 +767,11 @@ func (c *conv) gatewayArtifact(g doc, units []*unit) {
 		c.set.Finding(model.Warning, "vamp", "", "%s: gateway %s routes to %s: %s %s has no cluster %s: skipped", g.file, name, route, u.kind, u.name, cn)
 		return
 	}
-	if err := c.expose(u, workload.Sanitize(name), name, route, svcName, pn, port); err != nil {
+	svc := workload.Sanitize(name)
+	if c.set.Service(svc) != nil { // a cluster of the same name
+		svc = workload.Sanitize(fmt.Sprintf("%s-%d", name, port))
+	}
+	if err := c.expose(u, svc, name, route, svcName, pn, port); err != nil {
 		c.set.Finding(model.Warning, "vamp", "", "%s: %v: skipped", g.file, err)
 	}
 }

@@ -1,4 +1,4 @@
-package sim
+package kubebin
 
 import (
 	"bufio"
@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rightsize/rightsize/internal/sim/buildsrc"
+	"github.com/rightsize/rightsize/internal/kubebin/buildsrc"
 )
 
 // EnvKubeBin names the environment variable that points at a directory of
@@ -185,3 +185,7 @@ func reportProgress(r io.Reader, progress io.Writer, start time.Time) string {
 	}
 	return strings.Join(errors, "\n")
 }
+
+// Check returns an error (ErrNoBinaries) unless dir holds every binary;
+// from says who named dir, for the message.
+func Check(dir, from string) error { return complete(dir, from) }
