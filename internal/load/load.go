@@ -347,6 +347,9 @@ func manifestFiles(path string) (files, skipped []string, err error) {
 			}
 			return nil
 		}
+		if d.Name() == "rightsize.yaml" {
+			return nil // rightsize's environments, beside the app, not part of it
+		}
 		switch strings.ToLower(filepath.Ext(p)) {
 		case ".yaml", ".yml", ".json":
 			if limit.Regular(p) {
