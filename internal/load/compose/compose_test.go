@@ -50,7 +50,7 @@ func TestBadInput(t *testing.T) {
 		{"bad port", "services:\n  web:\n    image: nginx\n    ports: [\"80:abc\"]\n", []string{"compose.yaml", "services.web.ports[0]", "80:abc"}},
 		{"request above limit", "services:\n  web:\n    image: nginx\n    deploy:\n      resources:\n        limits: {memory: 100M}\n        reservations: {memory: 200M}\n", []string{"compose.yaml", "services.web.deploy.resources.reservations.memory", "above the limit"}},
 		{"unknown top-level key", "services:\n  web:\n    image: nginx\nservicez: {}\n", []string{"compose.yaml", "servicez"}},
-		{"statefulset of unknown service", "services:\n  web:\n    image: nginx\n", []string{"--statefulset", "nope", "no such service"}},
+		{"statefulset of unknown service", "services:\n  web:\n    image: nginx\n", []string{"StatefulSet service nope", "no such service"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
