@@ -37,7 +37,7 @@ var ErrNoBinaries = errors.New("control plane binaries not found")
 // $RIGHTSIZE_KUBE_BIN, else the cache directory Install fills.
 func Find(flagDir string) (string, error) {
 	if flagDir != "" {
-		return flagDir, complete(flagDir, "--kube-bin")
+		return flagDir, complete(flagDir, "the given directory")
 	}
 	if env := os.Getenv(EnvKubeBin); env != "" {
 		return env, complete(env, "$"+EnvKubeBin)
@@ -49,7 +49,7 @@ func Find(flagDir string) (string, error) {
 	if err := complete(dir, "the cache"); err != nil {
 		return "", fmt.Errorf("%w in %s; build them once with 'rightsize sim install' "+
 			"(needs the Go toolchain and the Go module proxy, takes several minutes), "+
-			"or point --kube-bin or $%s at a directory holding %s",
+			"or name a directory (or $%s) holding %s",
 			ErrNoBinaries, dir, EnvKubeBin, strings.Join(buildsrc.Commands(), ", "))
 	}
 	return dir, nil
