@@ -14,6 +14,7 @@ import (
 	"github.com/rightsize/rightsize/internal/footprint"
 	"github.com/rightsize/rightsize/internal/model"
 	"github.com/rightsize/rightsize/internal/names"
+	"github.com/rightsize/rightsize/internal/report"
 	"github.com/rightsize/rightsize/internal/rewrite"
 	"github.com/rightsize/rightsize/internal/solve"
 )
@@ -100,6 +101,8 @@ type Result struct {
 	Over     map[string]resource.Quantity
 	Needs    map[string]resource.Quantity
 	Findings []model.Finding
+	// Cost is how invasive Changes are, in the order fit minimises it.
+	Cost report.Cost
 }
 
 // Run fits app to t.
@@ -109,7 +112,7 @@ func Run(app *model.App, t *model.Target, opts Options) (*Result, error) {
 		return nil, err
 	}
 	f := &fitter{t: t, opts: opts, app: app, res: &Result{Target: t.Name, Before: before}}
-	for _, stage := range []func() error{f.namespaces, f.kinds, f.shrink, f.storage, f.resources, f.merges, f.services, f.placement, f.rollouts} {
+	for _, stage := range []func() error{f.namespaces, f.kinds, f.shrink, f.storage, f.resources, f.exactMerges, f.merges, f.services, f.placement, f.rollouts} {
 		if err := stage(); err != nil {
 			return nil, err
 		}
@@ -394,6 +397,7 @@ func (f *fitter) result() (*Result, error) {
 	}
 	res := f.res
 	res.After, res.App, res.Fits = after, f.app, after.Fits
+	res.Cost = cost(res.Changes, res.Before, after)
 	if res.Fits {
 		res.Over = nil
 	} else {
