@@ -2,16 +2,23 @@ package rightsize
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/rightsize/rightsize/internal/apply"
 	"github.com/rightsize/rightsize/internal/cluster"
 	"github.com/rightsize/rightsize/internal/model"
+	"github.com/rightsize/rightsize/internal/report"
+	"github.com/rightsize/rightsize/internal/verify"
 )
 
 // ClusterTargetPrefix starts a target that names a live namespace:
@@ -115,4 +122,98 @@ func KubeContexts(kubeconfig string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// VerifyClusterOptions configure VerifyCluster.
+type VerifyClusterOptions struct {
+	// Scratch also creates the app in a temporary namespace of the same
+	// cluster, seeded with the live namespace's limit ranges and with
+	// quotas of what it has left (hard minus used), waits for the
+	// controllers to settle, and deletes the namespace after. The user must
+	// be allowed to create namespaces.
+	Scratch bool
+	// Timeout bounds the wait in the scratch namespace (default 60s).
+	Timeout time.Duration
+}
+
+// VerifyCluster proves app against the live namespace itself: a
+// server-side dry run of every object (and of one pod of every new
+// workload), so that admission webhooks and policies of the real cluster
+// take part, next to Analyze's prediction for the live target; with
+// Scratch, the whole verification of Verify in a scratch namespace.
+// Report.Fits is false when the cluster refuses anything.
+func VerifyCluster(ctx context.Context, c *LiveCluster, app *App, opts VerifyClusterOptions) (*Report, error) {
+	t, err := c.Target(ctx, app)
+	if err != nil {
+		return nil, err
+	}
+	fails, err := apply.DryRun(ctx, c.h, app.app, apply.Options{})
+	if err != nil {
+		return nil, err
+	}
+	var r *Report
+	if opts.Scratch {
+		if r, err = verifyScratch(ctx, c, app, t, opts); err != nil {
+			return nil, err
+		}
+	} else {
+		if r, err = Analyze(ctx, app, t); err != nil {
+			return nil, err
+		}
+		r.Command, r.Refusals = report.Verify, []Refusal{}
+		r.Verify = &report.VerifyDetail{Settled: true}
+	}
+	keys := map[string]model.Key{}
+	for _, o := range app.app.Objects {
+		keys[o.Ref()] = o.Key()
+	}
+	for _, f := range fails {
+		r.Refusals = append(r.Refusals, Refusal{Object: keys[f.Object], Count: 1, Message: verify.Normalize(f.Message)})
+		r.Fits = false
+	}
+	return r, nil
+}
+
+// verifyScratch runs the verifier in a scratch namespace with what the
+// live namespace has left.
+func verifyScratch(ctx context.Context, c *LiveCluster, app *App, live *Target, opts VerifyClusterOptions) (*Report, error) {
+	suffix := make([]byte, 3)
+	if _, err := rand.Read(suffix); err != nil {
+		return nil, err
+	}
+	ns := "rightsize-scratch-" + hex.EncodeToString(suffix)
+	st := &model.Target{Name: live.t.Name + " (scratch " + ns + ")", Namespace: ns, LimitRanges: live.t.LimitRanges}
+	for _, q := range live.t.Quotas {
+		q = q.DeepCopy()
+		for k, h := range q.Spec.Hard {
+			if used, ok := q.Status.Used[k]; ok {
+				h.Sub(used)
+				if h.Sign() < 0 {
+					h = *resource.NewQuantity(0, h.Format)
+				}
+				q.Spec.Hard[k] = h
+			}
+		}
+		q.Status = corev1.ResourceQuotaStatus{}
+		st.Quotas = append(st.Quotas, q)
+	}
+	l := &verify.Live{Config: c.h.Config, Client: c.h.Client, ScratchLabel: "rightsize.io/scratch"}
+	defer func() {
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+		defer cancel()
+		_ = l.DeleteNamespace(dctx, ns)
+	}()
+	v, err := verify.New(l)
+	if err != nil {
+		return nil, err
+	}
+	vr, err := v.Run(ctx, app.app, st, verify.Options{Namespace: ns, Timeout: opts.Timeout})
+	if err != nil {
+		return nil, err
+	}
+	predicted, err := Analyze(ctx, app, &Target{t: st})
+	if err != nil {
+		return nil, err
+	}
+	return verifyReport(app.app, predicted, vr), nil
 }

@@ -71,10 +71,13 @@ func ExampleFit() {
 		log.Fatal(err)
 	}
 	q := f.Report.Quota["requests.cpu"]
-	// The room left is for a rolling update's surge pod (WithRollout).
-	fmt.Printf("fits: %v; requests.cpu %s -> %s of %s\n", f.Report.Fits, q.Before.String(), q.Requested.String(), q.Hard.String())
+	fmt.Printf("fits: %v; requests.cpu was %s, now within %s: %v\n", f.Report.Fits, q.Before.String(), q.Hard.String(), q.Requested.Cmp(q.Hard) <= 0)
+	for _, c := range f.Report.Changes[:1] {
+		fmt.Println(c.Object, c.Field)
+	}
 	// Output:
-	// fits: true; requests.cpu 2800m -> 1482m of 1750m
+	// fits: true; requests.cpu was 2800m, now within 1750m: true
+	// Deployment/api initContainers[wait-for-db].resources.requests.cpu
 }
 
 func ExampleConvert() {

@@ -6,6 +6,8 @@ import (
 	"sort"
 
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/rightsize/rightsize/internal/load/limit"
 )
 
 // OptionError is returned when an option does not apply to the input or to
@@ -57,6 +59,8 @@ type loadOptions struct {
 	stateful   []string
 	claimSize  *resource.Quantity
 	kubeVer    string
+	limits     limit.Limits
+	limitErr   error
 	given      map[string]bool
 }
 
@@ -88,7 +92,9 @@ func WithTemplateParamFiles(files ...string) LoadOption {
 }
 
 // WithTemplateSeed seeds the generator of OpenShift Template parameters
-// that say "generate: expression" (default 1, so output is reproducible).
+// that say "generate: expression", making them reproducible. Without it (or
+// with 0) they are random per run, as oc process makes them, so that two
+// users of one template never share a generated password.
 func WithTemplateSeed(seed int64) LoadOption {
 	return func(o *loadOptions) { o.seed = seed; o.mark(OptTemplateSeed) }
 }

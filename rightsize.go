@@ -138,9 +138,14 @@ func LoadApp(ctx context.Context, paths []string, opts ...LoadOption) (*App, err
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	o := loadOptions{seed: 1}
+	// Seed 0: generated template parameters are random per run, as oc
+	// process makes them, unless WithTemplateSeed asks for reproducible ones.
+	o := loadOptions{}
 	for _, opt := range opts {
 		opt(&o)
+	}
+	if o.limitErr != nil {
+		return nil, o.limitErr
 	}
 	formats, err := detect(paths, o.format)
 	if err != nil {
@@ -155,6 +160,7 @@ func LoadApp(ctx context.Context, paths []string, opts ...LoadOption) (*App, err
 		Values: o.values, Set: o.set, Answers: o.answers,
 		EnvFiles: o.envFiles, Profiles: o.profiles, StatefulSets: o.stateful,
 		ClaimSize: o.claimSize, HelmKubeVersion: o.kubeVer,
+		Limits: o.limits,
 	})
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/rightsize/rightsize/internal/kubebin"
 	"github.com/rightsize/rightsize/internal/model"
 	"github.com/rightsize/rightsize/internal/report"
 	"github.com/rightsize/rightsize/internal/sim"
@@ -47,7 +48,7 @@ func StartLocalCluster(ctx context.Context, t *Target, opts ...LocalOption) (*Cl
 	for _, opt := range opts {
 		opt(&o)
 	}
-	bin, err := sim.Find(o.binDir)
+	bin, err := kubebin.Find(o.binDir)
 	if err != nil {
 		return nil, err
 	}

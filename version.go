@@ -4,7 +4,7 @@ import (
 	"runtime/debug"
 	"strings"
 
-	"github.com/rightsize/rightsize/internal/sim/buildsrc"
+	"github.com/rightsize/rightsize/internal/kubebin/buildsrc"
 )
 
 // modulePath is this module's path.

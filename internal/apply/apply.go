@@ -200,6 +200,32 @@ func Apply(ctx context.Context, h *cluster.Handle, app *model.App, opts Options)
 	return a.r, nil
 }
 
+// DryRun asks the server to admit every object of app in the handle's
+// namespace without storing anything (server-side dry run), and one pod of
+// every workload that does not exist yet, and returns every refusal, in
+// Kubernetes' words. Quota is checked object by object against what the
+// namespace holds now, not cumulatively: Analyze and Verify answer that.
+func DryRun(ctx context.Context, h *cluster.Handle, app *model.App, opts Options) ([]Failure, error) {
+	if opts.App == "" {
+		opts.App = "dry-run"
+	}
+	if err := opts.defaults(); err != nil {
+		return nil, err
+	}
+	a := &applier{h: h, opts: opts, r: &Report{}}
+	if err := a.prepare(ctx, app); err != nil {
+		return nil, err
+	}
+	var out []Failure
+	for _, f := range a.dryRunAll(ctx, false) {
+		if f.Stage != StageDryRun {
+			return nil, fmt.Errorf("dry run of %s: %s", f.Object, f.Message)
+		}
+		out = append(out, *f)
+	}
+	return out, nil
+}
+
 type applier struct {
 	h     *cluster.Handle
 	opts  Options

@@ -55,6 +55,9 @@ func Delete(ctx context.Context, h *cluster.Handle, app string, timeout time.Dur
 				return r, fmt.Errorf("listing %s: %w", res.Name, err)
 			}
 			for _, u := range list.Items {
+				if _, ok := u.GetAnnotations()[AnnotationApplied]; !ok {
+					continue // a copy of the label (Endpoints mirror their Service's)
+				}
 				if err := deleteObject(ctx, ri, u.GetName()); err != nil {
 					return r, fmt.Errorf("deleting %s/%s: %w", res.Kind, u.GetName(), err)
 				}

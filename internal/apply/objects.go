@@ -113,8 +113,17 @@ func (a *applier) ssa(ctx context.Context, it *item, dryRun bool) (*unstructured
 
 // dryRun asks the server to admit every object without storing it, and one
 // pod of every workload the apply creates: LimitRanges, quota (for one
-// pod), policies and admission webhooks of the real cluster take part.
+// pod), policies and admission webhooks of the real cluster take part. It
+// returns the first refusal.
 func (a *applier) dryRun(ctx context.Context) *Failure {
+	if fs := a.dryRunAll(ctx, true); len(fs) > 0 {
+		return fs[0]
+	}
+	return nil
+}
+
+// dryRunAll is dryRun, every refusal (or only the first when first).
+func (a *applier) dryRunAll(ctx context.Context, first bool) []*Failure {
 	fmt.Fprintf(a.opts.Progress, "dry run of %d objects in namespace %s\n", len(a.items), a.h.Namespace)
 	appSAs := map[string]bool{}
 	for _, it := range a.items {
@@ -122,20 +131,25 @@ func (a *applier) dryRun(ctx context.Context) *Failure {
 			appSAs[it.o.Name()] = true
 		}
 	}
+	var out []*Failure
+	add := func(f *Failure) bool {
+		out = append(out, f)
+		return first || f.Stage != StageDryRun // a lost connection ends it
+	}
 	for _, it := range a.items {
-		if _, err := a.ssa(ctx, it, true); err != nil {
-			return failure(ctx, StageDryRun, it.ref, err)
+		if _, err := a.ssa(ctx, it, true); err != nil && add(failure(ctx, StageDryRun, it.ref, err)) {
+			return out
 		}
 	}
 	for _, it := range a.workloads {
 		if it.prior != nil {
 			continue // an update: its pods replace pods that are charged already
 		}
-		if err := a.dryRunPod(ctx, it, appSAs); err != nil {
-			return failure(ctx, StageDryRun, it.ref, err)
+		if err := a.dryRunPod(ctx, it, appSAs); err != nil && add(failure(ctx, StageDryRun, it.ref, err)) {
+			return out
 		}
 	}
-	return nil
+	return out
 }
 
 // dryRunPod creates (dry run) one pod of a workload's template, as its

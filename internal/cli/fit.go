@@ -27,6 +27,7 @@ type fitFlags struct {
 	minCPU        string
 	minMemory     string
 	usage         string
+	usageFrom     usageFlags
 }
 
 func newFit(s Streams) *cobra.Command {
@@ -77,6 +78,7 @@ Exit codes: 0 fits, 3 no allowed rewrite fits, 1 error, 2 usage.`,
 	fs.BoolVar(&f.allowDataLoss, "allow-data-loss", false, "allow replacing PersistentVolumeClaims with emptyDir when storage binds")
 	fs.StringVar(&f.minCPU, "min-cpu", "", "never scale a container's CPU below this (default "+"10m"+")")
 	fs.StringVar(&f.minMemory, "min-memory", "", "never scale a container's memory below this (default 32Mi)")
+	f.usageFrom.register(fs)
 	fs.StringVar(&f.usage, "usage", "", "YAML file of observed usage, \"Kind/name/container\": {cpu: 50m, memory: 100Mi}, used as floors")
 	return cmd
 }
@@ -134,7 +136,7 @@ func (f *fitFlags) run(ctx context.Context, s Streams, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := rightsize.Fit(ctx, app, t, opts...)
+	res, err := f.fit(ctx, s, app, t, opts)
 	if err != nil {
 		return optionUsage(err)
 	}
@@ -166,4 +168,21 @@ func (f *fitFlags) run(ctx context.Context, s Streams, args []string) error {
 		return noFit
 	}
 	return nil
+}
+
+// fit fits the app; with --usage-from, the usage-based recommendations are
+// the solver's targets and lower bounds (rightsize recommend --target).
+func (f *fitFlags) fit(ctx context.Context, s Streams, app *rightsize.App, t *rightsize.Target, opts []rightsize.FitOption) (*rightsize.FitResult, error) {
+	if f.usageFrom.from == "" {
+		return rightsize.Fit(ctx, app, t, opts...)
+	}
+	ropts, err := f.usageFrom.options(s, f.load.kube)
+	if err != nil {
+		return nil, err
+	}
+	res, err := rightsize.Recommend(ctx, app, append(ropts, rightsize.WithRecommendTarget(t, opts...))...)
+	if err != nil {
+		return nil, err
+	}
+	return &rightsize.FitResult{Report: res.Report, App: res.App}, nil
 }

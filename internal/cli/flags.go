@@ -27,7 +27,8 @@ type loadFlags struct {
 	// statefulSets names Compose/Rancher services to convert to StatefulSets.
 	statefulSets []string
 	// kube chooses a live cluster and namespace for cluster targets.
-	kube kubeFlags
+	kube  kubeFlags
+	limit limitFlags
 }
 
 func (f *loadFlags) register(fs *pflag.FlagSet) {
@@ -42,6 +43,7 @@ func (f *loadFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.envFiles, "env-file", nil, "Compose environment file (repeatable)")
 	fs.StringArrayVar(&f.profiles, "profile", nil, "Compose profile to enable (repeatable)")
 	fs.StringArrayVar(&f.statefulSets, "statefulset", nil, "Compose or Rancher service to convert to a StatefulSet, a claim per replica (repeatable)")
+	f.limit.register(fs)
 }
 
 // registerTarget registers the flags that choose the target only.
@@ -122,7 +124,11 @@ func (f *loadFlags) options(s Streams) []rightsize.LoadOption {
 
 // loadApp loads the application at paths.
 func (f *loadFlags) loadApp(ctx context.Context, s Streams, paths []string) (*rightsize.App, error) {
-	app, err := rightsize.LoadApp(ctx, paths, f.options(s)...)
+	limits, err := f.limit.options()
+	if err != nil {
+		return nil, err
+	}
+	app, err := rightsize.LoadApp(ctx, paths, append(f.options(s), limits...)...)
 	return app, optionUsage(err)
 }
 

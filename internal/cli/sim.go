@@ -2,13 +2,9 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"os/signal"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -19,6 +15,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
+	"github.com/rightsize/rightsize/internal/kubebin"
 	"github.com/rightsize/rightsize/internal/sim"
 	"github.com/rightsize/rightsize/internal/target"
 )
@@ -83,7 +80,7 @@ at once. Progress goes to standard error, the directory to standard output.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			dir, err := sim.Install(ctx, s.Err)
+			dir, err := kubebin.Install(ctx, s.Err)
 			if err != nil {
 				return err
 			}
@@ -91,16 +88,6 @@ at once. Progress goes to standard error, the directory to standard output.`,
 			return nil
 		},
 	}
-}
-
-// simState is what 'sim up' leaves for 'sim down' and for users.
-type simState struct {
-	PID        int    `json:"pid"`
-	PIDs       []int  `json:"pids"`
-	Kubeconfig string `json:"kubeconfig"`
-	Server     string `json:"server"`
-	Namespace  string `json:"namespace"`
-	Target     string `json:"target"`
 }
 
 type simFlags struct {
@@ -114,23 +101,7 @@ func (f *simFlags) dir() (string, error) {
 	if f.stateDir != "" {
 		return f.stateDir, nil
 	}
-	base, err := os.UserCacheDir()
-	if err != nil {
-		return "", fmt.Errorf("finding the user cache directory: %w", err)
-	}
-	return filepath.Join(base, "rightsize", "sim"), nil
-}
-
-func readState(dir string) (*simState, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "state.json"))
-	if err != nil {
-		return nil, err
-	}
-	st := &simState{}
-	if err := json.Unmarshal(data, st); err != nil {
-		return nil, fmt.Errorf("reading %s: %w", filepath.Join(dir, "state.json"), err)
-	}
-	return st, nil
+	return sim.DefaultStateDir()
 }
 
 func newSimUp(s Streams) *cobra.Command {
@@ -145,7 +116,7 @@ prints how to use it. 'rightsize sim down' stops it.`,
 		Example: `  rightsize sim up --target okteto-free
   rightsize sim up --target sandbox --nodes 3 --node-size 2,4Gi`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return f.up(s) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return f.up(cmd.Context(), s) },
 	}
 	f.register(cmd.Flags())
 	return cmd
@@ -154,18 +125,18 @@ prints how to use it. 'rightsize sim down' stops it.`,
 func (f *simFlags) register(fs *pflag.FlagSet) {
 	fs.StringVarP(&f.target, "target", "t", target.Default, "built-in plan name or a file of ResourceQuota/LimitRange/Node objects")
 	f.nodes.register(fs)
-	fs.StringVar(&f.kubeBin, "kube-bin", "", "directory of the control plane binaries (default $"+sim.EnvKubeBin+", else the cache 'rightsize sim install' fills)")
+	fs.StringVar(&f.kubeBin, "kube-bin", "", "directory of the control plane binaries (default $"+kubebin.EnvKubeBin+", else the cache 'rightsize sim install' fills)")
 	fs.StringVar(&f.stateDir, "state-dir", "", "where the running simulator keeps its files (default <user cache>/rightsize/sim)")
 }
 
-func (f *simFlags) up(s Streams) error {
+func (f *simFlags) up(ctx context.Context, s Streams) error {
 	if _, _, err := f.nodes.parse(); err != nil {
 		return err
 	}
 	if _, err := target.Load(f.target); err != nil {
 		return err
 	}
-	bin, err := sim.Find(f.kubeBin)
+	bin, err := kubebin.Find(f.kubeBin)
 	if err != nil {
 		return err
 	}
@@ -173,61 +144,24 @@ func (f *simFlags) up(s Streams) error {
 	if err != nil {
 		return err
 	}
-	if st, err := readState(dir); err == nil {
-		if sim.Alive(st.PID) {
-			return fmt.Errorf("a simulator is already running (pid %d, kubeconfig %s); stop it with 'rightsize sim down'", st.PID, st.Kubeconfig)
-		}
-	}
-	if err := os.RemoveAll(dir); err != nil {
-		return fmt.Errorf("clearing %s: %w", dir, err)
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("creating %s: %w", dir, err)
-	}
 	self, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("finding the rightsize binary to run the simulator: %w", err)
 	}
-	logPath := filepath.Join(dir, "serve.log")
-	logf, err := os.Create(logPath)
-	if err != nil {
-		return err
-	}
-	defer logf.Close()
-	// The simulator outlives this command by design, in its own session so
-	// that the terminal's Ctrl-C does not reach it; 'sim down' stops it.
-	cmd := exec.Command(self, "sim", "serve", "--state-dir", dir, "--target", f.target,
-		"--nodes", strconv.Itoa(f.nodes.count), "--node-size", f.nodes.size, "--kube-bin", bin)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = sim.DetachedProcAttr()
 	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("starting the simulator: %w", err)
+	st, err := sim.Up(ctx, dir, []string{self, "sim", "serve", "--state-dir", dir, "--target", f.target,
+		"--nodes", strconv.Itoa(f.nodes.count), "--node-size", f.nodes.size, "--kube-bin", bin})
+	if err != nil {
+		return fmt.Errorf("%w; stop a running one with 'rightsize sim down'", err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	for {
-		if st, err := readState(dir); err == nil {
-			fmt.Fprintf(s.Err, "control plane ready in %s (pid %d)\n", time.Since(start).Round(100*time.Millisecond), st.PID)
-			// Standard output is shell: eval "$(rightsize sim up)" works.
-			fmt.Fprintf(s.Out, "export KUBECONFIG=%s\n", st.Kubeconfig)
-			fmt.Fprintf(s.Out, "# target %s: quotas and limit ranges in namespace %s, the kubeconfig's default. Then:\n", st.Target, st.Namespace)
-			fmt.Fprintln(s.Out, "#   kubectl get resourcequota,limitrange,nodes")
-			fmt.Fprintln(s.Out, "#   kubectl apply -f app.yaml && kubectl get pods,events")
-			fmt.Fprintln(s.Out, "# stop it with: rightsize sim down")
-			return nil
-		}
-		select {
-		case err := <-exited:
-			data, _ := os.ReadFile(logPath)
-			return fmt.Errorf("the simulator exited (%v):\n%s", err, strings.TrimSpace(string(data)))
-		case <-time.After(100 * time.Millisecond):
-		}
-		if time.Since(start) > 2*time.Minute {
-			_ = cmd.Process.Kill()
-			return fmt.Errorf("the simulator did not become ready in 2 minutes; see %s", logPath)
-		}
-	}
+	fmt.Fprintf(s.Err, "control plane ready in %s (pid %d)\n", time.Since(start).Round(100*time.Millisecond), st.PID)
+	// Standard output is shell: eval "$(rightsize sim up)" works.
+	fmt.Fprintf(s.Out, "export KUBECONFIG=%s\n", st.Kubeconfig)
+	fmt.Fprintf(s.Out, "# target %s: quotas and limit ranges in namespace %s, the kubeconfig's default. Then:\n", st.Target, st.Namespace)
+	fmt.Fprintln(s.Out, "#   kubectl get resourcequota,limitrange,nodes")
+	fmt.Fprintln(s.Out, "#   kubectl apply -f app.yaml && kubectl get pods,events")
+	fmt.Fprintln(s.Out, "# stop it with: rightsize sim down")
+	return nil
 }
 
 func newSimServe(s Streams) *cobra.Command {
@@ -252,7 +186,7 @@ func (f *simFlags) serve(s Streams) error {
 	if err != nil {
 		return err
 	}
-	bin, err := sim.Find(f.kubeBin)
+	bin, err := kubebin.Find(f.kubeBin)
 	if err != nil {
 		return err
 	}
@@ -262,40 +196,13 @@ func (f *simFlags) serve(s Streams) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	clusterDir := filepath.Join(dir, "cluster")
-	if err := os.MkdirAll(clusterDir, 0o700); err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
 	// As verify does: not "default", whose apiserver Service a services
 	// quota would count.
 	ns := t.Namespace
 	if ns == "" {
 		ns = "rightsize"
 	}
-	c, err := sim.Start(ctx, sim.Options{BinDir: bin, Dir: clusterDir, Nodes: sim.Nodes(t, n, size), Progress: s.Err, Namespace: ns})
-	if err != nil {
-		return err
-	}
-	defer c.Stop()
-	if err := c.Seed(ctx, ns, t); err != nil {
-		return err
-	}
-	st := simState{PID: os.Getpid(), PIDs: c.PIDs(), Kubeconfig: c.Kubeconfig, Server: c.Server, Namespace: ns, Target: t.Name}
-	data, err := json.MarshalIndent(st, "", "  ")
-	if err != nil {
-		return err
-	}
-	tmp := filepath.Join(dir, "state.json.tmp")
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, filepath.Join(dir, "state.json")); err != nil {
-		return err
-	}
-	fmt.Fprintf(s.Err, "control plane running at %s\n", c.Server)
-	<-ctx.Done()
-	return c.Stop()
+	return sim.Serve(ctx, dir, sim.Options{BinDir: bin, Nodes: sim.Nodes(t, n, size), Progress: s.Err}, ns, t)
 }
 
 func newSimDown(s Streams) *cobra.Command {
@@ -315,31 +222,13 @@ func (f *simFlags) down(s Streams) error {
 	if err != nil {
 		return err
 	}
-	st, err := readState(dir)
-	if errors.Is(err, os.ErrNotExist) {
-		fmt.Fprintln(s.Err, "no simulator is running")
-		return nil
-	}
+	st, err := sim.Down(dir)
 	if err != nil {
 		return err
 	}
-	if p, err := os.FindProcess(st.PID); err == nil {
-		_ = p.Signal(syscall.SIGTERM)
-	}
-	deadline := time.Now().Add(15 * time.Second)
-	for sim.Alive(st.PID) && time.Now().Before(deadline) {
-		time.Sleep(100 * time.Millisecond)
-	}
-	// The components die with the simulator (Pdeathsig); make sure.
-	for _, pid := range append([]int{st.PID}, st.PIDs...) {
-		if sim.Alive(pid) {
-			if p, err := os.FindProcess(pid); err == nil {
-				_ = p.Kill()
-			}
-		}
-	}
-	if err := os.RemoveAll(dir); err != nil {
-		return fmt.Errorf("removing %s: %w", dir, err)
+	if st == nil {
+		fmt.Fprintln(s.Err, "no simulator is running")
+		return nil
 	}
 	fmt.Fprintf(s.Err, "stopped the simulator (pid %d)\n", st.PID)
 	return nil

@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rightsize/rightsize"
-	"github.com/rightsize/rightsize/internal/sim"
+	"github.com/rightsize/rightsize/internal/kubebin"
 )
 
 type verifyFlags struct {
@@ -21,6 +21,8 @@ type verifyFlags struct {
 	output  string
 	kubeBin string
 	timeout time.Duration
+	cluster bool
+	scratch bool
 }
 
 func newVerify(s Streams) *cobra.Command {
@@ -41,8 +43,17 @@ No kubelet runs: a stand-in marks scheduled pods Running and Ready, so
 StatefulSets, rollouts and Jobs progress as on a real cluster; no container
 image is pulled or run.
 
+With --cluster, the verifier runs against the live namespace of a cluster
+target (--target cluster:[CONTEXT/]NAMESPACE, --context, --namespace): a
+server-side dry run of every object and of one pod of every new workload, so
+that the real cluster's admission webhooks and policies take part; with
+--scratch also the whole verification in a temporary namespace seeded with
+the live namespace's limit ranges and what its quotas have left, deleted
+afterwards (the user must be allowed to create namespaces).
+
 Exit codes: 0 every pod admitted and scheduled, 3 otherwise, 1 error, 2 usage.`,
 		Example: `  rightsize verify examples/shop --target sandbox
+  rightsize verify app/ --cluster --target cluster:prod/team-a --scratch
   rightsize verify app.yaml --target okteto-free --fit -o json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -54,14 +65,19 @@ Exit codes: 0 every pod admitted and scheduled, 3 otherwise, 1 error, 2 usage.`,
 	f.nodes.register(fs)
 	fs.BoolVar(&f.fit, "fit", false, "verify what 'rightsize fit' makes of the app, with its default options")
 	fs.StringVarP(&f.output, "output", "o", "text", "report format: "+formatList())
-	fs.StringVar(&f.kubeBin, "kube-bin", "", "directory of the control plane binaries (default $"+sim.EnvKubeBin+", else the cache 'rightsize sim install' fills)")
+	fs.StringVar(&f.kubeBin, "kube-bin", "", "directory of the control plane binaries (default $"+kubebin.EnvKubeBin+", else the cache 'rightsize sim install' fills)")
 	fs.DurationVar(&f.timeout, "timeout", 60*time.Second, "how long to wait for the controllers to settle")
+	fs.BoolVar(&f.cluster, "cluster", false, "verify against the live namespace of the cluster target (server-side dry run) instead of a local control plane")
+	fs.BoolVar(&f.scratch, "scratch", false, "with --cluster: also create the app in a temporary namespace with what the live one has left, deleted after")
 	return cmd
 }
 
 func (f *verifyFlags) run(ctx context.Context, s Streams, args []string) error {
 	if err := outputFlag(f.output); err != nil {
 		return err
+	}
+	if f.cluster || f.scratch {
+		return f.runCluster(ctx, s, args)
 	}
 	nodeCount, nodeSize, err := f.nodes.parse()
 	if err != nil {
@@ -98,6 +114,44 @@ func (f *verifyFlags) run(ctx context.Context, s Streams, args []string) error {
 		return interrupted(fmt.Errorf("verifying: %w", err))
 	}
 	if err := c.Stop(); err != nil {
+		return err
+	}
+	if err := writeReport(s.Out, f.output, r); err != nil {
+		return err
+	}
+	if !r.Fits {
+		return noFit
+	}
+	return nil
+}
+
+// runCluster verifies against a live namespace.
+func (f *verifyFlags) runCluster(ctx context.Context, s Streams, args []string) error {
+	if !f.cluster {
+		return usageError("--scratch: only with --cluster")
+	}
+	for _, name := range []string{"nodes", "node-size", "kube-bin", "fit"} {
+		if f.load.fs.Changed(name) {
+			return usageError("--%s: does not apply to --cluster (the live cluster has its own nodes)", name)
+		}
+	}
+	if !f.load.isCluster() {
+		if f.load.fs.Changed("target") {
+			return usageError("--target %s: --cluster needs a live namespace, cluster:[CONTEXT/]NAMESPACE", f.load.target)
+		}
+		f.load.target = rightsize.ClusterTargetPrefix
+	}
+	c, err := f.load.connect()
+	if err != nil {
+		return err
+	}
+	app, err := f.load.loadApp(ctx, s, args)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(s.Err, "verifying against %s\n", c.Name())
+	r, err := rightsize.VerifyCluster(ctx, c, app, rightsize.VerifyClusterOptions{Scratch: f.scratch, Timeout: f.timeout})
+	if err != nil {
 		return err
 	}
 	if err := writeReport(s.Out, f.output, r); err != nil {

@@ -12,6 +12,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/rightsize/rightsize/internal/kubebin"
 	"github.com/rightsize/rightsize/internal/report/schematest"
 	"github.com/rightsize/rightsize/internal/sim"
 	"github.com/rightsize/rightsize/internal/sim/simtest"
@@ -125,7 +126,7 @@ func TestVerifyTextReport(t *testing.T) {
 }
 
 func TestVerifySaysHowToGetBinaries(t *testing.T) {
-	t.Setenv(sim.EnvKubeBin, "")
+	t.Setenv(kubebin.EnvKubeBin, "")
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	t.Setenv("HOME", t.TempDir())
 	_, errs, code := run(t, "verify", filepath.Join("..", "..", "examples", "shop"))
@@ -161,7 +162,7 @@ func TestSimUpDown(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("sim up: exit %d\n%s%s", code, out, errs)
 	}
-	st, err := readState(state)
+	st, err := sim.ReadState(state)
 	if err != nil {
 		t.Fatal(err)
 	}

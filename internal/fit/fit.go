@@ -186,7 +186,7 @@ func (f *fitter) namespaces() error {
 	}
 	if len(list) > 1 {
 		f.res.Findings = append(f.res.Findings, model.Finding{Severity: model.Error, Key: "namespace",
-			Message: fmt.Sprintf("objects name namespaces %v and folding them is not allowed (--allow namespaces)", list)})
+			Message: fmt.Sprintf("objects name namespaces %v and folding them is not allowed (change kind namespaces)", list)})
 	}
 	return nil
 }

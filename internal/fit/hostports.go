@@ -40,9 +40,9 @@ func (f *fitter) placement() error {
 		i := index[w.Object]
 		if ports > 0 && anti == 0 && !w.Pod.Spec.HostNetwork && f.opts.allowed(AllowHostPorts) {
 			portOps = append(portOps, solve.Op{Kind: solve.OpHostPorts, Object: i,
-				Reason: fmt.Sprintf("the target's nodes hold %d of its %d pods with their host ports (--allow host-ports): the ports are dropped, Services reach the pods", w.Replicas-ports, w.Replicas)})
+				Reason: fmt.Sprintf("the target's nodes hold %d of its %d pods with their host ports (change kind host-ports allowed): the ports are dropped, Services reach the pods", w.Replicas-ports, w.Replicas)})
 			f.res.Findings = append(f.res.Findings, model.Finding{Severity: model.Warning, Key: footprint.KeyNodePorts, Object: w.Object.Key(),
-				Message: fmt.Sprintf("host ports %s removed (--allow host-ports): clients that reached the pods at a node's address must use a Service instead", portList(w.Pod))})
+				Message: fmt.Sprintf("host ports %s removed (change kind host-ports allowed): clients that reached the pods at a node's address must use a Service instead", portList(w.Pod))})
 			continue
 		}
 		keep := w.Replicas - ports - anti
@@ -57,7 +57,7 @@ func (f *fitter) placement() error {
 			Reason: fmt.Sprintf("%s and the target's nodes hold only %d of them", why, keep)})
 		hint := ""
 		if ports > 0 && anti == 0 && !w.Pod.Spec.HostNetwork {
-			hint = "; --allow host-ports drops the host ports instead"
+			hint = "; allowing change kind host-ports drops the host ports instead"
 		}
 		f.res.Findings = append(f.res.Findings, model.Finding{Severity: model.Warning, Key: "replicas", Object: w.Object.Key(),
 			Message: fmt.Sprintf("%d of %d replicas lost: %s and the target's nodes hold only %d of them%s", w.Replicas-keep, w.Replicas, why, keep, hint)})

@@ -94,6 +94,16 @@ func TestNodeCauses(t *testing.T) {
 			key:    footprint.KeyNodeSize, want: []string{"1 of 2 pod(s)", "0/2 nodes are available: 1 Insufficient cpu, 1 node(s) didn't satisfy plugin(s) [NodeAffinity].", "node b has 1 allocatable"}},
 		{name: "daemon pods skip tainted nodes and run on cordoned ones", app: strings.Replace(strings.Replace(deployment(0, "      containers: [{name: c, image: x, resources: {requests: {cpu: '2'}}}]\n"), "Deployment", "DaemonSet", 1), "  replicas: 0\n", "", 1),
 			target: node("a", "", "unschedulable: true", small) + node("b", "", "taints: [{key: k, effect: NoExecute}]", "cpu: '1', memory: 4Gi")},
+		{name: "pod affinity to pods the app does not run", app: deployment(1, `      affinity:
+        podAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+          - {labelSelector: {matchLabels: {app: cache}}, topologyKey: kubernetes.io/hostname}
+`+c1), target: "edge-4cpu-4gi", key: footprint.KeyPodAffinity, want: []string{"1 node(s) didn't match pod affinity rules", "no matching pod"}},
+		{name: "pod affinity to its own kind: the first may go anywhere", app: deployment(3, `      affinity:
+        podAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+          - {labelSelector: {matchLabels: {app: w}}, topologyKey: kubernetes.io/hostname}
+`+c1), target: "edge-4cpu-4gi"},
 		{name: "node name outside the target", app: "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  nodeName: elsewhere\n  containers: [{name: c, image: x}]\n", target: "edge-4cpu-4gi",
 			key: footprint.KeyNodeName, want: []string{"1 node(s) didn't match the requested node name", `"elsewhere"`}},
 	}

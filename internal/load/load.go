@@ -347,6 +347,9 @@ func manifestFiles(path string) (files, skipped []string, err error) {
 			}
 			return nil
 		}
+		if d.Name() == "rightsize.yaml" {
+			return nil // rightsize's environments, beside the app, not part of it
+		}
 		switch strings.ToLower(filepath.Ext(p)) {
 		case ".yaml", ".yml", ".json":
 			if limit.Regular(p) {
@@ -372,7 +375,7 @@ func kubeOptions(opts Options) (kube.Options, error) {
 	for _, f := range opts.ParamFiles {
 		data, err := limit.ReadFile(f, opts.Limits.Input)
 		if err != nil {
-			return kube.Options{}, fmt.Errorf("reading --param-file %s: %w", f, err)
+			return kube.Options{}, fmt.Errorf("reading template parameter file %s: %w", f, err)
 		}
 		for i, line := range strings.Split(string(data), "\n") {
 			line = strings.TrimSpace(line)
@@ -389,7 +392,7 @@ func kubeOptions(opts Options) (kube.Options, error) {
 	for _, p := range opts.Params {
 		k, v, ok := strings.Cut(p, "=")
 		if !ok || k == "" {
-			return kube.Options{}, fmt.Errorf("--param %q: want KEY=VALUE", p)
+			return kube.Options{}, fmt.Errorf("template parameter %q: want KEY=VALUE", p)
 		}
 		params[k] = v
 	}

@@ -102,7 +102,7 @@ func quotasText(b *bytes.Buffer, r *Report) {
 		if q.Used != nil {
 			cols = append(cols, "USED")
 		}
-		cols = append(cols, "HARD", "USE", "")
+		cols = append(cols, "HARD", "USE")
 		fmt.Fprintf(tw, "  %s\n", strings.Join(cols, "\t"))
 		for _, k := range SortedKeys(q.Hard) {
 			row := []string{string(k)}
@@ -113,11 +113,11 @@ func quotasText(b *bytes.Buffer, r *Report) {
 			if q.Used != nil {
 				row = append(row, qty(q.Used, k))
 			}
-			mark := ""
+			use := percent(q.Requested, q.Hard, k)
 			if r, h := q.Requested[k], q.Hard[k]; r.Cmp(h) > 0 {
-				mark = "over"
+				use += " over"
 			}
-			row = append(row, qty(q.Hard, k), percent(q.Requested, q.Hard, k), mark)
+			row = append(row, qty(q.Hard, k), use)
 			fmt.Fprintf(tw, "  %s\n", strings.Join(row, "\t"))
 		}
 		tw.Flush()

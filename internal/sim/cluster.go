@@ -22,6 +22,8 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/rightsize/rightsize/internal/kubebin"
 )
 
 // Options configure Start.
@@ -99,7 +101,7 @@ func progressOf(opts Options) io.Writer {
 
 func startOnce(ctx context.Context, opts Options) (c *Cluster, err error) {
 	progress := progressOf(opts)
-	if err := complete(opts.BinDir, "Options.BinDir"); err != nil {
+	if err := kubebin.Check(opts.BinDir, "Options.BinDir"); err != nil {
 		return nil, err
 	}
 	c = &Cluster{Dir: opts.Dir, kubelet: opts.Kubelet}

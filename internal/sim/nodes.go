@@ -32,8 +32,9 @@ func Nodes(t *model.Target, n int, size corev1.ResourceList) []*corev1.Node {
 	if n > 0 {
 		var nodes []*corev1.Node
 		for i := range n {
+			name := fmt.Sprintf("sim-node-%d", i+1)
 			nodes = append(nodes, &corev1.Node{
-				ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("sim-node-%d", i+1)},
+				ObjectMeta: metav1.ObjectMeta{Name: name, Labels: KubeletLabels(name)},
 				Status:     corev1.NodeStatus{Capacity: size.DeepCopy()},
 			})
 		}
@@ -47,9 +48,22 @@ func Nodes(t *model.Target, n int, size corev1.ResourceList) []*corev1.Node {
 		return nodes
 	}
 	return []*corev1.Node{{
-		ObjectMeta: metav1.ObjectMeta{Name: "sim-node-1"},
+		ObjectMeta: metav1.ObjectMeta{Name: "sim-node-1", Labels: KubeletLabels("sim-node-1")},
 		Status:     corev1.NodeStatus{Capacity: LargeNode()},
 	}}
+}
+
+// KubeletLabels are the labels a kubelet sets on the Node it registers
+// (pkg/kubelet initialNode): its hostname, and the stable and beta os and
+// arch labels.
+func KubeletLabels(hostname string) map[string]string {
+	return map[string]string{
+		corev1.LabelHostname:      hostname,
+		corev1.LabelOSStable:      "linux",
+		corev1.LabelArchStable:    "amd64",
+		"beta.kubernetes.io/os":   "linux",
+		"beta.kubernetes.io/arch": "amd64",
+	}
 }
 
 // readyNode completes a node as a registered kubelet would report it.
@@ -59,18 +73,8 @@ func readyNode(n *corev1.Node, i int) *corev1.Node {
 	if n.Name == "" {
 		n.Name = fmt.Sprintf("sim-node-%d", i+1)
 	}
-	if n.Labels == nil {
-		n.Labels = map[string]string{}
-	}
-	for k, v := range map[string]string{
-		corev1.LabelHostname:   n.Name,
-		corev1.LabelOSStable:   "linux",
-		corev1.LabelArchStable: "amd64",
-	} {
-		if _, ok := n.Labels[k]; !ok {
-			n.Labels[k] = v
-		}
-	}
+	// Labels stay as given: a target's nodes are what the user's cluster
+	// shows, and the nodes Nodes makes carry the kubelet's labels.
 	st := &n.Status
 	if st.Capacity == nil {
 		st.Capacity = corev1.ResourceList{}

@@ -16,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
+	"github.com/rightsize/rightsize/internal/kubebin"
 	"github.com/rightsize/rightsize/internal/model"
 	"github.com/rightsize/rightsize/internal/sim"
 	"github.com/rightsize/rightsize/internal/sim/simtest"
@@ -211,15 +212,15 @@ func TestQuotaRefusesPodsAndSchedulerReportsCapacity(t *testing.T) {
 }
 
 func TestFindSaysHowToInstall(t *testing.T) {
-	t.Setenv(sim.EnvKubeBin, "")
+	t.Setenv(kubebin.EnvKubeBin, "")
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	t.Setenv("HOME", t.TempDir())
-	_, err := sim.Find("")
-	if !errors.Is(err, sim.ErrNoBinaries) || !strings.Contains(err.Error(), "rightsize sim install") {
+	_, err := kubebin.Find("")
+	if !errors.Is(err, kubebin.ErrNoBinaries) || !strings.Contains(err.Error(), "rightsize sim install") {
 		t.Errorf("Find() error = %v, want ErrNoBinaries naming 'rightsize sim install'", err)
 	}
 	dir := t.TempDir()
-	if _, err := sim.Find(dir); err == nil || !strings.Contains(err.Error(), "kube-apiserver") {
+	if _, err := kubebin.Find(dir); err == nil || !strings.Contains(err.Error(), "kube-apiserver") {
 		t.Errorf("Find(%q) error = %v, want the missing binaries named", dir, err)
 	}
 }

@@ -125,7 +125,7 @@ func EmptyDirs(app *model.App, t *model.Target, allowDataLoss bool) ([]Op, []mod
 	}
 	if !allowDataLoss {
 		return nil, []model.Finding{{Severity: model.Error, Key: "storage",
-			Message: "the app's PersistentVolumeClaims exceed the target's storage quota; replacing them with emptyDir loses data and needs --allow-data-loss"}}
+			Message: "the app's PersistentVolumeClaims exceed the target's storage quota; replacing them with emptyDir loses data and must be allowed (AllowDataLoss)"}}
 	}
 	sort.SliceStable(c.index, func(a, b int) bool {
 		qa, qb := claimSize(app.Objects[c.index[a]]), claimSize(app.Objects[c.index[b]])
@@ -139,9 +139,9 @@ func EmptyDirs(app *model.App, t *model.Target, allowDataLoss bool) ([]Op, []mod
 		}
 		c.count--
 		c.storage.Sub(claimSize(app.Objects[i]))
-		ops = append(ops, Op{Kind: OpEmptyDir, Object: i, Reason: "the target's storage quota binds and --allow-data-loss was given: the volume's data is lost when its pod goes"})
+		ops = append(ops, Op{Kind: OpEmptyDir, Object: i, Reason: "the target's storage quota binds and data loss was allowed: the volume's data is lost when its pod goes"})
 		findings = append(findings, model.Finding{Severity: model.Error, Key: "data-loss", Object: app.Objects[i].Key(),
-			Message: "replaced by emptyDir (--allow-data-loss): its data no longer survives a pod restart"})
+			Message: "replaced by emptyDir (data loss allowed): its data no longer survives a pod restart"})
 	}
 	return ops, findings
 }

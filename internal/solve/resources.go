@@ -418,11 +418,11 @@ func (pl *planner) plan(res *result) *Plan {
 			// come back above the new one.
 			if hasLim {
 				p.Ops = append(p.Ops, Op{Object: w.Object, Field: "limits." + string(r), Container: ct.name, Init: ct.init,
-					Value: fromUnits(r, limV), Reason: pl.reason(res, "limits."+string(r), fillLim)})
+					Value: fromUnits(r, limV), Reason: pl.usageReason(ct, res, "limits."+string(r), fillLim)})
 			}
 			if hasReq {
 				p.Ops = append(p.Ops, Op{Object: w.Object, Field: "requests." + string(r), Container: ct.name, Init: ct.init,
-					Value: fromUnits(r, reqV), Reason: pl.reason(res, "requests."+string(r), fillReq)})
+					Value: fromUnits(r, reqV), Reason: pl.usageReason(ct, res, "requests."+string(r), fillReq)})
 			}
 		}
 	}
@@ -436,6 +436,18 @@ func (pl *planner) plan(res *result) *Plan {
 	}
 	sort.SliceStable(p.Ops, func(a, b int) bool { return p.Ops[a].Object < p.Ops[b].Object })
 	return p
+}
+
+// usageReason is reason, for a container sized from observed usage
+// (Options.Targets) said so.
+func (pl *planner) usageReason(ct container, res *result, field string, filled bool) string {
+	if _, ok := pl.opts.Targets[pl.ws[ct.w].Ref+"/"+ct.name]; !ok || filled {
+		return pl.reason(res, field, filled)
+	}
+	if res.binding[field] == "" {
+		return "sized from observed usage: the recommendation's target"
+	}
+	return "sized from observed usage, then " + pl.reason(res, field, false) + " (lower bound from usage)"
 }
 
 func (pl *planner) reason(res *result, field string, filled bool) string {

@@ -176,8 +176,18 @@ func fpRefusesWith(fp *footprint.Result, ref, msg string) bool {
 // resources (field errors) and its LimitRange items, so it words cpu and
 // memory errors in random order. Items contain ", " themselves; as a
 // multiset of ", "-separated fragments, a reordered list is still equal.
+//
+// A pod that fails the "must specify" rule of several quotas is refused
+// naming whichever of them the apiserver checks first, and it checks them
+// in its cache's order, which is random: any two such messages agree.
 func sameMessage(a, b string) bool {
 	if a == b {
+		return true
+	}
+	mustSpecify := func(s string) bool {
+		return strings.HasPrefix(s, "forbidden: failed quota: ") && strings.Contains(s, ": must specify ")
+	}
+	if mustSpecify(a) && mustSpecify(b) {
 		return true
 	}
 	fragments := func(s string) (string, string) {

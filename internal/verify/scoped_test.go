@@ -87,8 +87,20 @@ func scopedApp(g *gen) *model.App {
 		if g.chance(0.3) {
 			spec.PriorityClassName, high = "high", true
 		}
-		if o.Kind() == "Pod" && g.chance(0.5) {
+		if (o.Kind() == "Pod" || o.Kind() == "Job") && g.chance(0.6) {
+			// Terminating, and sized in full, so that no quota's "must
+			// specify" refuses it and the Terminating quota is charged.
 			spec.ActiveDeadlineSeconds = ptrInt64(3600)
+			full := corev1.ResourceRequirements{
+				Requests: corev1.ResourceList{corev1.ResourceCPU: q("100m"), corev1.ResourceMemory: q("64Mi")},
+				Limits:   corev1.ResourceList{corev1.ResourceCPU: q("200m"), corev1.ResourceMemory: q("128Mi")},
+			}
+			for i := range spec.Containers {
+				spec.Containers[i].Resources = *full.DeepCopy()
+			}
+			for i := range spec.InitContainers {
+				spec.InitContainers[i].Resources = *full.DeepCopy()
+			}
 		}
 	}
 	if high {

@@ -19,11 +19,12 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 
 	"github.com/rightsize/rightsize/internal/footprint"
 	"github.com/rightsize/rightsize/internal/model"
-	"github.com/rightsize/rightsize/internal/sim"
 )
 
 // Options configure Run.
@@ -103,23 +104,39 @@ type Skipped struct {
 	Reason string `json:"reason"`
 }
 
+// Cluster is what the verifier needs of a cluster: the local control
+// plane (*sim.Cluster) or a namespace of a live cluster (see Live).
+type Cluster interface {
+	RESTConfig() *rest.Config
+	Clientset() kubernetes.Interface
+	// Seed prepares namespace: t's quotas and limit ranges, ready for
+	// admission to charge.
+	Seed(ctx context.Context, namespace string, t *model.Target) error
+	// RecountQuotas makes the quotas' status.used exact (see
+	// sim.Cluster.RecountQuotas); a live cluster does nothing.
+	RecountQuotas(ctx context.Context, namespace string) error
+	// CompletesJobs reports whether Jobs' pods run to completion.
+	CompletesJobs() bool
+}
+
 // Verifier verifies apps against one running cluster.
 type Verifier struct {
-	c       *sim.Cluster
+	c       Cluster
+	cs      kubernetes.Interface
 	dyn     dynamic.Interface
 	mapper  meta.RESTMapper
 	resetFn func()
 }
 
 // New returns a Verifier for c.
-func New(c *sim.Cluster) (*Verifier, error) {
-	dyn, err := dynamic.NewForConfig(c.Config)
+func New(c Cluster) (*Verifier, error) {
+	dyn, err := dynamic.NewForConfig(c.RESTConfig())
 	if err != nil {
-		return nil, fmt.Errorf("creating a client for the simulator: %w", err)
+		return nil, fmt.Errorf("creating a client for %s: %w", c.RESTConfig().Host, err)
 	}
-	cached := memory.NewMemCacheClient(c.Client.Discovery())
+	cached := memory.NewMemCacheClient(c.Clientset().Discovery())
 	m := restmapper.NewDeferredDiscoveryRESTMapper(cached)
-	return &Verifier{c: c, dyn: dyn, mapper: m, resetFn: m.Reset}, nil
+	return &Verifier{c: c, cs: c.Clientset(), dyn: dyn, mapper: m, resetFn: m.Reset}, nil
 }
 
 // Run seeds a namespace with t's quotas and limit ranges, creates app in
@@ -127,20 +144,7 @@ func New(c *sim.Cluster) (*Verifier, error) {
 // app are in the Report; an error means the verification itself failed.
 // Concurrent Runs on one Verifier must use different namespaces.
 func (v *Verifier) Run(ctx context.Context, app *model.App, t *model.Target, opts Options) (*Report, error) {
-	ns := opts.Namespace
-	if ns == "" {
-		ns = t.Namespace
-	}
-	if ns == "" {
-		// Not "default": it holds the apiserver's own Service, which a
-		// services quota would count.
-		ns = "rightsize"
-	}
-	if t.Namespace != ns {
-		tc := *t
-		tc.Namespace = ns // the footprint words its messages for ns
-		t = &tc
-	}
+	ns, t := namespaceFor(t, opts)
 	if opts.Timeout == 0 {
 		opts.Timeout = 60 * time.Second
 	}
@@ -155,59 +159,13 @@ func (v *Verifier) Run(ctx context.Context, app *model.App, t *model.Target, opt
 		return nil, err
 	}
 	r := &Report{Target: t.Name, Namespace: ns, Refusals: []Refusal{}, Workloads: []Workload{}}
-	var workloads []*model.Object
-	var claims []string // created, not yet bound
-	for _, o := range footprint.ApplyOrder(app.Objects) {
-		if len(claims) > 0 && o.Kind() != "PersistentVolumeClaim" && o.Kind() != "PersistentVolume" {
-			if err := v.awaitClaims(ctx, ns, claims); err != nil {
-				return nil, err
-			}
-			claims = nil
-		}
-		if o.Kind() == "Namespace" {
-			r.Skipped = append(r.Skipped, Skipped{Object: o.Ref(), Reason: "the app runs in namespace " + ns})
-			continue
-		}
-		err := v.create(ctx, o, ns)
-		var skip *skipError
-		switch {
-		case errors.As(err, &skip):
-			r.Skipped = append(r.Skipped, Skipped{Object: o.Ref(), Reason: skip.reason})
-			continue
-		case apierrors.IsAlreadyExists(err) && !isNamespaced(v.mapper, o):
-			// A cluster-scoped object another app of a batch created.
-		case apierrors.ReasonForError(err) != metav1.StatusReasonUnknown:
-			r.Refusals = append(r.Refusals, Refusal{Object: o.Ref(), Count: 1, Message: Normalize(err.Error())})
-			continue
-		case err != nil:
-			return nil, fmt.Errorf("creating %s: %w", o.Where(), err)
-		}
-		if _, _, ok := footprint.PodSpec(o); ok {
-			workloads = append(workloads, o)
-		}
-		if o.Kind() == "PersistentVolumeClaim" {
-			claims = append(claims, o.Name())
-		}
-	}
-	if len(claims) > 0 { // an app of claims only
-		if err := v.awaitClaims(ctx, ns, claims); err != nil {
-			return nil, err
-		}
-	}
-	// Workloads are reported in app order, as the footprint lists them.
-	sort.SliceStable(workloads, func(i, j int) bool { return indexOf(app, workloads[i]) < indexOf(app, workloads[j]) })
-	w := &watcher{cs: v.c, ns: ns, workloads: workloads}
-	settled, err := w.settle(ctx, opts.Timeout, opts.Quiet)
+	workloads, err := v.createAll(ctx, app, ns, r)
 	if err != nil {
 		return nil, err
 	}
-	snap, err := w.snapshot(ctx)
-	if err != nil {
+	if err := v.observe(ctx, r, ns, workloads, opts); err != nil {
 		return nil, err
 	}
-	r.Settled = settled
-	r.Workloads = snap.workloads
-	r.Refusals = append(r.Refusals, snap.refusals...)
 	if err := v.c.RecountQuotas(ctx, ns); err != nil {
 		return nil, err
 	}
@@ -223,6 +181,105 @@ func (v *Verifier) Run(ctx context.Context, app *model.App, t *model.Target, opt
 	return r, nil
 }
 
+// namespaceFor is the namespace the app goes to, and the target worded
+// for it (the footprint's messages name the namespace).
+func namespaceFor(t *model.Target, opts Options) (string, *model.Target) {
+	ns := opts.Namespace
+	if ns == "" {
+		ns = t.Namespace
+	}
+	if ns == "" {
+		// Not "default": it holds the apiserver's own Service, which a
+		// services quota would count.
+		ns = "rightsize"
+	}
+	if t.Namespace != ns {
+		tc := *t
+		tc.Namespace = ns
+		t = &tc
+	}
+	return ns, t
+}
+
+// createAll creates the app's objects in dependency order, letting claims
+// bind before what follows them; refusals and skipped objects go to r. It
+// returns the pod-creating objects created, in app order.
+func (v *Verifier) createAll(ctx context.Context, app *model.App, ns string, r *Report) ([]*model.Object, error) {
+	var workloads []*model.Object
+	var claims []string // created, not yet bound
+	for _, o := range footprint.ApplyOrder(app.Objects) {
+		if len(claims) > 0 && o.Kind() != "PersistentVolumeClaim" && o.Kind() != "PersistentVolume" {
+			if err := v.awaitClaims(ctx, ns, claims); err != nil {
+				return nil, err
+			}
+			claims = nil
+		}
+		created, err := v.createOne(ctx, o, ns, r)
+		if err != nil || !created {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if _, _, ok := footprint.PodSpec(o); ok {
+			workloads = append(workloads, o)
+		}
+		if o.Kind() == "PersistentVolumeClaim" {
+			claims = append(claims, o.Name())
+		}
+	}
+	if len(claims) > 0 { // an app of claims only
+		if err := v.awaitClaims(ctx, ns, claims); err != nil {
+			return nil, err
+		}
+	}
+	// Workloads are reported in app order, as the footprint lists them.
+	sort.SliceStable(workloads, func(i, j int) bool { return indexOf(app, workloads[i]) < indexOf(app, workloads[j]) })
+	return workloads, nil
+}
+
+// createOne creates o; a refusal or a skip is recorded in r (created is
+// false), an error is a failure of the verification itself.
+func (v *Verifier) createOne(ctx context.Context, o *model.Object, ns string, r *Report) (created bool, err error) {
+	if o.Kind() == "Namespace" {
+		r.Skipped = append(r.Skipped, Skipped{Object: o.Ref(), Reason: "the app runs in namespace " + ns})
+		return false, nil
+	}
+	err = v.create(ctx, o, ns)
+	var skip *skipError
+	switch {
+	case errors.As(err, &skip):
+		r.Skipped = append(r.Skipped, Skipped{Object: o.Ref(), Reason: skip.reason})
+		return false, nil
+	case apierrors.IsAlreadyExists(err) && !isNamespaced(v.mapper, o):
+		// A cluster-scoped object another app of a batch created.
+	case apierrors.ReasonForError(err) != metav1.StatusReasonUnknown:
+		r.Refusals = append(r.Refusals, Refusal{Object: o.Ref(), Count: 1, Message: Normalize(err.Error())})
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("creating %s: %w", o.Where(), err)
+	}
+	return true, nil
+}
+
+// observe waits for the controllers to settle and records the workloads
+// and the refusals of their pods.
+func (v *Verifier) observe(ctx context.Context, r *Report, ns string, workloads []*model.Object, opts Options) error {
+	w := &watcher{c: v.c, cs: v.cs, ns: ns, workloads: workloads}
+	settled, err := w.settle(ctx, opts.Timeout, opts.Quiet)
+	if err != nil {
+		return err
+	}
+	snap, err := w.snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	r.Settled = settled
+	r.Workloads = snap.workloads
+	r.Refusals = append(r.Refusals, snap.refusals...)
+	return nil
+}
+
 // awaitClaims waits (5 s at most) until the claims are bound, and has the
 // quotas recounted. Every update of a claim makes the quota controller
 // recount the namespace's quotas from caches that may not yet hold objects
@@ -234,7 +291,7 @@ func (v *Verifier) awaitClaims(ctx context.Context, ns string, names []string) e
 	deadline := time.Now().Add(5 * time.Second)
 	for _, name := range names {
 		for time.Now().Before(deadline) {
-			pvc, err := v.c.Client.CoreV1().PersistentVolumeClaims(ns).Get(ctx, name, metav1.GetOptions{})
+			pvc, err := v.cs.CoreV1().PersistentVolumeClaims(ns).Get(ctx, name, metav1.GetOptions{})
 			if err != nil {
 				return fmt.Errorf("reading claim %s/%s: %w", ns, name, err)
 			}
@@ -324,7 +381,7 @@ var invalidRE = regexp.MustCompile(`(?:^|: )(\w+) "[^"]*" is invalid: `)
 // the one closest to its limit is reported, as the footprint does.
 func (v *Verifier) quotas(ctx context.Context, r *Report, ns string, fp *footprint.Result) error {
 	r.Used, r.Predicted, r.Requested, r.Hard = map[string]string{}, map[string]string{}, map[string]string{}, map[string]string{}
-	list, err := v.c.Client.CoreV1().ResourceQuotas(ns).List(ctx, metav1.ListOptions{})
+	list, err := v.cs.CoreV1().ResourceQuotas(ns).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return fmt.Errorf("reading quotas of %s: %w", ns, err)
 	}
@@ -352,7 +409,8 @@ func (v *Verifier) quotas(ctx context.Context, r *Report, ns string, fp *footpri
 
 // watcher observes one namespace's workloads.
 type watcher struct {
-	cs        *sim.Cluster
+	c         Cluster
+	cs        kubernetes.Interface
 	ns        string
 	workloads []*model.Object
 }
@@ -399,28 +457,65 @@ func (w *watcher) settle(ctx context.Context, timeout, quiet time.Duration) (boo
 	}
 }
 
-// snapshot reads pods, controllers and events of the namespace.
+// podStats counts one workload's pods.
+type podStats struct {
+	created, scheduled, ready, pending int32
+	unsched                            map[string]int
+}
+
+// snapshot reads pods, controllers and events of the namespace and sums
+// them up per workload of the app.
 func (w *watcher) snapshot(ctx context.Context) (*snapshot, error) {
-	cs := w.cs.Client
-	pods, err := cs.CoreV1().Pods(w.ns).List(ctx, metav1.ListOptions{})
+	owners, err := w.owners(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("listing pods of %s: %w", w.ns, err)
+		return nil, err
 	}
-	rss, err := cs.AppsV1().ReplicaSets(w.ns).List(ctx, metav1.ListOptions{})
+	byWorkload, err := w.podStats(ctx, owners)
+	if err != nil {
+		return nil, err
+	}
+	failed, err := w.failedCreates(ctx, owners)
+	if err != nil {
+		return nil, err
+	}
+	snap := &snapshot{complete: true, explained: true}
+	var key strings.Builder
+	for _, o := range w.workloads {
+		if err := w.workload(ctx, snap, o, byWorkload[o.Ref()], failed); err != nil {
+			return nil, err
+		}
+		wl := snap.workloads[len(snap.workloads)-1]
+		fmt.Fprintf(&key, "%s %d %d %d %d %v %v;", wl.Object, wl.Desired, wl.Created, wl.Scheduled, wl.Ready, len(wl.Unschedulable), failed[wl.Object] != "")
+	}
+	snap.key = key.String()
+	return snap, nil
+}
+
+// ownerMap maps a controller's object ("ReplicaSet/web-7d9c") to the
+// object that owns it ("Deployment/web"); pods map through it.
+type ownerMap map[string]string
+
+func (m ownerMap) top(ref string) string {
+	for i := 0; i < 3; i++ {
+		up, ok := m[ref]
+		if !ok {
+			return ref
+		}
+		ref = up
+	}
+	return ref
+}
+
+func (w *watcher) owners(ctx context.Context) (ownerMap, error) {
+	rss, err := w.cs.AppsV1().ReplicaSets(w.ns).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("listing replica sets of %s: %w", w.ns, err)
 	}
-	jobs, err := cs.BatchV1().Jobs(w.ns).List(ctx, metav1.ListOptions{})
+	jobs, err := w.cs.BatchV1().Jobs(w.ns).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("listing jobs of %s: %w", w.ns, err)
 	}
-	events, err := cs.CoreV1().Events(w.ns).List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("listing events of %s: %w", w.ns, err)
-	}
-	// owner maps a controller ("ReplicaSet/web-7d9c") to the app's object
-	// that owns it ("Deployment/web"); pods map through it.
-	owner := map[string]string{}
+	owner := ownerMap{}
 	for _, rs := range rss.Items {
 		if ref := metav1.GetControllerOf(&rs); ref != nil {
 			owner["ReplicaSet/"+rs.Name] = ref.Kind + "/" + ref.Name
@@ -431,29 +526,24 @@ func (w *watcher) snapshot(ctx context.Context) (*snapshot, error) {
 			owner["Job/"+j.Name] = ref.Kind + "/" + ref.Name
 		}
 	}
-	top := func(ref string) string {
-		for i := 0; i < 3; i++ {
-			up, ok := owner[ref]
-			if !ok {
-				return ref
-			}
-			ref = up
-		}
-		return ref
+	return owner, nil
+}
+
+// podStats counts the namespace's pods per owning object of the app.
+func (w *watcher) podStats(ctx context.Context, owner ownerMap) (map[string]*podStats, error) {
+	pods, err := w.cs.CoreV1().Pods(w.ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("listing pods of %s: %w", w.ns, err)
 	}
-	type stats struct {
-		created, scheduled, ready, pending int32
-		unsched                            map[string]int
-	}
-	byWorkload := map[string]*stats{}
+	byWorkload := map[string]*podStats{}
 	for _, p := range pods.Items {
 		ref := "Pod/" + p.Name
 		if c := metav1.GetControllerOf(&p); c != nil {
-			ref = top(c.Kind + "/" + c.Name)
+			ref = owner.top(c.Kind + "/" + c.Name)
 		}
 		s := byWorkload[ref]
 		if s == nil {
-			s = &stats{unsched: map[string]int{}}
+			s = &podStats{unsched: map[string]int{}}
 			byWorkload[ref] = s
 		}
 		s.created++
@@ -472,55 +562,61 @@ func (w *watcher) snapshot(ctx context.Context) (*snapshot, error) {
 			}
 		}
 	}
-	// The last FailedCreate message per workload: the used amounts in a
-	// quota message change with every retry, the cause does not.
+	return byWorkload, nil
+}
+
+// failedCreates is the last FailedCreate message per workload: the used
+// amounts in a quota message change with every retry, the cause does not.
+func (w *watcher) failedCreates(ctx context.Context, owner ownerMap) (map[string]string, error) {
+	events, err := w.cs.CoreV1().Events(w.ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("listing events of %s: %w", w.ns, err)
+	}
 	failed := map[string]string{}
 	sort.SliceStable(events.Items, func(i, j int) bool { return eventTime(&events.Items[i]).Before(eventTime(&events.Items[j])) })
 	for _, e := range events.Items {
 		if e.Reason != "FailedCreate" && e.Reason != "ReplicaSetCreateError" {
 			continue
 		}
-		ref := top(e.InvolvedObject.Kind + "/" + e.InvolvedObject.Name)
-		failed[ref] = Normalize(e.Message)
+		failed[owner.top(e.InvolvedObject.Kind+"/"+e.InvolvedObject.Name)] = Normalize(e.Message)
 	}
-	snap := &snapshot{complete: true, explained: true}
-	var key strings.Builder
-	for _, o := range w.workloads {
-		ref := o.Ref()
-		desired, observed, err := w.desired(ctx, o)
-		if err != nil {
-			return nil, err
-		}
-		s := byWorkload[ref]
-		if s == nil {
-			s = &stats{unsched: map[string]int{}}
-		}
-		wl := Workload{Object: ref, Desired: desired, Created: s.created, Scheduled: s.scheduled, Ready: s.ready}
-		for msg, n := range s.unsched {
-			wl.Unschedulable = append(wl.Unschedulable, Reason{Count: n, Message: msg})
-		}
-		sort.Slice(wl.Unschedulable, func(i, j int) bool { return wl.Unschedulable[i].Message < wl.Unschedulable[j].Message })
-		snap.workloads = append(snap.workloads, wl)
-		if !observed || wl.Created < wl.Desired || wl.Scheduled < wl.Created || wl.Ready < wl.Scheduled && o.Kind() == "StatefulSet" {
-			snap.complete = false
-		}
-		// A refusal explains missing pods even when the controller never
-		// records having seen its spec (a Deployment whose ReplicaSet is
-		// refused never updates its status).
-		// So does a pod that cannot be scheduled, for the pods an
-		// OrderedReady StatefulSet creates only once it is Ready.
-		_, refused := failed[ref]
-		waits := orderedReady(o) && wl.Ready < wl.Created
-		if s.pending > 0 || !refused && !waits && (!observed || wl.Created < wl.Desired) {
-			snap.explained = false
-		}
-		if msg, ok := failed[ref]; ok && wl.Created < wl.Desired {
-			snap.refusals = append(snap.refusals, Refusal{Object: ref, Count: int(wl.Desired - wl.Created), Message: msg})
-		}
-		fmt.Fprintf(&key, "%s %d %d %d %d %v %v;", ref, wl.Desired, wl.Created, wl.Scheduled, wl.Ready, len(wl.Unschedulable), failed[ref] != "")
+	return failed, nil
+}
+
+// workload adds one workload of the app to snap: its counts, whether it is
+// complete, and whether what it lacks is explained.
+func (w *watcher) workload(ctx context.Context, snap *snapshot, o *model.Object, s *podStats, failed map[string]string) error {
+	ref := o.Ref()
+	desired, observed, err := w.desired(ctx, o)
+	if err != nil {
+		return err
 	}
-	snap.key = key.String()
-	return snap, nil
+	if s == nil {
+		s = &podStats{unsched: map[string]int{}}
+	}
+	wl := Workload{Object: ref, Desired: desired, Created: s.created, Scheduled: s.scheduled, Ready: s.ready}
+	for msg, n := range s.unsched {
+		wl.Unschedulable = append(wl.Unschedulable, Reason{Count: n, Message: msg})
+	}
+	sort.Slice(wl.Unschedulable, func(i, j int) bool { return wl.Unschedulable[i].Message < wl.Unschedulable[j].Message })
+	snap.workloads = append(snap.workloads, wl)
+	if !observed || wl.Created < wl.Desired || wl.Scheduled < wl.Created || wl.Ready < wl.Scheduled && o.Kind() == "StatefulSet" {
+		snap.complete = false
+	}
+	// A refusal explains missing pods even when the controller never
+	// records having seen its spec (a Deployment whose ReplicaSet is
+	// refused never updates its status).
+	// So does a pod that cannot be scheduled, for the pods an
+	// OrderedReady StatefulSet creates only once it is Ready.
+	msg, refused := failed[ref]
+	waits := orderedReady(o) && wl.Ready < wl.Created
+	if s.pending > 0 || !refused && !waits && (!observed || wl.Created < wl.Desired) {
+		snap.explained = false
+	}
+	if refused && wl.Created < wl.Desired {
+		snap.refusals = append(snap.refusals, Refusal{Object: ref, Count: int(wl.Desired - wl.Created), Message: msg})
+	}
+	return nil
 }
 
 func orderedReady(o *model.Object) bool {
@@ -547,7 +643,7 @@ func (w *watcher) desired(ctx context.Context, o *model.Object) (int32, bool, er
 		}
 		return *p
 	}
-	apps := w.cs.Client.AppsV1()
+	apps := w.cs.AppsV1()
 	get := func(err error) error { return fmt.Errorf("reading %s: %w", o.Ref(), err) }
 	switch obj := o.Obj.(type) {
 	case *appsv1.Deployment:
@@ -578,7 +674,7 @@ func (w *watcher) desired(ctx context.Context, o *model.Object) (int32, bool, er
 		if obj.Spec.Completions == nil {
 			return n, true, nil
 		}
-		if w.cs.CompletesJobs() {
+		if w.c.CompletesJobs() {
 			return *obj.Spec.Completions, true, nil // every completion gets its pod
 		}
 		return min(n, *obj.Spec.Completions), true, nil // pods run forever: no more start

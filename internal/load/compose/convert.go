@@ -130,7 +130,7 @@ func Convert(p *types.Project, file, format string, opts Options) (*Result, erro
 	}
 	for _, n := range opts.StatefulSets {
 		if _, ok := p.Services[n]; !ok {
-			return nil, fmt.Errorf("%s: --statefulset %s: no such service (services: %s)", file, n, strings.Join(p.ServiceNames(), ", "))
+			return nil, fmt.Errorf("%s: StatefulSet service %s: no such service (services: %s)", file, n, strings.Join(p.ServiceNames(), ", "))
 		}
 	}
 	names := p.ServiceNames()
@@ -160,7 +160,7 @@ func Convert(p *types.Project, file, format string, opts Options) (*Result, erro
 	}
 	sort.Strings(disabled)
 	for _, n := range disabled {
-		c.set.Finding(model.Info, "dropped", "", "service %s skipped: its profiles %v are not active (--profile)", n, p.DisabledServices[n].Profiles)
+		c.set.Finding(model.Info, "dropped", "", "service %s skipped: its profiles %v are not active", n, p.DisabledServices[n].Profiles)
 	}
 	if len(p.Networks) > 1 {
 		nets := make([]string, 0, len(p.Networks))
@@ -239,7 +239,7 @@ func (c *converter) kind(svc *types.ServiceConfig, w *workload.Workload) {
 		w.Kind = workload.Job
 	case statefulSet:
 		w.Kind = workload.StatefulSet
-		c.finding(model.Info, "kind", w, "StatefulSet as asked (--statefulset): each replica gets its own claim for every named volume")
+		c.finding(model.Info, "kind", w, "StatefulSet as asked: each replica gets its own claim for every named volume")
 	}
 	// Restart policies: a Deployment always restarts its pods; a service
 	// that must not be restarted (restart: "no") is a one-shot task.
@@ -575,7 +575,7 @@ func (c *converter) configs(svc *types.ServiceConfig, w *workload.Workload, ctr 
 			if !filepath.IsAbs(f) {
 				f = filepath.Join(c.p.WorkingDir, f)
 			}
-			data, err := limit.ReadFile(f, limit.DefaultData)
+			data, err := limit.ReadFile(f, model.MaxDataBytes)
 			if err != nil {
 				c.finding(model.Warning, "dropped", w, "config %s: file %s cannot be read (%v), not carried over", ref.Source, def.File, err)
 				continue

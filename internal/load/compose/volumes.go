@@ -142,7 +142,7 @@ func (c *converter) sharedClaims() {
 			}
 		}
 		if many {
-			c.set.Finding(model.Warning, "volumes", "PersistentVolumeClaim/"+n, "mounted by %s with more than one pod: a ReadWriteOnce claim only mounts on one node (use --statefulset SERVICE for a claim per replica)", strings.Join(users, ", "))
+			c.set.Finding(model.Warning, "volumes", "PersistentVolumeClaim/"+n, "mounted by %s with more than one pod: a ReadWriteOnce claim only mounts on one node (run the service as a StatefulSet for a claim per replica)", strings.Join(users, ", "))
 		}
 	}
 }

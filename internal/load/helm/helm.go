@@ -72,7 +72,7 @@ func values(opts Options) (map[string]any, error) {
 	for _, f := range opts.Values {
 		data, err := limit.ReadFile(f, limit.DefaultInput)
 		if err != nil {
-			return nil, fmt.Errorf("reading --values %s: %w", f, err)
+			return nil, fmt.Errorf("reading values file %s: %w", f, err)
 		}
 		var m map[string]any
 		if err := yaml.Unmarshal(data, &m); err != nil {
@@ -82,7 +82,7 @@ func values(opts Options) (map[string]any, error) {
 	}
 	for _, kv := range opts.Set {
 		if err := strvals.ParseInto(kv, base); err != nil {
-			return nil, fmt.Errorf("--set %s: %w", kv, err)
+			return nil, fmt.Errorf("value %s: %w", kv, err)
 		}
 	}
 	return base, nil

@@ -70,7 +70,7 @@ func TestBadValues(t *testing.T) {
 	if _, _, err := Load("testdata/hooked", Options{Values: []string{"testdata/nope.yaml"}}); err == nil || !strings.Contains(err.Error(), "nope.yaml") {
 		t.Errorf("missing values file: err = %v", err)
 	}
-	if _, _, err := Load("testdata/hooked", Options{Set: []string{"a[=1"}}); err == nil || !strings.Contains(err.Error(), "--set a[=1") {
+	if _, _, err := Load("testdata/hooked", Options{Set: []string{"a[=1"}}); err == nil || !strings.Contains(err.Error(), "value a[=1") {
 		t.Errorf("bad --set: err = %v", err)
 	}
 }

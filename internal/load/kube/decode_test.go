@@ -109,8 +109,8 @@ func TestBadInput(t *testing.T) {
 			[]string{"f.yaml (document 1)", "Deployment/web", "spec.template.spec.containers[0].resources.limits.memory", `invalid quantity "2Gbb"`}},
 		{"apiVersion that never existed", "apiVersion: extensions/v1beta2\nkind: Deployment\nmetadata: {name: web}\n", Options{}, []string{"Deployment/web", `apiVersion "extensions/v1beta2" does not exist`, `"apps/v1"`}},
 		{"wrong type", "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: 80}\n", Options{}, []string{"Service/s", "spec.ports", "a list"}},
-		{"required parameter", "apiVersion: template.openshift.io/v1\nkind: Template\nmetadata: {name: t}\nparameters: [{name: DB, required: true}]\nobjects: []\n", Options{}, []string{"Template/t", "parameter DB is required", "--param DB="}},
-		{"unknown parameter", "apiVersion: template.openshift.io/v1\nkind: Template\nmetadata: {name: t}\nobjects: []\n", Options{Params: map[string]string{"X": "1"}}, []string{"--param X", "no such parameter"}},
+		{"required parameter", "apiVersion: template.openshift.io/v1\nkind: Template\nmetadata: {name: t}\nparameters: [{name: DB, required: true}]\nobjects: []\n", Options{}, []string{"Template/t", "parameter DB is required", "template parameter DB="}},
+		{"unknown parameter", "apiVersion: template.openshift.io/v1\nkind: Template\nmetadata: {name: t}\nobjects: []\n", Options{Params: map[string]string{"X": "1"}}, []string{"template parameter X", "no such parameter"}},
 		{"missing name", "apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n", Options{}, []string{"ConfigMap: metadata.name: required"}},
 	}
 	for _, tc := range cases {

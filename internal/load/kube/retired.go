@@ -6,6 +6,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 )
 
 // A retired API version is read as `kubectl convert` reads it: the old
@@ -137,12 +140,18 @@ var served = map[string][]string{
 // retired version, ok for a served or unknown (custom) group, or an error for
 // a version or kind that Kubernetes never served.
 func versionCheck(group, version, apiVersion, kind string) (*migration, error) {
-	if byKind, ok := retired[apiVersion]; ok {
-		if m, ok := byKind[kind]; ok {
-			return &m, nil
-		}
+	if m, ok := retired[apiVersion][kind]; ok {
+		return &m, nil
+	}
+	// A kind k8s.io/api still has under this version (an alpha or beta that
+	// is current, such as coordination.k8s.io/v1alpha2 LeaseCandidate) is
+	// passed on as it is: the cluster may serve it.
+	if clientgoscheme.Scheme.Recognizes(schema.GroupVersionKind{Group: group, Version: version, Kind: kind}) {
+		return nil, nil
+	}
+	if _, ok := retired[apiVersion]; ok {
 		if _, builtin := served[group]; builtin {
-			return nil, fmt.Errorf("apiVersion %q never served %s%s", apiVersion, kind, successorHint(group, kind))
+			return nil, fmt.Errorf("apiVersion %q has no kind %s%s", apiVersion, kind, successorHint(group, kind))
 		}
 		return nil, nil
 	}

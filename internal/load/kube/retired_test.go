@@ -180,7 +180,7 @@ func TestRetiredRBACSubjects(t *testing.T) {
 func TestVersionNeverServed(t *testing.T) {
 	for _, tc := range []struct{ apiVersion, kind, want string }{
 		{"extensions/v1beta2", "Deployment", `"apps/v1"`},
-		{"apps/v1beta1", "DaemonSet", `never served DaemonSet`},
+		{"apps/v1beta1", "DaemonSet", `has no kind DaemonSet; use "apps/v1"`},
 		{"apps/v2", "Deployment", `does not exist`},
 		{"v2", "Service", `does not exist`},
 		{"rbac.authorization.k8s.io/v2", "Role", "rbac.authorization.k8s.io/v1"},
@@ -194,5 +194,16 @@ func TestVersionNeverServed(t *testing.T) {
 	// A custom group is not the business of this check.
 	if _, _, err := Decode([]byte("apiVersion: example.com/v7alpha3\nkind: Deployment\nmetadata: {name: x}\n"), "f.yaml", Options{}); err != nil {
 		t.Errorf("custom resource named Deployment: %v", err)
+	}
+}
+
+// TestCurrentPrereleaseKinds: an alpha or beta kind that Kubernetes still
+// has is passed on, not refused as a retired version.
+func TestCurrentPrereleaseKinds(t *testing.T) {
+	for _, av := range []string{"coordination.k8s.io/v1alpha2\nkind: LeaseCandidate", "admissionregistration.k8s.io/v1beta1\nkind: MutatingAdmissionPolicy", "certificates.k8s.io/v1beta1\nkind: ClusterTrustBundle"} {
+		objs, findings, err := Decode([]byte("apiVersion: "+av+"\nmetadata: {name: x}\n"), "f.yaml", Options{})
+		if err != nil || len(objs) != 1 || len(findings) != 0 {
+			t.Errorf("%s: %v %v %v", av, err, objs, findings)
+		}
 	}
 }

@@ -72,7 +72,7 @@ func processTemplate(raw map[string]any, opts Options) ([]map[string]any, []stri
 			generated = append(generated, p.Name)
 		}
 		if p.Required && v == "" {
-			return nil, nil, fmt.Errorf("parameters[%d]: parameter %s is required and has no value; set it with --param %s=VALUE", i, p.Name, p.Name)
+			return nil, nil, fmt.Errorf("parameters[%d]: parameter %s is required and has no value; give it as the template parameter %s=VALUE", i, p.Name, p.Name)
 		}
 		values[p.Name] = v
 	}
@@ -84,7 +84,7 @@ func processTemplate(raw map[string]any, opts Options) ([]map[string]any, []stri
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return nil, nil, fmt.Errorf("--param %s: the template has no such parameter", strings.Join(unknown, ", "))
+		return nil, nil, fmt.Errorf("template parameter %s: the template has no such parameter", strings.Join(unknown, ", "))
 	}
 
 	objs, ok := raw["objects"].([]any)

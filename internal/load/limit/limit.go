@@ -28,9 +28,6 @@ type Limits struct {
 	// Object is the most bytes of one object's manifest: the API server's
 	// request body limit (3 MiB).
 	Object int64
-	// Data is the most bytes of a ConfigMap's or Secret's data, as
-	// Kubernetes validates them (1 MiB).
-	Data int64
 	// Expansion is the most bytes a template (Helm, Rancher, OpenShift) may
 	// expand to.
 	Expansion int64
@@ -44,7 +41,6 @@ const (
 	DefaultInput     = 64 << 20
 	DefaultDocuments = 100000
 	DefaultObject    = 3 << 20
-	DefaultData      = 1 << 20
 	DefaultExpansion = 64 << 20
 	DefaultGenerated = 1024
 )
@@ -60,9 +56,6 @@ func (l Limits) Defaults() Limits {
 	if l.Object <= 0 {
 		l.Object = DefaultObject
 	}
-	if l.Data <= 0 {
-		l.Data = DefaultData
-	}
 	if l.Expansion <= 0 {
 		l.Expansion = DefaultExpansion
 	}
@@ -73,7 +66,7 @@ func (l Limits) Defaults() Limits {
 }
 
 // Names lists the limits Set understands, for help texts.
-var Names = []string{"input", "documents", "object", "data", "expansion", "generated"}
+var Names = []string{"input", "documents", "object", "expansion", "generated"}
 
 // Set sets one limit from "NAME=VALUE"; sizes take quantities ("256Mi").
 func (l *Limits) Set(kv string) error {
@@ -96,8 +89,6 @@ func (l *Limits) Set(kv string) error {
 		l.Documents = clampInt(n)
 	case "object":
 		l.Object = n
-	case "data":
-		l.Data = n
 	case "expansion":
 		l.Expansion = n
 	case "generated":

@@ -21,7 +21,7 @@ func readAnswers(file string) (map[string]answer, error) {
 	}
 	data, err := limit.ReadFile(file, limit.DefaultInput)
 	if err != nil {
-		return nil, fmt.Errorf("reading --answers %s: %w", file, err)
+		return nil, fmt.Errorf("reading answers file %s: %w", file, err)
 	}
 	return parseAnswers(data, file)
 }
@@ -73,9 +73,9 @@ func resolveAnswers(rc *rancherCompose, answers map[string]answer, set []string)
 	for _, kv := range set {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
-			return nil, nil, fmt.Errorf("--set %q: want KEY=VALUE", kv)
+			return nil, nil, fmt.Errorf("answer %q: want KEY=VALUE", kv)
 		}
-		answers[k] = answer{v, "--set " + k}
+		answers[k] = answer{v, "answer " + k}
 	}
 	known := map[string]Question{}
 	var names []string
@@ -112,7 +112,7 @@ func resolveAnswers(rc *rancherCompose, answers map[string]answer, set []string)
 				notes = append(notes, fmt.Sprintf("question %s: default %q used", q.Variable, def))
 			}
 		case q.Required:
-			return nil, nil, fmt.Errorf("%s: %s.questions[%d] (%s): required question has no answer and no default (answer it with --answers FILE or --set %s=VALUE)", rc.file, rc.catKey, i, q.Variable, q.Variable)
+			return nil, nil, fmt.Errorf("%s: %s.questions[%d] (%s): required question has no answer and no default (give the answer %s=VALUE)", rc.file, rc.catKey, i, q.Variable, q.Variable)
 		}
 		if err := checkType(q, a.value); err != nil && q.Secret() {
 			return nil, nil, fmt.Errorf("%s: %s: want a %s (value not shown: a secret)", a.from, q.Variable, q.Type)

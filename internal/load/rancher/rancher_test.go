@@ -90,9 +90,9 @@ func TestAnswerErrors(t *testing.T) {
 		want []string
 	}{
 		{"unknown answer key", Options{Answers: "testdata/unknown.txt"}, []string{"testdata/unknown.txt:2", "NOPE", "no such question"}},
-		{"unknown --set key", Options{Answers: "testdata/answers.txt", Set: []string{"NOPE=1"}}, []string{"--set NOPE", "no such question"}},
+		{"unknown --set key", Options{Answers: "testdata/answers.txt", Set: []string{"NOPE=1"}}, []string{"answer NOPE", "no such question"}},
 		{"unanswered required question", Options{}, []string{"rancher-compose.yml", ".catalog.questions[0]", "DB_PASSWORD", "required"}},
-		{"wrong type", Options{Answers: "testdata/answers.txt", Set: []string{"WORKERS=many"}}, []string{"--set WORKERS", "want an int"}},
+		{"wrong type", Options{Answers: "testdata/answers.txt", Set: []string{"WORKERS=many"}}, []string{"answer WORKERS", "want an int"}},
 		{"enum", Options{Answers: "testdata/answers.txt", Set: []string{"DRIVER=ceph"}}, []string{"DRIVER", "want one of local, nfs"}},
 		{"bad answers line", Options{Answers: "testdata/catalog/templates/app/config.yml"}, []string{"config.yml"}},
 	}

@@ -10,23 +10,24 @@ import (
 	"os"
 	"time"
 
+	"github.com/rightsize/rightsize/internal/kubebin"
 	"github.com/rightsize/rightsize/internal/sim"
 )
 
 // BinDir returns the directory of control plane binaries, building them into
 // the cache first when neither $RIGHTSIZE_KUBE_BIN nor the cache has them.
 func BinDir() (string, error) {
-	dir, err := sim.Find("")
+	dir, err := kubebin.Find("")
 	if err == nil {
 		return dir, nil
 	}
-	if !errors.Is(err, sim.ErrNoBinaries) || os.Getenv(sim.EnvKubeBin) != "" {
+	if !errors.Is(err, kubebin.ErrNoBinaries) || os.Getenv(kubebin.EnvKubeBin) != "" {
 		return "", err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Minute)
 	defer cancel()
 	fmt.Fprintln(os.Stderr, "simtest: control plane binaries not cached; building them (rightsize sim install)")
-	return sim.Install(ctx, os.Stderr)
+	return kubebin.Install(ctx, os.Stderr)
 }
 
 // Start starts a cluster for a test package's TestMain; the caller stops it.

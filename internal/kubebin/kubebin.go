@@ -1,4 +1,4 @@
-package sim
+package kubebin
 
 import (
 	"bufio"
@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rightsize/rightsize/internal/sim/buildsrc"
+	"github.com/rightsize/rightsize/internal/kubebin/buildsrc"
 )
 
 // EnvKubeBin names the environment variable that points at a directory of
@@ -37,7 +37,7 @@ var ErrNoBinaries = errors.New("control plane binaries not found")
 // $RIGHTSIZE_KUBE_BIN, else the cache directory Install fills.
 func Find(flagDir string) (string, error) {
 	if flagDir != "" {
-		return flagDir, complete(flagDir, "--kube-bin")
+		return flagDir, complete(flagDir, "the given directory")
 	}
 	if env := os.Getenv(EnvKubeBin); env != "" {
 		return env, complete(env, "$"+EnvKubeBin)
@@ -49,7 +49,7 @@ func Find(flagDir string) (string, error) {
 	if err := complete(dir, "the cache"); err != nil {
 		return "", fmt.Errorf("%w in %s; build them once with 'rightsize sim install' "+
 			"(needs the Go toolchain and the Go module proxy, takes several minutes), "+
-			"or point --kube-bin or $%s at a directory holding %s",
+			"or name a directory (or $%s) holding %s",
 			ErrNoBinaries, dir, EnvKubeBin, strings.Join(buildsrc.Commands(), ", "))
 	}
 	return dir, nil
@@ -185,3 +185,7 @@ func reportProgress(r io.Reader, progress io.Writer, start time.Time) string {
 	}
 	return strings.Join(errors, "\n")
 }
+
+// Check returns an error (ErrNoBinaries) unless dir holds every binary;
+// from says who named dir, for the message.
+func Check(dir, from string) error { return complete(dir, from) }
