@@ -15,14 +15,15 @@ import (
 )
 
 type verifyFlags struct {
-	load    loadFlags
-	nodes   nodeFlags
-	fit     bool
-	output  string
-	kubeBin string
-	timeout time.Duration
-	cluster bool
-	scratch bool
+	progress *progressView
+	load     loadFlags
+	nodes    nodeFlags
+	fit      bool
+	output   string
+	kubeBin  string
+	timeout  time.Duration
+	cluster  bool
+	scratch  bool
 }
 
 func newVerify(s Streams) *cobra.Command {
@@ -57,6 +58,8 @@ Exit codes: 0 every pod admitted and scheduled, 3 otherwise, 1 error, 2 usage.`,
   rightsize verify app.yaml --target okteto-free --fit -o json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			f.progress = newProgress(cmd, s)
+			defer f.progress.Close()
 			return f.run(cmd.Context(), s, args)
 		},
 	}
@@ -76,7 +79,8 @@ func (f *verifyFlags) run(ctx context.Context, s Streams, args []string) error {
 	if err := outputFlag(f.output); err != nil {
 		return err
 	}
-	if f.cluster || f.scratch {
+	if f.cluster || f.scratch || f.load.isCluster() {
+		f.cluster = true // a live target is verified against the live cluster
 		return f.runCluster(ctx, s, args)
 	}
 	nodeCount, nodeSize, err := f.nodes.parse()
@@ -96,7 +100,7 @@ func (f *verifyFlags) run(ctx context.Context, s Streams, args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	fmt.Fprintf(s.Err, "starting a local control plane for target %s\n", t.Name())
+	f.progress.Event(rightsize.Progress{Stage: "control plane", Message: "starting a local control plane for target " + t.Name()})
 	interrupted := func(err error) error {
 		if ctx.Err() != nil {
 			return fmt.Errorf("interrupted; the control plane is stopped")
@@ -108,8 +112,9 @@ func (f *verifyFlags) run(ctx context.Context, s Streams, args []string) error {
 		return interrupted(err)
 	}
 	defer c.Stop()
-	fmt.Fprintf(s.Err, "applying %d objects and waiting for the controllers to settle\n", len(app.Keys()))
-	r, err := rightsize.Verify(ctx, c, app, t, rightsize.WithTimeout(f.timeout))
+	f.progress.Event(rightsize.Progress{Stage: "control plane", Message: "started", Finished: true})
+	r, err := rightsize.Verify(ctx, c, app, t, rightsize.WithTimeout(f.timeout), rightsize.WithVerifyProgress(f.progress.Event))
+	f.progress.Close()
 	if err != nil {
 		return interrupted(fmt.Errorf("verifying: %w", err))
 	}
