@@ -79,7 +79,8 @@ func (f *verifyFlags) run(ctx context.Context, s Streams, args []string) error {
 	if err := outputFlag(f.output); err != nil {
 		return err
 	}
-	if f.cluster || f.scratch {
+	if f.cluster || f.scratch || f.load.isCluster() {
+		f.cluster = true // a live target is verified against the live cluster
 		return f.runCluster(ctx, s, args)
 	}
 	nodeCount, nodeSize, err := f.nodes.parse()
