@@ -117,8 +117,25 @@ func TestVerifyAttached(t *testing.T) {
 				}
 			}
 		}
-		if _, err := cs.CoreV1().Namespaces().Get(ctx, r.Namespace, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
-			t.Errorf("run %d: namespace %s after Verify: %v, want not found", run, r.Namespace, err)
+		// The pods are gone at once; the namespace is terminating.
+		pods, err := cs.CoreV1().Pods(r.Namespace).List(ctx, metav1.ListOptions{})
+		if err != nil || len(pods.Items) > 0 {
+			t.Errorf("run %d: pods of %s after Verify: %v (error %v), want none", run, r.Namespace, len(pods.Items), err)
+		}
+		ns, err := cs.CoreV1().Namespaces().Get(ctx, r.Namespace, metav1.GetOptions{})
+		if err == nil && ns.DeletionTimestamp == nil {
+			t.Errorf("run %d: namespace %s not being deleted after Verify", run, r.Namespace)
+		}
+	}
+	// The namespace controller removes them after its grace period.
+	for deadline := time.Now().Add(time.Minute); len(seen) > 0; time.Sleep(250 * time.Millisecond) {
+		for ns := range seen {
+			if _, err := cs.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{}); apierrors.IsNotFound(err) {
+				delete(seen, ns)
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("namespaces %v still there a minute after Verify", seen)
 		}
 	}
 	if err := c.Stop(); err != nil {

@@ -2,8 +2,10 @@ package sim
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
+	"sync"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -11,6 +13,7 @@ import (
 
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/utils/ptr"
 )
 
 // Attach returns the control plane a running Serve described in st, for
@@ -42,21 +45,67 @@ func Attach(st *State) (*Cluster, error) {
 	}, nil
 }
 
-// DeleteNamespace deletes namespace and waits (2 minutes at most) until
-// the namespace controller has removed it and everything in it.
+// DeleteNamespace deletes namespace: first its workloads (orphaning their
+// pods, so that nothing recreates them) and its pods, without grace, waiting
+// until none is left, so that the nodes are free for what comes next; then
+// the namespace itself. It returns once the namespace is terminating (no
+// object can be created in it any more): the namespace controller removes
+// the rest after its own grace period of about 5 seconds, which a caller
+// need not wait for.
 func (c *Cluster) DeleteNamespace(ctx context.Context, namespace string) error {
-	ns := c.Client.CoreV1().Namespaces()
-	if err := ns.Delete(ctx, namespace, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
+	all := metav1.ListOptions{}
+	orphan := metav1.DeleteOptions{PropagationPolicy: ptr.To(metav1.DeletePropagationOrphan)}
+	apps, batch := c.Client.AppsV1(), c.Client.BatchV1()
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	for _, del := range []func() error{
+		func() error { return batch.CronJobs(namespace).DeleteCollection(ctx, orphan, all) },
+		func() error { return apps.Deployments(namespace).DeleteCollection(ctx, orphan, all) },
+		func() error { return apps.StatefulSets(namespace).DeleteCollection(ctx, orphan, all) },
+		func() error { return apps.DaemonSets(namespace).DeleteCollection(ctx, orphan, all) },
+		func() error { return apps.ReplicaSets(namespace).DeleteCollection(ctx, orphan, all) },
+		func() error { return batch.Jobs(namespace).DeleteCollection(ctx, orphan, all) },
+		func() error {
+			return c.Client.CoreV1().ReplicationControllers(namespace).DeleteCollection(ctx, orphan, all)
+		},
+	} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := del(); err != nil && !apierrors.IsNotFound(err) {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		return fmt.Errorf("emptying namespace %s: %w", namespace, errors.Join(errs...))
+	}
+	pods := c.Client.CoreV1().Pods(namespace)
+	err := c.retry(ctx, time.Minute, func() error {
+		if err := pods.DeleteCollection(ctx, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)}, all); err != nil {
+			return err
+		}
+		list, err := pods.List(ctx, all)
+		if err != nil {
+			return err
+		}
+		if n := len(list.Items); n > 0 {
+			return fmt.Errorf("%d pods left in %s", n, namespace)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("deleting the pods of namespace %s: %w", namespace, err)
+	}
+	err = c.Client.CoreV1().Namespaces().Delete(ctx, namespace, metav1.DeleteOptions{})
+	if err != nil && !apierrors.IsNotFound(err) {
 		return fmt.Errorf("deleting namespace %s: %w", namespace, err)
 	}
-	return c.retry(ctx, 2*time.Minute, func() error {
-		_, err := ns.Get(ctx, namespace, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			return nil
-		}
-		if err == nil {
-			return fmt.Errorf("namespace %s is still terminating", namespace)
-		}
-		return err
-	})
+	return nil
 }
