@@ -43,14 +43,16 @@ var allowedImports = map[string][]string{
 	// selects is the footprint's expansion.
 	"internal/names":   {"internal/footprint"},
 	"internal/rewrite": {"internal/footprint", "internal/names", "internal/solve"},
-	"internal/fit":     {"internal/footprint", "internal/names", "internal/rewrite", "internal/solve"},
+	"internal/fit":     {"internal/footprint", "internal/names", "internal/rewrite", "internal/solve", "internal/progress"},
 	"internal/render":  {},
+	// progress is a leaf: the callback long work reports through.
+	"internal/progress": {},
 	// Overlays and diffs are render's encodings of objects.
 	"internal/render/kustomize": {"internal/render"},
 	"internal/render/diff":      {"internal/render"},
 	"internal/sim":              {"internal/kubebin"},
 	"internal/kubebin":          {"internal/kubebin/buildsrc"},
-	"internal/verify":           {"internal/footprint", "internal/sim"},
+	"internal/verify":           {"internal/footprint", "internal/sim", "internal/progress"},
 	// Live clusters: cluster reads a namespace as a target (the footprint
 	// prices the app's existing objects); apply writes through its handle.
 	"internal/cluster": {"internal/footprint"},

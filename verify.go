@@ -5,10 +5,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"sort"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/rightsize/rightsize/internal/footprint"
 	"github.com/rightsize/rightsize/internal/kubebin"
 	"github.com/rightsize/rightsize/internal/model"
 	"github.com/rightsize/rightsize/internal/report"
@@ -199,10 +201,27 @@ func verifyReport(app *model.App, predicted *Report, vr *verify.Report) *Report 
 		}
 		r.Workloads = append(r.Workloads, Workload{Object: key(w.Object), Replicas: w.Desired, Status: st})
 	}
+	// Findings: the prediction's, except its refusals, which give way to
+	// the control plane's.
+	predictedRefusals := map[Finding]bool{}
+	for _, f := range r.Refusals {
+		predictedRefusals[footprint.RefusalFinding(footprint.Refusal(f))] = true
+	}
+	var findings []Finding
+	for _, f := range r.Findings {
+		if !predictedRefusals[f] {
+			findings = append(findings, f)
+		}
+	}
 	r.Refusals = []Refusal{}
 	for _, f := range vr.Refusals {
-		r.Refusals = append(r.Refusals, Refusal{Object: key(f.Object), Count: f.Count, Message: f.Message})
+		ref := Refusal{Object: key(f.Object), Count: f.Count, Message: f.Message}
+		r.Refusals = append(r.Refusals, ref)
+		findings = append(findings, footprint.RefusalFinding(footprint.Refusal(ref)))
 	}
+	rank := map[Severity]int{Error: 0, Warning: 1, Info: 2}
+	sort.SliceStable(findings, func(i, j int) bool { return rank[findings[i].Severity] < rank[findings[j].Severity] })
+	r.Findings = findings
 	r.Verify = &report.VerifyDetail{Settled: vr.Settled}
 	for _, s := range vr.Skipped {
 		r.Verify.Skipped = append(r.Verify.Skipped, report.Skipped{Object: key(s.Object), Reason: s.Reason})

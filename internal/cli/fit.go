@@ -65,6 +65,8 @@ Exit codes: 0 fits, 3 no allowed rewrite fits, 1 error, 2 usage.`,
   rightsize fit app.yaml --min-memory 64Mi --report report.json --report-format json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			f.progress = newProgress(cmd, s)
+			defer f.progress.Close()
 			return f.run(cmd.Context(), s, args)
 		},
 	}
@@ -135,6 +137,9 @@ func (f *fitFlags) run(ctx context.Context, s Streams, args []string) error {
 	app, t, err := f.load.loadAppAndTarget(ctx, s, args)
 	if err != nil {
 		return err
+	}
+	if len(app.Keys()) >= bigApp {
+		opts = append(opts, rightsize.WithFitProgress(f.progress.Event))
 	}
 	res, err := f.fit(ctx, s, app, t, opts)
 	if err != nil {

@@ -16,7 +16,12 @@ import (
 type fitOutput struct {
 	outFormat string
 	diff      bool
+	progress  *progressView
 }
+
+// bigApp is the object count from which fit shows its stages as progress:
+// smaller apps fit in well under a second.
+const bigApp = 1000
 
 func (f *fitOutput) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.outFormat, "out-format", "files", "what --out holds: files (one per object) or kustomize (an overlay over the input files: kustomization.yaml, one patch per changed object)")

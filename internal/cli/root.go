@@ -119,6 +119,7 @@ func newRoot(s Streams) *cobra.Command {
 		// --env: an environment's settings are the defaults of the flags.
 		PersistentPreRunE: applyEnv,
 	}
+	root.PersistentFlags().Bool("quiet", false, "show no progress on standard error (building, waiting, sampling)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return flagErr{fmt.Errorf("%s: %w (see '%s --help')", c.CommandPath(), err, c.CommandPath())}
 	})

@@ -80,7 +80,9 @@ at once. Progress goes to standard error, the directory to standard output.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			dir, err := kubebin.Install(ctx, s.Err)
+			pv := newProgress(cmd, s)
+			defer pv.Close()
+			dir, err := kubebin.Install(ctx, &lines{p: pv, stage: "control plane"})
 			if err != nil {
 				return err
 			}

@@ -15,16 +15,17 @@ import (
 )
 
 type verifyFlags struct {
-	load    loadFlags
-	nodes   nodeFlags
-	fit     bool
-	output  string
-	kubeBin string
-	timeout time.Duration
-	cluster bool
-	scratch bool
-	sim     bool
-	simDir  string
+	progress *progressView
+	load     loadFlags
+	nodes    nodeFlags
+	fit      bool
+	output   string
+	kubeBin  string
+	timeout  time.Duration
+	cluster  bool
+	scratch  bool
+	sim      bool
+	simDir   string
 }
 
 func newVerify(s Streams) *cobra.Command {
@@ -66,6 +67,8 @@ Exit codes: 0 every pod admitted and scheduled, 3 otherwise, 1 error, 2 usage.`,
   rightsize sim up --target sandbox && rightsize verify app/ --target sandbox --sim`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			f.progress = newProgress(cmd, s)
+			defer f.progress.Close()
 			return f.run(cmd.Context(), s, args)
 		},
 	}
@@ -87,7 +90,8 @@ func (f *verifyFlags) run(ctx context.Context, s Streams, args []string) error {
 	if err := outputFlag(f.output); err != nil {
 		return err
 	}
-	if f.cluster || f.scratch {
+	if f.cluster || f.scratch || f.load.isCluster() {
+		f.cluster = true // a live target is verified against the live cluster
 		return f.runCluster(ctx, s, args)
 	}
 	if f.sim {
@@ -127,16 +131,17 @@ func (f *verifyFlags) run(ctx context.Context, s Streams, args []string) error {
 		if c, err = rightsize.AttachLocalCluster(f.simDir); err != nil {
 			return err
 		}
-		fmt.Fprintf(s.Err, "using the running simulator at %s (its nodes, not the target's)\n", c.Kubeconfig())
+		f.progress.Event(rightsize.Progress{Stage: "control plane", Message: "using the running simulator at " + c.Kubeconfig() + " (its nodes, not the target's)"})
 	} else {
-		fmt.Fprintf(s.Err, "starting a local control plane for target %s\n", t.Name())
+		f.progress.Event(rightsize.Progress{Stage: "control plane", Message: "starting a local control plane for target " + t.Name()})
 		if c, err = rightsize.StartLocalCluster(ctx, t, rightsize.WithBinDir(f.kubeBin), rightsize.WithNodes(nodeCount, nodeSize)); err != nil {
 			return interrupted(err)
 		}
 	}
 	defer c.Stop()
-	fmt.Fprintf(s.Err, "applying %d objects and waiting for the controllers to settle\n", len(app.Keys()))
-	r, err := rightsize.Verify(ctx, c, app, t, rightsize.WithTimeout(f.timeout))
+	f.progress.Event(rightsize.Progress{Stage: "control plane", Message: "started", Finished: true})
+	r, err := rightsize.Verify(ctx, c, app, t, rightsize.WithTimeout(f.timeout), rightsize.WithVerifyProgress(f.progress.Event))
+	f.progress.Close()
 	if err != nil {
 		return interrupted(fmt.Errorf("verifying: %w", err))
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/rightsize/rightsize/internal/footprint"
 	"github.com/rightsize/rightsize/internal/model"
 	"github.com/rightsize/rightsize/internal/names"
+	"github.com/rightsize/rightsize/internal/progress"
 	"github.com/rightsize/rightsize/internal/rewrite"
 	"github.com/rightsize/rightsize/internal/solve"
 )
@@ -65,6 +66,8 @@ type Options struct {
 	// Targets holds usage-based requests and limits to aim for, by
 	// "Kind/name/container" (see solve.Options.Targets).
 	Targets map[string]corev1.ResourceRequirements
+	// Progress hears of each stage as it starts (big apps take seconds).
+	Progress progress.Func
 }
 
 func (o Options) allowed(kind string) bool {
@@ -109,11 +112,19 @@ func Run(app *model.App, t *model.Target, opts Options) (*Result, error) {
 		return nil, err
 	}
 	f := &fitter{t: t, opts: opts, app: app, res: &Result{Target: t.Name, Before: before}}
-	for _, stage := range []func() error{f.namespaces, f.kinds, f.shrink, f.storage, f.resources, f.merges, f.services, f.placement, f.rollouts} {
-		if err := stage(); err != nil {
+	stages := []struct {
+		name string
+		run  func() error
+	}{{"namespaces", f.namespaces}, {"service and object kinds", f.kinds}, {"shrinking", f.shrink}, {"storage", f.storage},
+		{"requests, limits and replicas", f.resources}, {"merges", f.merges}, {"services", f.services},
+		{"placement on nodes", f.placement}, {"rolling updates", f.rollouts}}
+	for i, stage := range stages {
+		opts.Progress.Report(progress.Event{Stage: "fit", Message: "fitting " + stage.name, Done: i, Total: len(stages)})
+		if err := stage.run(); err != nil {
 			return nil, err
 		}
 	}
+	opts.Progress.Report(progress.Event{Stage: "fit", Message: "fitted", Done: len(stages), Total: len(stages), Finished: true})
 	return f.result()
 }
 

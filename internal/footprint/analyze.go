@@ -554,10 +554,16 @@ func (a *analyzer) summarize() {
 		}
 	}
 	for _, r := range a.res.Refusals {
-		a.res.Findings = append(a.res.Findings, model.Finding{
-			Severity: model.Error, Key: refusalKey(r.Message), Object: r.Object,
-			Message: fmt.Sprintf("%d creation(s) refused: %s", r.Count, r.Message),
-		})
+		a.res.Findings = append(a.res.Findings, RefusalFinding(r))
+	}
+}
+
+// RefusalFinding states a refusal as a finding, keyed by its cause
+// (quota, must-specify, limitrange, ...).
+func RefusalFinding(r Refusal) model.Finding {
+	return model.Finding{
+		Severity: model.Error, Key: refusalKey(r.Message), Object: r.Object,
+		Message: fmt.Sprintf("%d creation(s) refused: %s", r.Count, r.Message),
 	}
 }
 

@@ -384,7 +384,7 @@ func kubeOptions(opts Options) (kube.Options, error) {
 			}
 			k, v, ok := strings.Cut(line, "=")
 			if !ok {
-				return kube.Options{}, fmt.Errorf("%s:%d: want KEY=VALUE, got %q", f, i+1, line)
+				return kube.Options{}, fmt.Errorf("%s:%d: want KEY=VALUE (the line is not shown: it may hold a secret)", f, i+1)
 			}
 			params[strings.TrimSpace(k)] = v
 		}

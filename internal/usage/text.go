@@ -75,8 +75,15 @@ func (p *textParser) line(b []byte) error {
 		}
 		return nil
 	}
-	// The series id is everything up to the value.
-	idEnd := seriesEnd(b)
+	// The series id is everything up to the value; a line of the same
+	// series as the previous one (the common case: series after series)
+	// skips the scan of its labels.
+	idEnd := -1
+	if n := len(p.lastID); n > 0 && len(b) > n && b[n] == ' ' && bytes.Equal(b[:n], p.lastID) {
+		idEnd = n
+	} else {
+		idEnd = seriesEnd(b)
+	}
 	if idEnd < 0 {
 		return fmt.Errorf("malformed sample line %q", clip(b))
 	}

@@ -25,6 +25,7 @@ import (
 
 	"github.com/rightsize/rightsize/internal/footprint"
 	"github.com/rightsize/rightsize/internal/model"
+	"github.com/rightsize/rightsize/internal/progress"
 )
 
 // Options configure Run.
@@ -38,6 +39,9 @@ type Options struct {
 	// settled, once every missing pod is explained by a refusal and every
 	// unscheduled pod by the scheduler; 0 means 1s.
 	Quiet time.Duration
+	// Progress receives how many objects were created and, while the
+	// controllers settle, how many pods were created and scheduled.
+	Progress progress.Func
 }
 
 // Report is what the control plane did with the app.
@@ -159,7 +163,7 @@ func (v *Verifier) Run(ctx context.Context, app *model.App, t *model.Target, opt
 		return nil, err
 	}
 	r := &Report{Target: t.Name, Namespace: ns, Refusals: []Refusal{}, Workloads: []Workload{}}
-	workloads, err := v.createAll(ctx, app, ns, r)
+	workloads, err := v.createAll(ctx, app, ns, r, opts.Progress)
 	if err != nil {
 		return nil, err
 	}
@@ -204,10 +208,12 @@ func namespaceFor(t *model.Target, opts Options) (string, *model.Target) {
 // createAll creates the app's objects in dependency order, letting claims
 // bind before what follows them; refusals and skipped objects go to r. It
 // returns the pod-creating objects created, in app order.
-func (v *Verifier) createAll(ctx context.Context, app *model.App, ns string, r *Report) ([]*model.Object, error) {
+func (v *Verifier) createAll(ctx context.Context, app *model.App, ns string, r *Report, p progress.Func) ([]*model.Object, error) {
 	var workloads []*model.Object
 	var claims []string // created, not yet bound
-	for _, o := range footprint.ApplyOrder(app.Objects) {
+	order := footprint.ApplyOrder(app.Objects)
+	for i, o := range order {
+		p.Report(progress.Event{Stage: "verify", Message: "creating " + o.Ref(), Done: i, Total: len(order)})
 		if len(claims) > 0 && o.Kind() != "PersistentVolumeClaim" && o.Kind() != "PersistentVolume" {
 			if err := v.awaitClaims(ctx, ns, claims); err != nil {
 				return nil, err
@@ -265,7 +271,7 @@ func (v *Verifier) createOne(ctx context.Context, o *model.Object, ns string, r 
 // observe waits for the controllers to settle and records the workloads
 // and the refusals of their pods.
 func (v *Verifier) observe(ctx context.Context, r *Report, ns string, workloads []*model.Object, opts Options) error {
-	w := &watcher{c: v.c, cs: v.cs, ns: ns, workloads: workloads}
+	w := &watcher{c: v.c, cs: v.cs, ns: ns, workloads: workloads, progress: opts.Progress}
 	settled, err := w.settle(ctx, opts.Timeout, opts.Quiet)
 	if err != nil {
 		return err
@@ -413,6 +419,7 @@ type watcher struct {
 	cs        kubernetes.Interface
 	ns        string
 	workloads []*model.Object
+	progress  progress.Func
 }
 
 type snapshot struct {
@@ -438,12 +445,14 @@ func (w *watcher) settle(ctx context.Context, timeout, quiet time.Duration) (boo
 		if err != nil {
 			return false, err
 		}
+		w.report(s, s.complete)
 		if s.complete {
 			return true, nil
 		}
 		if s.key != last {
 			last, lastChange = s.key, time.Now()
 		} else if s.explained && time.Since(lastChange) >= quiet {
+			w.report(s, true)
 			return true, nil
 		}
 		if time.Now().After(deadline) {
@@ -461,6 +470,25 @@ func (w *watcher) settle(ctx context.Context, timeout, quiet time.Duration) (boo
 type podStats struct {
 	created, scheduled, ready, pending int32
 	unsched                            map[string]int
+}
+
+// report tells the caller how many pods exist and are scheduled.
+func (w *watcher) report(s *snapshot, settled bool) {
+	if w.progress == nil {
+		return
+	}
+	var desired, created, scheduled int32
+	for _, wl := range s.workloads {
+		desired += wl.Desired
+		created += wl.Created
+		scheduled += wl.Scheduled
+	}
+	what := "waiting for the controllers"
+	if settled {
+		what = "settled"
+	}
+	w.progress.Report(progress.Event{Stage: "verify", Done: int(scheduled), Total: int(desired), Finished: settled,
+		Message: fmt.Sprintf("%s: %d of %d pods created, %d scheduled", what, created, desired, scheduled)})
 }
 
 // snapshot reads pods, controllers and events of the namespace and sums

@@ -398,18 +398,28 @@ volumes:
 	if len(pod.Containers) != 1 || len(pod.InitContainers) != 1 || pod.InitContainers[0].Name != "data" {
 		t.Fatalf("app pod: containers %v init %v", pod.Containers, pod.InitContainers)
 	}
-	mounts := map[string]corev1.VolumeMount{}
+	mounts := map[string]corev1.VolumeMount{} // by volume
 	for _, m := range pod.Containers[0].VolumeMounts {
-		mounts[m.MountPath] = m
+		mounts[m.Name] = m
 	}
-	for _, m := range pod.InitContainers[0].VolumeMounts {
-		got, ok := mounts[m.MountPath]
-		if !ok || got.Name != m.Name || !got.ReadOnly {
-			t.Errorf("app mounts %+v at %s, want volume %s read-only (volumes_from data:ro)", got, m.MountPath, m.Name)
+	want := map[string]string{"/usr/share/nginx/html": "", "/srv": ""}
+	for _, m := range mounts {
+		if _, ok := want[m.MountPath]; !ok || !m.ReadOnly {
+			t.Errorf("app mounts %s at %s (read-only %v), want data's paths read-only (volumes_from data:ro)", m.Name, m.MountPath, m.ReadOnly)
 		}
 	}
-	if len(mounts) != 2 {
-		t.Errorf("app mounts %v, want the two volumes of data", mounts)
+	init := pod.InitContainers[0]
+	if len(mounts) != 2 || len(init.VolumeMounts) != 2 {
+		t.Fatalf("app mounts %v, init container %v: want the two volumes of data", mounts, init.VolumeMounts)
+	}
+	// The init container fills each volume from its image (as Docker fills
+	// a new volume), so it mounts them elsewhere and copies.
+	script := strings.Join(init.Command, " ")
+	for i, m := range init.VolumeMounts {
+		app := mounts[m.Name]
+		if app.Name == "" || !strings.Contains(script, "cp -an '"+app.MountPath+"'/. "+m.MountPath) {
+			t.Errorf("init mount %d %+v: app mounts that volume at %q; script %q does not copy it there", i, m, app.MountPath, script)
+		}
 	}
 	if svc := model.Lookup[*corev1.Service](objs, "Service", "data"); svc == nil || svc.Spec.Selector["app.kubernetes.io/name"] != "app" {
 		t.Errorf("Service/data = %+v, want it to select app's pod", svc)

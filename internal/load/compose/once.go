@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"fmt"
 	"path"
 	"strings"
 
@@ -108,9 +109,19 @@ func (c *converter) dataContainers(names []string) {
 		if len(users) > 1 {
 			sev, also = model.Warning, "; each pod gets its own copy of its anonymous volumes, which Docker shares"
 		}
-		c.set.Finding(sev, "volumes", first.Kind+"/"+first.Name, "service %s runs once (%s) and only provides volumes to %s: it runs as init container %s in their pods, its volumes are theirs%s",
-			d, why, strings.Join(users, ", "), data.Name, also)
+		c.set.Finding(sev, "volumes", first.Kind+"/"+first.Name, "service %s runs once (%s) and only provides volumes to %s: it runs as init container %s in their pods, its volumes are theirs%s%s",
+			d, why, strings.Join(users, ", "), data.Name, also, seedNote(data))
 	}
+}
+
+func seedNote(data *workload.Workload) string {
+	if len(data.Pod.Containers) == 0 || seed(data.Pod.Containers[0]).Command == nil || len(data.Pod.Containers[0].VolumeMounts) == 0 {
+		return ""
+	}
+	if c := data.Pod.Containers[0]; !exitsAtOnce(append(append([]string(nil), c.Command...), c.Args...)) {
+		return ""
+	}
+	return "; the init container copies what its image holds at the volumes' paths into them (sh -c cp -an, as Docker fills a new volume from the image)"
 }
 
 // foldInto adds data's containers as init containers of the pod of service
@@ -125,7 +136,7 @@ func (c *converter) foldInto(data *workload.Workload, user string) {
 	}
 	for _, ic := range append(append([]corev1.Container(nil), data.Pod.InitContainers...), data.Pod.Containers...) {
 		if uw.InitContainer(ic.Name) == nil && uw.Container(ic.Name) == nil {
-			uw.Pod.InitContainers = append(uw.Pod.InitContainers, workload.RunOnce(ic))
+			uw.Pod.InitContainers = append(uw.Pod.InitContainers, seed(workload.RunOnce(ic)))
 		}
 	}
 	for _, v := range data.Pod.Volumes {
@@ -146,6 +157,38 @@ func (c *converter) foldInto(data *workload.Workload, user string) {
 			me.VolumeMounts = append(me.VolumeMounts, m)
 		}
 	}
+}
+
+// SeedDir is where a data container's init container mounts its volumes to
+// fill them with what its image holds at their paths.
+const SeedDir = "/rightsize-seed"
+
+// seed makes a data container that only exits copy what its image holds at
+// each volume's path into the volume, as Docker fills a new volume from the
+// image: mounted at its own path, an emptyDir would hide those files. Files
+// already in the volume are kept (cp -n), as Docker copies only into an
+// empty one. The image must have sh and cp; a container that runs a command
+// of its own keeps it.
+func seed(c corev1.Container) corev1.Container {
+	if !exitsAtOnce(append(append([]string(nil), c.Command...), c.Args...)) || len(c.VolumeMounts) == 0 {
+		return c
+	}
+	var script []string
+	mounts := make([]corev1.VolumeMount, len(c.VolumeMounts))
+	for i, m := range c.VolumeMounts {
+		dir := fmt.Sprintf("%s/%d", SeedDir, i)
+		script = append(script, fmt.Sprintf("if [ -d %s ]; then cp -an %s/. %s/; fi", shellQuote(m.MountPath), shellQuote(m.MountPath), dir))
+		m.MountPath, m.ReadOnly = dir, false
+		mounts[i] = m
+	}
+	c.VolumeMounts = mounts
+	c.Command = []string{"sh", "-c", strings.Join(script, " && ")}
+	c.Args = nil
+	return c
+}
+
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func hasVolume(w *workload.Workload, name string) bool {

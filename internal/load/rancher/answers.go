@@ -50,7 +50,7 @@ func parseAnswers(data []byte, file string) (map[string]answer, error) {
 		}
 		k, v, ok := strings.Cut(line, "=")
 		if !ok || strings.TrimSpace(k) == "" {
-			return nil, fmt.Errorf("%s:%d: want KEY=VALUE, got %q", file, i+1, line)
+			return nil, fmt.Errorf("%s:%d: want KEY=VALUE (the line is not shown: it may hold a secret)", file, i+1)
 		}
 		out[strings.TrimSpace(k)] = answer{v, fmt.Sprintf("%s:%d", file, i+1)}
 	}

@@ -112,9 +112,13 @@ func verify(t *testing.T, path, target string) *rightsize.Report {
 		t.Fatal(err)
 	}
 	defer c.Stop()
-	r, err := rightsize.Verify(ctx, c, app, tg)
+	var settled bool
+	r, err := rightsize.Verify(ctx, c, app, tg, rightsize.WithVerifyProgress(func(e rightsize.Progress) { settled = settled || (e.Stage == "verify" && e.Finished) }))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !settled {
+		t.Errorf("verify reported no finished progress event")
 	}
 	return r
 }
