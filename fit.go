@@ -151,7 +151,7 @@ func fitReport(in *model.App, res *fit.Result) *Report {
 	r.Summarize()
 	r.Findings = append(append([]Finding{}, res.Findings...), r.Findings...)
 	r.Changes = changes(in, res.App, res.Changes)
-	r.Fit = &report.FitDetail{Fractions: res.Fractions, Binding: res.Binding, Over: list(res.Over), Needs: list(res.Needs)}
+	r.Fit = &report.FitDetail{Fractions: res.Fractions, Binding: res.Binding, Over: list(res.Over), Needs: list(res.Needs), Cost: &res.Cost}
 	return r
 }
 

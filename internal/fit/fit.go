@@ -15,6 +15,7 @@ import (
 	"github.com/rightsize/rightsize/internal/model"
 	"github.com/rightsize/rightsize/internal/names"
 	"github.com/rightsize/rightsize/internal/progress"
+	"github.com/rightsize/rightsize/internal/report"
 	"github.com/rightsize/rightsize/internal/rewrite"
 	"github.com/rightsize/rightsize/internal/solve"
 )
@@ -103,6 +104,8 @@ type Result struct {
 	Over     map[string]resource.Quantity
 	Needs    map[string]resource.Quantity
 	Findings []model.Finding
+	// Cost is how invasive Changes are, in the order fit minimises it.
+	Cost report.Cost
 }
 
 // Run fits app to t.
@@ -116,7 +119,7 @@ func Run(app *model.App, t *model.Target, opts Options) (*Result, error) {
 		name string
 		run  func() error
 	}{{"namespaces", f.namespaces}, {"service and object kinds", f.kinds}, {"shrinking", f.shrink}, {"storage", f.storage},
-		{"requests, limits and replicas", f.resources}, {"merges", f.merges}, {"services", f.services},
+		{"requests, limits and replicas", f.resources}, {"merges (exhaustive)", f.exactMerges}, {"merges", f.merges}, {"services", f.services},
 		{"placement on nodes", f.placement}, {"rolling updates", f.rollouts}}
 	for i, stage := range stages {
 		opts.Progress.Report(progress.Event{Stage: "fit", Message: "fitting " + stage.name, Done: i, Total: len(stages)})
@@ -405,6 +408,7 @@ func (f *fitter) result() (*Result, error) {
 	}
 	res := f.res
 	res.After, res.App, res.Fits = after, f.app, after.Fits
+	res.Cost = cost(res.Changes, res.Before, after)
 	if res.Fits {
 		res.Over = nil
 	} else {

@@ -151,9 +151,12 @@ func TestRunMerges(t *testing.T) {
 		{"merge not allowed", quotaTarget(pods("2")), []string{AllowResources, AllowReplicas}, false, []string{"b", "a", "c"}, ""},
 		{"no merge needed", quotaTarget(pods("3")), nil, true, []string{"b", "a", "c"}, ""},
 		{"all three", quotaTarget(pods("1")), nil, true, []string{"a-merged"}, ""},
-		{"LimitRange Pod max blocks", withPodMax(quotaTarget(pods("2")), "100Mi"), nil, false, []string{"b", "a", "c"}, "would be refused"},
+		// Without scaling, two 64Mi pods do not fit a 100Mi Pod max (with it,
+		// the merged pod is scaled to fit: see "scaled to the Pod max").
+		{"LimitRange Pod max blocks", withPodMax(quotaTarget(pods("2")), "100Mi"), []string{AllowReplicas, AllowMerge}, false, []string{"b", "a", "c"}, "would be refused"},
 		{"LimitRange Pod max takes two", withPodMax(quotaTarget(pods("2")), "128Mi"), nil, true, []string{"a-merged", "c"}, ""},
-		{"largest node blocks", withNodes(quotaTarget(pods("2")), "100Mi"), nil, false, []string{"b", "a", "c"}, "largest node"},
+		{"scaled to the Pod max", withPodMax(quotaTarget(pods("2")), "100Mi"), []string{AllowResources, AllowMerge}, true, []string{"a-merged", "c"}, ""},
+		{"largest node blocks", withNodes(quotaTarget(pods("2")), "100Mi"), []string{AllowReplicas, AllowMerge}, false, []string{"b", "a", "c"}, "largest node"},
 		{"largest node takes two", withNodes(quotaTarget(pods("2")), "128Mi"), nil, true, []string{"a-merged", "c"}, ""},
 	}
 	for _, tt := range tests {

@@ -180,6 +180,21 @@ type FitDetail struct {
 	// fits; Needs is the smallest hard value per key that would fit.
 	Over  corev1.ResourceList `json:"over,omitempty"`
 	Needs corev1.ResourceList `json:"needs,omitempty"`
+	// Cost is how invasive the changes are.
+	Cost *Cost `json:"cost,omitempty"`
+}
+
+// Cost is how invasive a fit's changes are, in the order fit minimises
+// them: lost replicas first (availability), then workloads merged away,
+// then Services removed, then update strategies switched, then claims
+// shrunk; among equals, the highest retained fraction of requests.
+type Cost struct {
+	LostReplicas    int                `json:"lostReplicas"`
+	Merged          int                `json:"merged"`
+	ServicesRemoved int                `json:"servicesRemoved"`
+	Strategies      int                `json:"strategies"`
+	ClaimsShrunk    int                `json:"claimsShrunk"`
+	Retained        map[string]float64 `json:"retained,omitempty"`
 }
 
 // VerifyDetail is what verify reports beyond the common fields.

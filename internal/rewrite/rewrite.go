@@ -42,91 +42,105 @@ func Copy(app *model.App) *model.App {
 
 // Apply applies ops to a copy of app. Object indexes in ops refer to app.
 func Apply(app *model.App, ops []solve.Op) (*model.App, []Change, error) {
-	out := Copy(app)
+	ap := &applier{out: Copy(app), drop: map[int]bool{}}
 	var changes []Change
-	drop := map[int]bool{}
-	var added []*model.Object
-	var merger *Merger
 	for _, op := range ops {
 		var o *model.Object
 		if op.Object >= 0 {
-			if op.Object >= len(out.Objects) {
-				return nil, nil, fmt.Errorf("plan names object %d of %d", op.Object, len(out.Objects))
+			if op.Object >= len(ap.out.Objects) {
+				return nil, nil, fmt.Errorf("plan names object %d of %d", op.Object, len(ap.out.Objects))
 			}
-			o = out.Objects[op.Object]
+			o = ap.out.Objects[op.Object]
 		}
-		var cs []Change
-		var err error
-		switch op.Kind {
-		case "":
-			switch op.Field {
-			case "replicas":
-				cs, err = setReplicas(o, op)
-			case "storage":
-				cs, err = setStorage(o, op)
-			default:
-				cs, err = setResource(o, op)
-			}
-		case solve.OpServiceType:
-			var ing *model.Object
-			cs, ing, err = clusterIP(o, op)
-			if ing != nil {
-				added = append(added, ing)
-			}
-		case solve.OpDropService:
-			if len(op.Members) != 1 || op.Members[0] < 0 || op.Members[0] >= len(out.Objects) {
-				err = fmt.Errorf("dropping %s: the plan names no workload to take over its name", o.Ref())
-				break
-			}
-			cs, err = dropService(o, out.Objects[op.Members[0]], op)
-			drop[op.Object] = true
-		case solve.OpStrategy:
-			cs, err = setStrategy(o, op)
-		case solve.OpNamespace:
-			cs, err = foldNamespaces(out, op, drop)
-		case solve.OpHostPorts:
-			cs, err = dropHostPorts(o, op)
-		case solve.OpEmptyDir:
-			cs, err = emptyDir(out, op)
-			drop[op.Object] = true
-		case solve.OpMerge:
-			// Groups are disjoint and were planned on the app before any
-			// merge: one Merger over that app serves them all.
-			if merger == nil {
-				merger = NewMerger(&model.App{Objects: append([]*model.Object(nil), out.Objects...)}, maps.Clone(drop))
-			}
-			var m *Merged
-			m, err = merger.Merge(op.Members, op.Reason)
-			if err != nil {
-				break
-			}
-			out.Objects[op.Members[0]] = m.Object
-			for i, s := range m.Services {
-				out.Objects[i] = s
-			}
-			for _, i := range op.Members[1:] {
-				drop[i] = true
-			}
-			cs = m.Changes
-		default:
-			err = fmt.Errorf("unknown plan operation %q", op.Kind)
-		}
+		cs, err := ap.apply(o, op)
 		if err != nil {
 			return nil, nil, err
 		}
 		changes = append(changes, cs...)
 	}
-	if len(drop) > 0 {
+	return ap.result(), changes, nil
+}
+
+// applier carries Apply's copy of the app: objects dropped and added, and
+// the Merger of its merges.
+type applier struct {
+	out    *model.App
+	drop   map[int]bool
+	added  []*model.Object
+	merger *Merger
+}
+
+func (ap *applier) apply(o *model.Object, op solve.Op) ([]Change, error) {
+	switch op.Kind {
+	case "":
+		switch op.Field {
+		case "replicas":
+			return setReplicas(o, op)
+		case "storage":
+			return setStorage(o, op)
+		}
+		return setResource(o, op)
+	case solve.OpServiceType:
+		cs, ing, err := clusterIP(o, op)
+		if ing != nil {
+			ap.added = append(ap.added, ing)
+		}
+		return cs, err
+	case solve.OpDropService:
+		if len(op.Members) != 1 || op.Members[0] < 0 || op.Members[0] >= len(ap.out.Objects) {
+			return nil, fmt.Errorf("dropping %s: the plan names no workload to take over its name", o.Ref())
+		}
+		ap.drop[op.Object] = true
+		return dropService(o, ap.out.Objects[op.Members[0]], op)
+	case solve.OpStrategy:
+		return setStrategy(o, op)
+	case solve.OpNamespace:
+		return foldNamespaces(ap.out, op, ap.drop)
+	case solve.OpHostPorts:
+		return dropHostPorts(o, op)
+	case solve.OpEmptyDir:
+		ap.drop[op.Object] = true
+		return emptyDir(ap.out, op)
+	case solve.OpMerge:
+		return ap.merge(op)
+	}
+	return nil, fmt.Errorf("unknown plan operation %q", op.Kind)
+}
+
+// merge puts the merged Deployment in its first member's place and the
+// re-pointed Services in theirs. Groups are disjoint and were planned on
+// the app before any merge: one Merger over that app serves them all.
+func (ap *applier) merge(op solve.Op) ([]Change, error) {
+	if ap.merger == nil {
+		ap.merger = NewMerger(&model.App{Objects: append([]*model.Object(nil), ap.out.Objects...)}, maps.Clone(ap.drop))
+	}
+	m, err := ap.merger.Merge(op.Members, op.Reason)
+	if err != nil {
+		return nil, err
+	}
+	ap.out.Objects[op.Members[0]] = m.Object
+	for i, s := range m.Services {
+		ap.out.Objects[i] = s
+	}
+	for _, i := range op.Members[1:] {
+		ap.drop[i] = true
+	}
+	return m.Changes, nil
+}
+
+func (ap *applier) result() *model.App {
+	out := ap.out
+	if len(ap.drop) > 0 {
 		kept := out.Objects[:0]
 		for i, o := range out.Objects {
-			if !drop[i] {
+			if !ap.drop[i] {
 				kept = append(kept, o)
 			}
 		}
 		out.Objects = kept
 	}
-	out.Objects = append(out.Objects, added...)
-	return out, changes, nil
+	out.Objects = append(out.Objects, ap.added...)
+	return out
 }
 
 func setResource(o *model.Object, op solve.Op) ([]Change, error) {

@@ -113,6 +113,10 @@ func ParseBytes(file string, data []byte) ([]*model.Object, []model.Finding, err
 	if err != nil {
 		return nil, nil, err
 	}
+	if len(docs) == 0 {
+		// Found by FuzzBlueprint: the error named no file.
+		return nil, nil, fmt.Errorf("%s: no blueprint or deployment (a document with clusters:)", file)
+	}
 	return Convert(docs)
 }
 
