@@ -13,8 +13,9 @@ import (
 	"strings"
 )
 
-// maxSeed skips files too large to be useful seeds.
-const maxSeed = 256 << 10
+// MaxSeed is the largest seed kept by default: a fuzzer mutates small
+// inputs fastest, and a large valid input makes every execution slow.
+const MaxSeed = 8 << 10
 
 // Corpus is the shared corpus directory, whether or not it exists.
 func Corpus() string {
@@ -26,6 +27,11 @@ func Corpus() string {
 // base name matches (a name, or an extension such as ".yaml"), in path
 // order, at most max of them. Missing roots are skipped.
 func Files(max int, match []string, roots ...string) [][]byte {
+	return FilesUnder(MaxSeed, max, match, roots...)
+}
+
+// FilesUnder is Files for seeds of at most size bytes.
+func FilesUnder(size int64, max int, match []string, roots ...string) [][]byte {
 	var paths []string
 	for _, root := range roots {
 		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -49,7 +55,7 @@ func Files(max int, match []string, roots ...string) [][]byte {
 			break
 		}
 		st, err := os.Stat(p)
-		if err != nil || st.Size() > maxSeed {
+		if err != nil || st.Size() > size {
 			continue
 		}
 		if b, err := os.ReadFile(p); err == nil {

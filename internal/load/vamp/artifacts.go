@@ -43,43 +43,8 @@ func Convert(docs []doc) ([]*model.Object, []model.Finding, error) {
 	c := &conv{defs: map[string]doc{}, breeds: map[string]*breed{}, scales: map[string]map[string]any{},
 		names: workload.Namer{What: "cluster"}, units: map[string]*unit{}}
 	c.set = &workload.Set{Format: "vamp", File: docs0(docs)}
-	var gateways, refs []doc
-	var order []*unit
-	for _, d := range docs {
-		kind := strings.TrimSuffix(strings.ToLower(str(d.m["kind"])), "s")
-		name := str(d.m["name"])
-		switch {
-		case kind == "breed":
-			if d.m["deployable"] == nil {
-				c.set.Finding(model.Info, "vamp", "", "%s: breed %s names a breed only (a reference, as in an undeploy request): read from its definition", d.file, name)
-			} else if _, dup := c.defs[name]; !dup {
-				c.defs[name] = d
-			}
-		case kind == "scale":
-			if d.m["cpu"] != nil || d.m["memory"] != nil || d.m["instances"] != nil {
-				c.scales[name] = d.m
-			}
-		case kind == "gateway":
-			gateways = addGateway(gateways, d)
-		case (kind == "blueprint" || kind == "deployment" || kind == "") && d.m["clusters"] != nil:
-			if kind == "" {
-				kind = "blueprint"
-			}
-			if u := c.addUnit(kind, name, d); u != nil {
-				order = append(order, u)
-			}
-		case kind == "" && name != "" && len(d.m) == 1:
-			refs = append(refs, d) // "name: X": deploy blueprint X
-		case (kind == "blueprint" || kind == "deployment" || kind == "scale") && len(d.m) <= 2:
-			c.set.Finding(model.Info, "vamp", "", "%s: %s %s names a %s only (a reference, as in a removal request): skipped", d.file, kind, name, kind)
-		default:
-			what := str(d.m["kind"])
-			if what == "" {
-				what = "document without clusters"
-			}
-			c.set.Finding(model.Info, "vamp", "", "%s: %s %s is not an application artifact: skipped", d.file, what, name)
-		}
-	}
+	col := c.collect(docs)
+	gateways, refs, order := col.gateways, col.refs, col.order
 	units, err := c.selectUnits(order, refs)
 	if err != nil {
 		return nil, nil, err
@@ -98,6 +63,55 @@ func Convert(docs []doc) ([]*model.Object, []model.Finding, error) {
 	}
 	c.set.Finish()
 	return c.set.Objects(), c.set.Findings, nil
+}
+
+// collected are the documents of an input sorted by what they are.
+type collected struct {
+	gateways, refs []doc
+	order          []*unit
+}
+
+// collect records breeds and scales by name, blueprints and deployments as
+// units (merging repeats), gateways, "name: X" references; and reports the
+// rest.
+func (c *conv) collect(docs []doc) collected {
+	var col collected
+	for _, d := range docs {
+		kind := strings.TrimSuffix(strings.ToLower(str(d.m["kind"])), "s")
+		name := str(d.m["name"])
+		switch {
+		case kind == "breed":
+			if d.m["deployable"] == nil {
+				c.set.Finding(model.Info, "vamp", "", "%s: breed %s names a breed only (a reference, as in an undeploy request): read from its definition", d.file, name)
+			} else if _, dup := c.defs[name]; !dup {
+				c.defs[name] = d
+			}
+		case kind == "scale":
+			if d.m["cpu"] != nil || d.m["memory"] != nil || d.m["instances"] != nil {
+				c.scales[name] = d.m
+			}
+		case kind == "gateway":
+			col.gateways = addGateway(col.gateways, d)
+		case (kind == "blueprint" || kind == "deployment" || kind == "") && d.m["clusters"] != nil:
+			if kind == "" {
+				kind = "blueprint"
+			}
+			if u := c.addUnit(kind, name, d); u != nil {
+				col.order = append(col.order, u)
+			}
+		case kind == "" && name != "" && len(d.m) == 1:
+			col.refs = append(col.refs, d) // "name: X": deploy blueprint X
+		case (kind == "blueprint" || kind == "deployment" || kind == "scale") && len(d.m) <= 2:
+			c.set.Finding(model.Info, "vamp", "", "%s: %s %s names a %s only (a reference, as in a removal request): skipped", d.file, kind, name, kind)
+		default:
+			what := str(d.m["kind"])
+			if what == "" {
+				what = "document without clusters"
+			}
+			c.set.Finding(model.Info, "vamp", "", "%s: %s %s is not an application artifact: skipped", d.file, what, name)
+		}
+	}
+	return col
 }
 
 // addGateway adds a gateway artifact, or keeps the first definition of a

@@ -113,6 +113,10 @@ func ParseBytes(file string, data []byte) ([]*model.Object, []model.Finding, err
 	if err != nil {
 		return nil, nil, err
 	}
+	if len(docs) == 0 {
+		// Found by FuzzBlueprint: the error named no file.
+		return nil, nil, fmt.Errorf("%s: no blueprint or deployment (a document with clusters:)", file)
+	}
 	return Convert(docs)
 }
 
@@ -216,25 +220,11 @@ func (c *conv) breed(file, field string, m map[string]any) (*breed, error) {
 	if b.image == "" {
 		return nil, fmt.Errorf("%s: %s.deployable: empty image", file, field)
 	}
-	if p, ok := m["ports"].(string); ok { // one port: "8080/http"
-		m = withKey(m, "ports", map[string]any{"port": p})
-	}
-	ports, err := mapping(m["ports"], file, field+".ports")
+	ports, err := breedPorts(m, file, field)
 	if err != nil {
 		return nil, err
 	}
-	for _, pn := range workload.SortedKeys(ports) {
-		s, ok := scalar(ports[pn])
-		if !ok {
-			return nil, fmt.Errorf("%s: %s.ports.%s: want PORT or PORT/http, got %s", file, field, pn, typeName(ports[pn]))
-		}
-		num, proto, _ := strings.Cut(s, "/")
-		n, err := strconv.Atoi(num)
-		if err != nil || n <= 0 || n > 65535 {
-			return nil, fmt.Errorf("%s: %s.ports.%s: invalid port %q", file, field, pn, s)
-		}
-		b.ports = append(b.ports, port{name: pn, number: int32(n), http: proto == "http"})
-	}
+	b.ports = ports
 	env, err := envOf(m, file, field)
 	if err != nil {
 		return nil, err
@@ -279,6 +269,31 @@ func (c *conv) breed(file, field string, m map[string]any) (*breed, error) {
 		}
 	}
 	return b, nil
+}
+
+// breedPorts reads a breed's ports: NAME: PORT[/http|/tcp], or one port.
+func breedPorts(m map[string]any, file, field string) ([]port, error) {
+	var out []port
+	if p, ok := m["ports"].(string); ok { // one port: "8080/http"
+		m = withKey(m, "ports", map[string]any{"port": p})
+	}
+	ports, err := mapping(m["ports"], file, field+".ports")
+	if err != nil {
+		return nil, err
+	}
+	for _, pn := range workload.SortedKeys(ports) {
+		s, ok := scalar(ports[pn])
+		if !ok {
+			return nil, fmt.Errorf("%s: %s.ports.%s: want PORT or PORT/http, got %s", file, field, pn, typeName(ports[pn]))
+		}
+		num, proto, _ := strings.Cut(s, "/")
+		n, err := strconv.Atoi(num)
+		if err != nil || n <= 0 || n > 65535 {
+			return nil, fmt.Errorf("%s: %s.ports.%s: invalid port %q", file, field, pn, s)
+		}
+		out = append(out, port{name: pn, number: int32(n), http: proto == "http"})
+	}
+	return out, nil
 }
 
 var reMemory = regexp.MustCompile(`^\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*$`)

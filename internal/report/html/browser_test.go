@@ -12,8 +12,12 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/rightsize/rightsize"
+	"github.com/rightsize/rightsize/internal/model"
+	"github.com/rightsize/rightsize/internal/report"
 	"github.com/rightsize/rightsize/internal/sim/simtest"
 )
 
@@ -139,6 +143,7 @@ func TestBrowser(t *testing.T) {
 		{name: "fit-online-boutique-okteto-free", report: fit(t, corpusDir+"/online-boutique", "okteto-free"), bars: true},
 		{name: "fit-openshift-django-starter", report: fit(t, corpusDir+"/openshift-django-psql-persistent", "openshift-starter-2018"), bars: true},
 		{name: "verify-shop-sandbox", report: verify(t, "../../../examples/shop", "sandbox"), bars: true},
+		{name: "recommend-synthetic", report: recommendReport()},
 	}
 	dir := screenshotDir(t)
 	t.Logf("screenshots in %s", dir)
@@ -182,9 +187,9 @@ func TestBrowser(t *testing.T) {
 
 // counts are what the page shows, read in the browser.
 type counts struct {
-	Bars, Changes, Refusals, Findings, Workloads int
-	Overflow                                     []string
-	ScrollWidth, ClientWidth                     int
+	Bars, Changes, Refusals, Findings, Workloads, Usage int
+	Overflow                                            []string
+	ScrollWidth, ClientWidth                            int
 }
 
 const countJS = `(() => {
@@ -202,6 +207,7 @@ const countJS = `(() => {
     Refusals: document.querySelectorAll('table.refusals tr.refusal').length,
     Findings: document.querySelectorAll('#findings li.finding').length,
     Workloads: document.querySelectorAll('table.workloads tr.workload').length,
+    Usage: document.querySelectorAll('#usage .usage-row svg.bar').length,
     Overflow: over.slice(0, 10),
     ScrollWidth: document.documentElement.scrollWidth,
     ClientWidth: vw,
@@ -263,6 +269,9 @@ func check(t *testing.T, ctx context.Context, p page, file string, width int64, 
 	if c.Workloads != len(r.Workloads) {
 		t.Errorf("width %d: %d workload rows, want %d", width, c.Workloads, len(r.Workloads))
 	}
+	if r.Recommend != nil && c.Usage != 2*len(r.Recommend.Containers) {
+		t.Errorf("width %d: %d usage bars, want cpu and memory of %d containers", width, c.Usage, len(r.Recommend.Containers))
+	}
 	if len(c.Overflow) > 0 || c.ScrollWidth > c.ClientWidth {
 		t.Errorf("width %d: page is %dpx wide in a %dpx viewport; elements sticking out: %v (screenshot %s)", width, c.ScrollWidth, c.ClientWidth, c.Overflow, shot)
 	}
@@ -274,4 +283,22 @@ func absPath(t *testing.T, p string) string {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// recommendReport is a recommend report with usage, as the usage sources
+// make it: one container with samples, one without.
+func recommendReport() *rightsize.Report {
+	f := func(x float64) *float64 { return &x }
+	start := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
+	return &report.Report{Command: report.Recommend, Fits: true, Findings: []model.Finding{{Severity: model.Warning, Key: "usage", Object: model.Key{Group: "apps", Kind: "Deployment", Name: "worker"}, Message: "no samples for container worker"}},
+		Recommend: &report.RecommendDetail{Strategy: "rightsize", Source: "prometheus", Start: start, End: start.Add(8 * 24 * time.Hour), Samples: 11520,
+			Containers: []report.ContainerSizing{
+				{Object: model.Key{Group: "apps", Kind: "Deployment", Name: "frontend-with-a-rather-long-name"}, Container: "server", Status: "ok",
+					Current:     report.Requirements{Requests: corev1.ResourceList{"cpu": resource.MustParse("500m"), "memory": resource.MustParse("512Mi")}, Limits: corev1.ResourceList{"memory": resource.MustParse("1Gi")}},
+					Observed:    &report.Observed{CPUSamples: 11520, MemorySamples: 192, Pods: 3, CPU: report.Percentiles{P50: 0.04, P90: 0.09, P95: 0.12, P99: 0.2, Max: 0.31}, Memory: report.Percentiles{P50: 180 << 20, P95: 230 << 20, Max: 260 << 20}},
+					Recommended: &report.Requirements{Requests: corev1.ResourceList{"cpu": resource.MustParse("138m"), "memory": resource.MustParse("300Mi")}, Limits: corev1.ResourceList{"memory": resource.MustParse("300Mi")}},
+					Risk:        report.Risk{CPUOverRequest: f(0.04), MemoryOverLimit: f(0)}},
+				{Object: model.Key{Group: "apps", Kind: "Deployment", Name: "worker"}, Container: "worker", Status: "no-data",
+					Current: report.Requirements{Requests: corev1.ResourceList{"cpu": resource.MustParse("100m")}}, Notes: []string{"no samples: sizes kept"}},
+			}}}
 }

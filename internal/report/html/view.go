@@ -32,6 +32,7 @@ type page struct {
 	Objects            []report.Object
 	Names              []report.Name
 	NChanges           int
+	Usage              *usageView
 }
 
 type quotaView struct {
@@ -108,6 +109,7 @@ func view(r *report.Report) *page {
 	}
 	p.Findings = bySeverity(r.Findings)
 	p.Objects, p.Names = r.Objects, r.Names
+	p.Usage = usageOf(r.Recommend)
 	return p
 }
 
