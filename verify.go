@@ -2,6 +2,8 @@ package rightsize
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"sort"
 	"time"
@@ -19,6 +21,8 @@ import (
 // Cluster is a Kubernetes control plane that Verify creates apps in.
 type Cluster struct {
 	sim *sim.Cluster
+	// attached: a control plane another process runs ('rightsize sim up').
+	attached bool
 }
 
 // LocalOption configures StartLocalCluster.
@@ -65,7 +69,34 @@ func StartLocalCluster(ctx context.Context, t *Target, opts ...LocalOption) (*Cl
 	return &Cluster{sim: c}, nil
 }
 
-// Stop stops the cluster and removes its files.
+// AttachLocalCluster uses the control plane 'rightsize sim up' keeps
+// running with its files in stateDir ("" for the default,
+// <user cache>/rightsize/sim). Verify then creates each app in a fresh
+// namespace, seeded with the target's quotas and limit ranges and deleted
+// afterwards; the nodes are those the simulator was started with, not the
+// target's. Stop forgets the cluster and leaves it running. The error
+// wraps os.ErrNotExist when no simulator runs there.
+func AttachLocalCluster(stateDir string) (*Cluster, error) {
+	if stateDir == "" {
+		d, err := sim.DefaultStateDir()
+		if err != nil {
+			return nil, err
+		}
+		stateDir = d
+	}
+	st, err := sim.ReadState(stateDir)
+	if err != nil {
+		return nil, fmt.Errorf("no running simulator in %s (start one with 'rightsize sim up'): %w", stateDir, err)
+	}
+	c, err := sim.Attach(st)
+	if err != nil {
+		return nil, err
+	}
+	return &Cluster{sim: c, attached: true}, nil
+}
+
+// Stop stops the cluster and removes its files; for an attached cluster it
+// only releases it.
 func (c *Cluster) Stop() error { return c.sim.Stop() }
 
 // Kubeconfig is the path of the cluster's admin kubeconfig.
@@ -91,10 +122,28 @@ func WithVerifyNamespace(ns string) VerifyOption {
 // created and scheduled, every refusal in Kubernetes' words, and each
 // quota's status.used next to Analyze's prediction. Report.Fits is true when
 // every pod was admitted and scheduled.
-func Verify(ctx context.Context, c *Cluster, app *App, t *Target, opts ...VerifyOption) (*Report, error) {
+//
+// On a cluster from AttachLocalCluster, without WithVerifyNamespace, the
+// app goes to a fresh namespace that is deleted (and waited for) before
+// Verify returns.
+func Verify(ctx context.Context, c *Cluster, app *App, t *Target, opts ...VerifyOption) (r *Report, err error) {
 	var o verify.Options
 	for _, opt := range opts {
 		opt(&o)
+	}
+	if c.attached && o.Namespace == "" {
+		ns, err := scratchName("rightsize-verify-")
+		if err != nil {
+			return nil, err
+		}
+		o.Namespace = ns
+		defer func() {
+			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+			defer cancel()
+			if derr := c.sim.DeleteNamespace(dctx, ns); derr != nil && err == nil {
+				r, err = nil, derr
+			}
+		}()
 	}
 	v, err := verify.New(c.sim)
 	if err != nil {
@@ -112,6 +161,15 @@ func Verify(ctx context.Context, c *Cluster, app *App, t *Target, opts ...Verify
 		return nil, err
 	}
 	return verifyReport(app.app, predicted, vr), nil
+}
+
+// scratchName is prefix and six random hex digits.
+func scratchName(prefix string) (string, error) {
+	suffix := make([]byte, 3)
+	if _, err := rand.Read(suffix); err != nil {
+		return "", err
+	}
+	return prefix + hex.EncodeToString(suffix), nil
 }
 
 // verifyReport merges the control plane's report into the prediction's

@@ -204,7 +204,8 @@ func (f *simFlags) serve(s Streams) error {
 	if ns == "" {
 		ns = "rightsize"
 	}
-	return sim.Serve(ctx, dir, sim.Options{BinDir: bin, Nodes: sim.Nodes(t, n, size), Progress: s.Err}, ns, t)
+	// Jobs complete, as under verify, which may reuse this control plane.
+	return sim.Serve(ctx, dir, sim.Options{BinDir: bin, Nodes: sim.Nodes(t, n, size), Progress: s.Err, Kubelet: sim.KubeletOptions{CompleteJobs: true}}, ns, t)
 }
 
 func newSimDown(s Streams) *cobra.Command {

@@ -24,6 +24,8 @@ type verifyFlags struct {
 	timeout  time.Duration
 	cluster  bool
 	scratch  bool
+	sim      bool
+	simDir   string
 }
 
 func newVerify(s Streams) *cobra.Command {
@@ -52,10 +54,17 @@ that the real cluster's admission webhooks and policies take part; with
 the live namespace's limit ranges and what its quotas have left, deleted
 afterwards (the user must be allowed to create namespaces).
 
+With --sim, the verifier reuses the control plane 'rightsize sim up' keeps
+running instead of starting one (about a second instead of several): each
+run creates a fresh namespace with the target's quotas and limit ranges and
+deletes it afterwards. The nodes are those the simulator was started with
+('sim up --target/--nodes'), not the target's.
+
 Exit codes: 0 every pod admitted and scheduled, 3 otherwise, 1 error, 2 usage.`,
 		Example: `  rightsize verify examples/shop --target sandbox
   rightsize verify app/ --cluster --target cluster:prod/team-a --scratch
-  rightsize verify app.yaml --target okteto-free --fit -o json`,
+  rightsize verify app.yaml --target okteto-free --fit -o json
+  rightsize sim up --target sandbox && rightsize verify app/ --target sandbox --sim`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.progress = newProgress(cmd, s)
@@ -72,6 +81,8 @@ Exit codes: 0 every pod admitted and scheduled, 3 otherwise, 1 error, 2 usage.`,
 	fs.DurationVar(&f.timeout, "timeout", 60*time.Second, "how long to wait for the controllers to settle")
 	fs.BoolVar(&f.cluster, "cluster", false, "verify against the live namespace of the cluster target (server-side dry run) instead of a local control plane")
 	fs.BoolVar(&f.scratch, "scratch", false, "with --cluster: also create the app in a temporary namespace with what the live one has left, deleted after")
+	fs.BoolVar(&f.sim, "sim", false, "reuse the control plane 'rightsize sim up' runs (a fresh namespace per run, deleted after; its nodes, not the target's)")
+	fs.StringVar(&f.simDir, "state-dir", "", "with --sim: the running simulator's state directory (default <user cache>/rightsize/sim)")
 	return cmd
 }
 
@@ -82,6 +93,15 @@ func (f *verifyFlags) run(ctx context.Context, s Streams, args []string) error {
 	if f.cluster || f.scratch || f.load.isCluster() {
 		f.cluster = true // a live target is verified against the live cluster
 		return f.runCluster(ctx, s, args)
+	}
+	if f.sim {
+		for _, name := range []string{"nodes", "node-size", "kube-bin"} {
+			if f.load.fs.Changed(name) {
+				return usageError("--%s: does not apply to --sim (the running simulator has its own nodes)", name)
+			}
+		}
+	} else if f.load.fs.Changed("state-dir") {
+		return usageError("--state-dir: only with --sim")
 	}
 	nodeCount, nodeSize, err := f.nodes.parse()
 	if err != nil {
@@ -100,16 +120,23 @@ func (f *verifyFlags) run(ctx context.Context, s Streams, args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	f.progress.Event(rightsize.Progress{Stage: "control plane", Message: "starting a local control plane for target " + t.Name()})
 	interrupted := func(err error) error {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil && !f.sim {
 			return fmt.Errorf("interrupted; the control plane is stopped")
 		}
 		return err
 	}
-	c, err := rightsize.StartLocalCluster(ctx, t, rightsize.WithBinDir(f.kubeBin), rightsize.WithNodes(nodeCount, nodeSize))
-	if err != nil {
-		return interrupted(err)
+	var c *rightsize.Cluster
+	if f.sim {
+		if c, err = rightsize.AttachLocalCluster(f.simDir); err != nil {
+			return err
+		}
+		f.progress.Event(rightsize.Progress{Stage: "control plane", Message: "using the running simulator at " + c.Kubeconfig() + " (its nodes, not the target's)"})
+	} else {
+		f.progress.Event(rightsize.Progress{Stage: "control plane", Message: "starting a local control plane for target " + t.Name()})
+		if c, err = rightsize.StartLocalCluster(ctx, t, rightsize.WithBinDir(f.kubeBin), rightsize.WithNodes(nodeCount, nodeSize)); err != nil {
+			return interrupted(err)
+		}
 	}
 	defer c.Stop()
 	f.progress.Event(rightsize.Progress{Stage: "control plane", Message: "started", Finished: true})

@@ -24,6 +24,8 @@ type State struct {
 	Server     string `json:"server"`
 	Namespace  string `json:"namespace"`
 	Target     string `json:"target"`
+	// CompleteJobs is the kubelet stand-in's KubeletOptions.CompleteJobs.
+	CompleteJobs bool `json:"completeJobs,omitempty"`
 }
 
 // DefaultStateDir is <user cache>/rightsize/sim.
@@ -116,7 +118,7 @@ func Serve(ctx context.Context, dir string, opts Options, ns string, t *model.Ta
 	if err := c.Seed(ctx, ns, t); err != nil {
 		return err
 	}
-	st := State{PID: os.Getpid(), PIDs: c.PIDs(), Kubeconfig: c.Kubeconfig, Server: c.Server, Namespace: ns, Target: t.Name}
+	st := State{PID: os.Getpid(), PIDs: c.PIDs(), Kubeconfig: c.Kubeconfig, Server: c.Server, Namespace: ns, Target: t.Name, CompleteJobs: opts.Kubelet.CompleteJobs}
 	data, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
 		return err

@@ -50,6 +50,15 @@ func (c *converter) checkNumbers(svc *types.ServiceConfig) error {
 			}
 		}
 	}
+	if hc := svc.HealthCheck; hc != nil && hc.Retries != nil && *hc.Retries > math.MaxInt32 {
+		return fmt.Errorf("%s: invalid value %d: at most %d", where("healthcheck.retries"), *hc.Retries, math.MaxInt32)
+	}
+	return checkPorts(svc, where)
+}
+
+// checkPorts refuses port numbers outside 1-65535, which would wrap in the
+// int32 of a Kubernetes port.
+func checkPorts(svc *types.ServiceConfig, where func(string) string) error {
 	for i, p := range svc.Ports {
 		if p.Target > 65535 {
 			return fmt.Errorf("%s: invalid port %d: must be between 1 and 65535", where(fmt.Sprintf("ports[%d].target", i)), p.Target)
@@ -65,9 +74,6 @@ func (c *converter) checkNumbers(svc *types.ServiceConfig) error {
 				return fmt.Errorf("%s: invalid port %d: must be between 1 and 65535", where(fmt.Sprintf("expose[%d]", i)), n)
 			}
 		}
-	}
-	if hc := svc.HealthCheck; hc != nil && hc.Retries != nil && *hc.Retries > math.MaxInt32 {
-		return fmt.Errorf("%s: invalid value %d: at most %d", where("healthcheck.retries"), *hc.Retries, math.MaxInt32)
 	}
 	return nil
 }
