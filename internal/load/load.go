@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -191,27 +192,36 @@ func detect(path string, max int64) (string, error) {
 		return "", fmt.Errorf("reading %s: %w", path, err)
 	}
 	if !st.IsDir() {
-		base := filepath.Base(path)
-		lower := strings.ToLower(base)
-		switch {
-		case strings.HasSuffix(lower, ".tgz") || strings.HasSuffix(lower, ".tar.gz") || base == "Chart.yaml":
-			return "helm", nil
-		case base == "kustomization.yaml" || base == "kustomization.yml" || base == "Kustomization":
-			return "kustomize", nil
-		case base == "rancher-compose.yml" || base == "rancher-compose.yaml":
-			return "rancher", nil
-		}
-		for _, n := range compose.FileNames {
-			if base == n {
-				return "compose", nil
-			}
-		}
-		data, err := limit.ReadFile(path, max)
-		if err != nil {
-			return "", fmt.Errorf("reading %s: %w", path, err)
-		}
-		return detectContent(data), nil
+		return detectFile(path, max)
 	}
+	return detectDir(path, max)
+}
+
+// detectFile names a file's format by its name, else by its content.
+func detectFile(path string, max int64) (string, error) {
+	base := filepath.Base(path)
+	lower := strings.ToLower(base)
+	switch {
+	case strings.HasSuffix(lower, ".tgz") || strings.HasSuffix(lower, ".tar.gz") || base == "Chart.yaml":
+		return "helm", nil
+	case base == "kustomization.yaml" || base == "kustomization.yml" || base == "Kustomization":
+		return "kustomize", nil
+	case base == "rancher-compose.yml" || base == "rancher-compose.yaml":
+		return "rancher", nil
+	case slices.Contains(compose.FileNames, base):
+		return "compose", nil
+	}
+	data, err := limit.ReadFile(path, max)
+	if err != nil {
+		return "", fmt.Errorf("reading %s: %w", path, err)
+	}
+	return detectContent(data), nil
+}
+
+// detectDir names a directory's format by the files it holds: a chart, a
+// kustomization, a Rancher catalog entry, a Compose file, a Vamp file among
+// its YAML files, else Kubernetes manifests.
+func detectDir(path string, max int64) (string, error) {
 	has := func(n string) bool {
 		_, err := os.Stat(filepath.Join(path, n))
 		return err == nil
@@ -223,11 +233,8 @@ func detect(path string, max int64) (string, error) {
 		return "kustomize", nil
 	case rancher.Detect(path):
 		return "rancher", nil
-	}
-	for _, n := range compose.FileNames {
-		if has(n) {
-			return "compose", nil
-		}
+	case slices.ContainsFunc(compose.FileNames, has):
+		return "compose", nil
 	}
 	entries, err := os.ReadDir(path)
 	if err != nil {

@@ -2,7 +2,6 @@ package compose
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"go.yaml.in/yaml/v4"
@@ -22,92 +21,122 @@ func Legacy(file string, data []byte) ([]byte, []string, error) {
 	if doc == nil {
 		return data, nil, nil
 	}
-	var notes []string
-	version := fmt.Sprint(doc["version"])
+	l := legacy{doc: doc}
 	_, hasServices := doc["services"]
-	v1 := !hasServices && doc["version"] == nil
-	if v1 {
-		for k, v := range doc {
-			if _, ok := v.(map[string]any); !ok {
-				return nil, nil, fmt.Errorf("%s: %s: want a service (a mapping), got %T", file, k, v)
-			}
+	version := fmt.Sprint(doc["version"])
+	switch {
+	case !hasServices && doc["version"] == nil:
+		if err := l.rootServices(file); err != nil {
+			return nil, nil, err
 		}
-		doc = map[string]any{"services": doc}
-		notes = append(notes, "version 1 file (services at the root) read as the Compose Specification")
-	} else if !strings.HasPrefix(version, "1") && !strings.HasPrefix(version, "2") {
+	case !strings.HasPrefix(version, "1") && !strings.HasPrefix(version, "2"):
 		return data, nil, nil
 	}
-	services, _ := doc["services"].(map[string]any)
-	names := make([]string, 0, len(services))
-	for n := range services {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	changed := v1
+	services, _ := l.doc["services"].(map[string]any)
+	names := workload.SortedKeys(services)
 	for _, n := range names {
-		svc, ok := services[n].(map[string]any)
-		if !ok {
-			continue
-		}
-		if net, ok := svc["net"]; ok {
-			delete(svc, "net")
-			if _, set := svc["network_mode"]; !set {
-				svc["network_mode"] = net
-			}
-			changed = true
-		}
-		for _, k := range []string{"volume_driver", "log_driver", "log_opt", "cpu_quota_legacy"} {
-			if v, ok := svc[k]; ok {
-				delete(svc, k)
-				notes = append(notes, fmt.Sprintf("services.%s.%s (%v) is not carried over", n, k, v))
-				changed = true
-			}
+		if svc, ok := services[n].(map[string]any); ok {
+			l.service(n, svc)
 		}
 	}
-	if vols, ok := doc["volumes"].(map[string]any); ok {
-		for _, n := range workload.SortedKeys(vols) {
-			if v, ok := vols[n].(map[string]any); ok {
-				for _, k := range []string{"driver_opts", "driver"} {
-					if x, set := v[k]; set && (x == nil || x == "") {
-						delete(v, k)
-						changed = true
-					}
-				}
-			}
-		}
+	l.volumeDrivers()
+	if l.v1 {
+		l.implicitVolumes(services, names)
 	}
-	if v1 {
-		// Version 1 created named volumes on first use.
-		vols := map[string]any{}
-		for _, n := range names {
-			svc, _ := services[n].(map[string]any)
-			list, _ := svc["volumes"].([]any)
-			for _, v := range list {
-				s, ok := v.(string)
-				if !ok {
-					continue
-				}
-				src, _, found := strings.Cut(s, ":")
-				if found && src != "" && !strings.ContainsAny(src[:1], "./~$") {
-					vols[src] = nil
-				}
-			}
-		}
-		if len(vols) > 0 {
-			doc["volumes"] = vols
-		}
-	}
-	if _, ok := doc["version"]; ok {
+	if _, ok := l.doc["version"]; ok {
 		// The specification ignores it, with a warning.
-		delete(doc, "version")
-		changed = true
+		delete(l.doc, "version")
+		l.changed = true
 	}
-	if !changed {
-		return data, notes, nil
+	if !l.changed {
+		return data, l.notes, nil
 	}
-	out, err := yaml.Marshal(doc)
+	out, err := yaml.Marshal(l.doc)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", file, err)
 	}
-	return out, notes, nil
+	return out, l.notes, nil
+}
+
+// legacy holds one file's rewrite in progress.
+type legacy struct {
+	doc     map[string]any
+	v1      bool // services at the root
+	changed bool
+	notes   []string
+}
+
+// rootServices moves a version 1 file's services under services:.
+func (l *legacy) rootServices(file string) error {
+	for k, v := range l.doc {
+		if _, ok := v.(map[string]any); !ok {
+			return fmt.Errorf("%s: %s: want a service (a mapping), got %T", file, k, v)
+		}
+	}
+	l.doc = map[string]any{"services": l.doc}
+	l.v1, l.changed = true, true
+	l.notes = append(l.notes, "version 1 file (services at the root) read as the Compose Specification")
+	return nil
+}
+
+// service renames net to network_mode and drops the keys the specification
+// no longer has, each with a note.
+func (l *legacy) service(n string, svc map[string]any) {
+	if net, ok := svc["net"]; ok {
+		delete(svc, "net")
+		if _, set := svc["network_mode"]; !set {
+			svc["network_mode"] = net
+		}
+		l.changed = true
+	}
+	for _, k := range []string{"volume_driver", "log_driver", "log_opt", "cpu_quota_legacy"} {
+		if v, ok := svc[k]; ok {
+			delete(svc, k)
+			l.notes = append(l.notes, fmt.Sprintf("services.%s.%s (%v) is not carried over", n, k, v))
+			l.changed = true
+		}
+	}
+}
+
+// volumeDrivers removes empty driver settings, which the specification refuses.
+func (l *legacy) volumeDrivers() {
+	vols, ok := l.doc["volumes"].(map[string]any)
+	if !ok {
+		return
+	}
+	for _, n := range workload.SortedKeys(vols) {
+		v, ok := vols[n].(map[string]any)
+		if !ok {
+			continue
+		}
+		for _, k := range []string{"driver_opts", "driver"} {
+			if x, set := v[k]; set && (x == nil || x == "") {
+				delete(v, k)
+				l.changed = true
+			}
+		}
+	}
+}
+
+// implicitVolumes declares the named volumes a version 1 file created on
+// first use.
+func (l *legacy) implicitVolumes(services map[string]any, names []string) {
+	vols := map[string]any{}
+	for _, n := range names {
+		svc, _ := services[n].(map[string]any)
+		list, _ := svc["volumes"].([]any)
+		for _, v := range list {
+			s, ok := v.(string)
+			if !ok {
+				continue
+			}
+			src, _, found := strings.Cut(s, ":")
+			if found && src != "" && !strings.ContainsAny(src[:1], "./~$") {
+				vols[src] = nil
+			}
+		}
+	}
+	if len(vols) > 0 {
+		l.doc["volumes"] = vols
+	}
 }

@@ -456,22 +456,9 @@ func (c *conv) loadBalancer(name string, lb *workload.Workload, m map[string]any
 		if !ok {
 			return fmt.Errorf("%s.port_rules[%d]: want a mapping, got %T", field, i, r)
 		}
-		f := fmt.Sprintf("%s.port_rules[%d]", field, i)
-		svcName, _ := rule["service"].(string)
-		if i := strings.LastIndex(svcName, "/"); i >= 0 {
-			svcName = svcName[i+1:]
-		}
-		tw, ok := c.r.ByService[svcName]
-		if !ok {
-			return fmt.Errorf("%s.service: %q is not a service of this template", f, rule["service"])
-		}
-		src, err := toInt(rule["source_port"])
-		if err != nil || src <= 0 || src > 65535 {
-			return fmt.Errorf("%s.source_port: want a port number, got %v", f, rule["source_port"])
-		}
-		dst, err := toInt(rule["target_port"])
-		if err != nil || dst <= 0 || dst > 65535 {
-			return fmt.Errorf("%s.target_port: want a port number, got %v", f, rule["target_port"])
+		tw, src, dst, err := c.portRule(rule, fmt.Sprintf("%s.port_rules[%d]", field, i))
+		if err != nil {
+			return err
 		}
 		targets[tw.Name], target = true, tw
 		// The target must expose the port its clients use.
@@ -489,17 +476,7 @@ func (c *conv) loadBalancer(name string, lb *workload.Workload, m map[string]any
 		svcPorts = append(svcPorts, corev1.ServicePort{Name: workload.PortName(int32(src), corev1.ProtocolTCP), Port: int32(src), TargetPort: intstr.FromInt(dst), Protocol: corev1.ProtocolTCP})
 		proto, _ := rule["protocol"].(string)
 		if proto == "http" || proto == "https" || proto == "" {
-			host, _ := rule["hostname"].(string)
-			path, _ := rule["path"].(string)
-			if path == "" {
-				path = "/"
-			}
-			prefix := networkingv1.PathTypePrefix
-			ingRules = append(ingRules, networkingv1.IngressRule{Host: host, IngressRuleValue: networkingv1.IngressRuleValue{HTTP: &networkingv1.HTTPIngressRuleValue{
-				Paths: []networkingv1.HTTPIngressPath{{Path: path, PathType: &prefix, Backend: networkingv1.IngressBackend{
-					Service: &networkingv1.IngressServiceBackend{Name: tw.Name, Port: networkingv1.ServiceBackendPort{Number: int32(dst)}},
-				}}},
-			}}})
+			ingRules = append(ingRules, ingressRule(rule, tw.Name, int32(dst)))
 			if proto == "https" {
 				c.set.Finding(model.Warning, "rancher", "Ingress/"+lb.Name, "port rule %d is https: certificates are not carried over (add spec.tls)", i)
 			}
@@ -521,6 +498,44 @@ func (c *conv) loadBalancer(name string, lb *workload.Workload, m map[string]any
 	}
 	c.set.Finding(model.Info, "rancher", "Service/"+lb.Name, "load balancer %s (%s) becomes Service %s and Ingress %s: the cluster's ingress controller takes haproxy's place", name, lb.Pod.Containers[0].Image, lb.Name, lb.Name)
 	return nil
+}
+
+// portRule reads one lb_config.port_rules entry (field names it in errors):
+// the target workload and the source and target ports.
+func (c *conv) portRule(rule map[string]any, f string) (*workload.Workload, int, int, error) {
+	svcName, _ := rule["service"].(string)
+	if i := strings.LastIndex(svcName, "/"); i >= 0 {
+		svcName = svcName[i+1:]
+	}
+	tw, ok := c.r.ByService[svcName]
+	if !ok {
+		return nil, 0, 0, fmt.Errorf("%s.service: %q is not a service of this template", f, rule["service"])
+	}
+	src, err := toInt(rule["source_port"])
+	if err != nil || src <= 0 || src > 65535 {
+		return nil, 0, 0, fmt.Errorf("%s.source_port: want a port number, got %v", f, rule["source_port"])
+	}
+	dst, err := toInt(rule["target_port"])
+	if err != nil || dst <= 0 || dst > 65535 {
+		return nil, 0, 0, fmt.Errorf("%s.target_port: want a port number, got %v", f, rule["target_port"])
+	}
+	return tw, src, dst, nil
+}
+
+// ingressRule routes an HTTP port rule's host and path (default "/") to the
+// target Service's port.
+func ingressRule(rule map[string]any, service string, port int32) networkingv1.IngressRule {
+	host, _ := rule["hostname"].(string)
+	path, _ := rule["path"].(string)
+	if path == "" {
+		path = "/"
+	}
+	prefix := networkingv1.PathTypePrefix
+	return networkingv1.IngressRule{Host: host, IngressRuleValue: networkingv1.IngressRuleValue{HTTP: &networkingv1.HTTPIngressRuleValue{
+		Paths: []networkingv1.HTTPIngressPath{{Path: path, PathType: &prefix, Backend: networkingv1.IngressBackend{
+			Service: &networkingv1.IngressServiceBackend{Name: service, Port: networkingv1.ServiceBackendPort{Number: port}},
+		}}},
+	}}}
 }
 
 func (c *conv) dropService(s *workload.Service) {
