@@ -66,6 +66,7 @@ Exit codes: 0 fits, 3 no allowed rewrite fits, 1 error, 2 usage.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f.progress = newProgress(cmd, s)
+			f.usageFrom.progress = f.progress
 			defer f.progress.Close()
 			return f.run(cmd.Context(), s, args)
 		},

@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -15,6 +14,8 @@ import (
 
 // usageFlags choose a usage source and how to read it (recommend, fit).
 type usageFlags struct {
+	// progress shows the slow sources' sampling (set by the command).
+	progress     *progressView
 	from         string
 	since, until string
 	promToken    string
@@ -67,10 +68,7 @@ func (f *usageFlags) options(s Streams, kube kubeFlags) ([]rightsize.RecommendOp
 		rightsize.WithUsageLabels(rightsize.UsageLabels{Namespace: f.labelNS, Pod: f.labelPod, Container: f.labelCtr, CPUMetric: f.cpuMetric, MemoryMetric: f.memMetric}),
 		rightsize.WithMetricsServer(rightsize.MetricsServerOptions{Kubeconfig: kube.kubeconfig, Context: kube.context, Every: f.sampleEvery, For: f.sampleFor}),
 		rightsize.WithProgress(func(done, total int, what string) {
-			fmt.Fprintf(s.Err, "\rreading usage: %d/%d %s", done, total, what)
-			if done == total {
-				fmt.Fprintln(s.Err)
-			}
+			f.progress.Event(rightsize.Progress{Stage: "usage", Message: "reading " + what, Done: done, Total: total, Finished: done == total})
 		}),
 	}
 	if kube.namespace != "" {
@@ -133,6 +131,8 @@ Exit codes: 0 done, 3 with --target: it does not fit, 1 error, 2 usage.`,
   rightsize recommend app/ --usage-from usage.om --target okteto-free --out app-sized`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			f.usage.progress = newProgress(cmd, s)
+			defer f.usage.progress.Close()
 			return f.run(cmd.Context(), s, args)
 		},
 	}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rightsize/rightsize/internal/report/schematest"
 )
 
 func TestRecommendCommand(t *testing.T) {
@@ -30,6 +32,9 @@ func TestRecommendCommand(t *testing.T) {
 				Recommended *struct{ Limits map[string]string }
 			}
 		}
+	}
+	if err := schematest.Validate([]byte(out)); err != nil {
+		t.Errorf("recommend -o json does not follow docs/report.schema.json: %v", err)
 	}
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("%v: %s", err, out)

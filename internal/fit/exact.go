@@ -27,7 +27,7 @@ func (f *fitter) exactMerges() error {
 	if !f.opts.allowed(AllowMerge) || f.opts.allowed(AllowReplicas) {
 		return nil
 	}
-	fp, err := footprint.Analyze(f.app, f.t)
+	fp, err := f.footprint()
 	if err != nil {
 		return err
 	}

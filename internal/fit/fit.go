@@ -114,7 +114,7 @@ func Run(app *model.App, t *model.Target, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &fitter{t: t, opts: opts, app: app, res: &Result{Target: t.Name, Before: before}}
+	f := &fitter{t: t, opts: opts, app: app, res: &Result{Target: t.Name, Before: before}, fp: before, fpApp: app}
 	stages := []struct {
 		name string
 		run  func() error
@@ -142,6 +142,22 @@ type fitter struct {
 	// app is the app as rewritten so far.
 	app *model.App
 	res *Result
+	// fp is the footprint of fpApp: stages that change nothing share it.
+	fp    *footprint.Result
+	fpApp *model.App
+}
+
+// footprint analyzes the current app, once per version of it.
+func (f *fitter) footprint() (*footprint.Result, error) {
+	if f.fp != nil && f.fpApp == f.app {
+		return f.fp, nil
+	}
+	fp, err := footprint.Analyze(f.app, f.t)
+	if err != nil {
+		return nil, err
+	}
+	f.fp, f.fpApp = fp, f.app
+	return fp, nil
 }
 
 // apply makes ops on the current app unless that breaks a name, which
@@ -244,7 +260,7 @@ func (f *fitter) size(first bool) error {
 	if !f.opts.allowed(AllowResources) && !f.opts.allowed(AllowReplicas) {
 		return nil
 	}
-	fp, err := footprint.Analyze(f.app, f.t)
+	fp, err := f.footprint()
 	if err != nil {
 		return err
 	}
@@ -282,7 +298,7 @@ func (f *fitter) merges() error {
 	if !f.opts.allowed(AllowMerge) {
 		return nil
 	}
-	fp, err := footprint.Analyze(f.app, f.t)
+	fp, err := f.footprint()
 	if err != nil {
 		return err
 	}
@@ -325,7 +341,7 @@ func (f *fitter) rollouts() error {
 	if f.opts.Rollout == solve.RolloutIgnore {
 		return nil
 	}
-	fp, err := footprint.Analyze(f.app, f.t)
+	fp, err := f.footprint()
 	if err != nil || !fp.Fits || len(stalls(fp)) == 0 {
 		return err
 	}
@@ -402,7 +418,7 @@ func (f *fitter) fraction(k string) float64 {
 // result analyzes the fitted app and says, when it does not fit, by how
 // much each key is over and what it would need.
 func (f *fitter) result() (*Result, error) {
-	after, err := footprint.Analyze(f.app, f.t)
+	after, err := f.footprint()
 	if err != nil {
 		return nil, err
 	}

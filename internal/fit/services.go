@@ -25,7 +25,7 @@ func (f *fitter) services() error {
 	if !f.opts.allowed(AllowServices) {
 		return nil
 	}
-	fp, err := footprint.Analyze(f.app, f.t)
+	fp, err := f.footprint()
 	if err != nil {
 		return err
 	}
