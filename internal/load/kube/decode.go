@@ -18,6 +18,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -233,19 +234,56 @@ func parse(doc []byte) parsed {
 		return parsed{}
 	}
 	if j[0] == '{' {
-		var pk peek
-		if json.Unmarshal(j, &pk) == nil && pk.Metadata.Name != "" {
-			if t, ok := typed[pk.Kind]; ok && t.gv.String() == pk.APIVersion {
-				obj := t.new()
-				if strict, err := sigsjson.UnmarshalStrict(j, obj); err == nil {
+		apiVersion, kind, ok := quickPeek(j)
+		if !ok {
+			var pk peek
+			if json.Unmarshal(j, &pk) == nil {
+				apiVersion, kind = pk.APIVersion, pk.Kind
+			}
+		}
+		if t, ok := typed[kind]; ok && t.gv.String() == apiVersion {
+			obj := t.new()
+			if strict, err := sigsjson.UnmarshalStrict(j, obj); err == nil {
+				if m, err := meta.Accessor(obj); err == nil && m.GetName() != "" {
 					return parsed{obj: obj, strict: strict}
 				}
-				// Fall through: the generic path words the error.
 			}
+			// Fall through: the generic path words the error.
 		}
 	}
 	raw, err := jsonToMap(j)
 	return parsed{raw: raw, err: err}
+}
+
+// quickPeek reads apiVersion and kind from the start of YAMLToJSON's
+// output, which marshals maps with their keys sorted: an object that has
+// both and no key sorting before "apiVersion" starts
+// {"apiVersion":"...","kind":"...". ok is false for anything else (escapes
+// included), and the caller decodes the whole document instead.
+func quickPeek(j []byte) (apiVersion, kind string, ok bool) {
+	rest, ok := bytes.CutPrefix(j, []byte(`{"apiVersion":"`))
+	if !ok {
+		return "", "", false
+	}
+	apiVersion, rest, ok = cutJSONString(rest)
+	if !ok {
+		return "", "", false
+	}
+	if rest, ok = bytes.CutPrefix(rest, []byte(`,"kind":"`)); !ok {
+		return "", "", false
+	}
+	kind, _, ok = cutJSONString(rest)
+	return apiVersion, kind, ok
+}
+
+// cutJSONString returns the string up to the closing quote and what
+// follows it; ok is false when it holds an escape or does not end.
+func cutJSONString(b []byte) (string, []byte, bool) {
+	i := bytes.IndexAny(b, `"\`)
+	if i < 0 || b[i] != '"' {
+		return "", nil, false
+	}
+	return string(b[:i]), b[i+1:], true
 }
 
 // jsonToMap parses one document's JSON into a generic map.
