@@ -3,8 +3,13 @@ package bench
 
 import (
 	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
+	"github.com/rightsize/rightsize"
 	"github.com/rightsize/rightsize/bench/gen/appgen"
 	"github.com/rightsize/rightsize/internal/fit"
 	"github.com/rightsize/rightsize/internal/footprint"
@@ -57,6 +62,31 @@ func BenchmarkFit5000(b *testing.B) {
 		}
 		if res.After == nil {
 			b.Fatal("no result")
+		}
+	}
+}
+
+// BenchmarkConvertCompose1000 loads a generated 1,000-service Compose file
+// and writes one file per object, as `rightsize convert FILE --out DIR`
+// does (the report aside).
+func BenchmarkConvertCompose1000(b *testing.B) {
+	dir := b.TempDir()
+	file := filepath.Join(dir, "compose.yaml")
+	if err := os.WriteFile(file, appgen.ComposeGenerate(1000, 1), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		app, err := rightsize.LoadApp(ctx, []string{file})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := rightsize.Convert(ctx, app); err != nil {
+			b.Fatal(err)
+		}
+		if err := app.WriteDir(ctx, filepath.Join(dir, fmt.Sprint("out", i)), rightsize.DirOptions{}); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
