@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/rightsize/rightsize/internal/model"
 )
@@ -81,17 +82,8 @@ func WriteFiles(ctx context.Context, dir string, files []File, opts DirOptions) 
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return fmt.Errorf("output %s: %w", dir, err)
 	}
-	for _, f := range files {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("output %s: %w", dir, err)
-		}
-		p := filepath.Join(tmp, filepath.FromSlash(f.Path))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return fmt.Errorf("output %s: %w", dir, err)
-		}
-		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
-			return fmt.Errorf("output %s: %w", dir, err)
-		}
+	if err := writeAll(ctx, tmp, files); err != nil {
+		return fmt.Errorf("output %s: %w", dir, err)
 	}
 	if opts.Check != nil {
 		if err := opts.Check(tmp); err != nil {
@@ -156,6 +148,49 @@ func replaceDir(tmp, dir string, exists bool) error {
 	}
 	if err := os.RemoveAll(oldParent); err != nil {
 		return fmt.Errorf("removing previous contents %s: %w", old, err)
+	}
+	return nil
+}
+
+// writeAll writes files under dir: the directories first, then the files
+// by several workers (creating a file is a system call that waits on the
+// file system, thousands of them for a large app); the error is the one of
+// the first file in order that failed.
+func writeAll(ctx context.Context, dir string, files []File) error {
+	made := map[string]bool{}
+	for _, f := range files {
+		d := filepath.Dir(filepath.Join(dir, filepath.FromSlash(f.Path)))
+		if !made[d] {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				return err
+			}
+			made[d] = true
+		}
+	}
+	errs := make([]error, len(files))
+	next := make(chan int, len(files))
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for w := 0; w < 4 && w < len(files); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if errs[i] = ctx.Err(); errs[i] != nil {
+					continue
+				}
+				errs[i] = os.WriteFile(filepath.Join(dir, filepath.FromSlash(files[i].Path)), files[i].Data, 0o644)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
