@@ -13,12 +13,12 @@ app=../shared/corpus/online-boutique
 [ -d "$app" ] || app=examples/shop
 for i in 1 2 3; do
 	/usr/bin/time -f "sim up (ready): %e s" "$tmp/rightsize" sim up --state-dir "$tmp/state" > /dev/null 2> "$tmp/err" || { cat "$tmp/err"; exit 1; }
-	grep 'sim up' "$tmp/err"
+	grep '^sim up' "$tmp/err"
 	"$tmp/rightsize" sim down --state-dir "$tmp/state" 2> /dev/null
 done
 for i in 1 2 3; do
 	/usr/bin/time -f "verify $app --target sandbox: %e s" "$tmp/rightsize" verify "$app" --target sandbox -o json > /dev/null 2> "$tmp/err" || [ $? -eq 3 ]
-	grep 'verify' "$tmp/err"
+	grep '^verify' "$tmp/err"
 done
 # verify --sim: the same app on the control plane 'sim up' keeps running
 # (target sandbox's quotas, limit ranges and nodes), a fresh namespace each time.
@@ -26,5 +26,5 @@ done
 trap '"$tmp/rightsize" sim down --state-dir "$tmp/state" > /dev/null 2>&1; rm -rf "$tmp"' EXIT
 for i in 1 2 3 4 5; do
 	/usr/bin/time -f "verify --sim $app --target sandbox: %e s" "$tmp/rightsize" verify "$app" --target sandbox --sim --state-dir "$tmp/state" -o json > /dev/null 2> "$tmp/err" || [ $? -eq 3 ] || { cat "$tmp/err"; exit 1; }
-	grep 'verify' "$tmp/err"
+	grep '^verify' "$tmp/err"
 done
