@@ -59,9 +59,9 @@ type page struct {
 	bars bool
 }
 
-func analyze(t *testing.T, path, target string) *rightsize.Report {
+// load reads the app at path and the target, as every report below needs.
+func load(ctx context.Context, t *testing.T, path, target string) (*rightsize.App, *rightsize.Target) {
 	t.Helper()
-	ctx := context.Background()
 	app, err := rightsize.LoadApp(ctx, []string{path})
 	if err != nil {
 		t.Fatal(err)
@@ -70,6 +70,13 @@ func analyze(t *testing.T, path, target string) *rightsize.Report {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return app, tg
+}
+
+func analyze(t *testing.T, path, target string) *rightsize.Report {
+	t.Helper()
+	ctx := context.Background()
+	app, tg := load(ctx, t, path, target)
 	r, err := rightsize.Analyze(ctx, app, tg)
 	if err != nil {
 		t.Fatal(err)
@@ -80,14 +87,7 @@ func analyze(t *testing.T, path, target string) *rightsize.Report {
 func fit(t *testing.T, path, target string) *rightsize.Report {
 	t.Helper()
 	ctx := context.Background()
-	app, err := rightsize.LoadApp(ctx, []string{path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tg, err := rightsize.LoadTarget(ctx, target)
-	if err != nil {
-		t.Fatal(err)
-	}
+	app, tg := load(ctx, t, path, target)
 	r, err := rightsize.Fit(ctx, app, tg)
 	if err != nil {
 		t.Fatal(err)
@@ -103,14 +103,7 @@ func verify(t *testing.T, path, target string) *rightsize.Report {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	app, err := rightsize.LoadApp(ctx, []string{path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tg, err := rightsize.LoadTarget(ctx, target)
-	if err != nil {
-		t.Fatal(err)
-	}
+	app, tg := load(ctx, t, path, target)
 	c, err := rightsize.StartLocalCluster(ctx, tg, rightsize.WithBinDir(bin))
 	if err != nil {
 		t.Fatal(err)
