@@ -405,6 +405,7 @@ func (f *fitter) headroom(fp *footprint.Result) (bool, error) {
 		}
 	}
 	f.commit(next, changes)
+	f.fp, f.fpApp = after, next // the next stage's footprint, already made
 	return true, nil
 }
 

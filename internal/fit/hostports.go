@@ -23,7 +23,7 @@ func (f *fitter) placement() error {
 	if len(f.t.Nodes) == 0 {
 		return nil
 	}
-	fp, err := footprint.Analyze(f.app, f.t)
+	fp, err := f.footprint()
 	if err != nil {
 		return err
 	}
