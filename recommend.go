@@ -349,11 +349,11 @@ func fittedLocations(cs []rewrite.Change) (renamed map[string][2]string, merged 
 	renamed, merged = map[string][2]string{}, map[string]string{}
 	for _, c := range cs {
 		if c.Field == "(object)" && strings.HasPrefix(c.After, "merged into ") {
-			merged[c.Object] = strings.TrimPrefix(c.After, "merged into ")
+			merged[c.Object.String()] = strings.TrimPrefix(c.After, "merged into ")
 		}
 		if strings.HasSuffix(c.Field, "].name") && strings.Contains(c.Before, " (of ") {
 			old, of, _ := strings.Cut(c.Before, " (of ")
-			renamed[strings.TrimSuffix(of, ")")+"/"+old] = [2]string{c.Object, c.After}
+			renamed[strings.TrimSuffix(of, ")")+"/"+old] = [2]string{c.Object.String(), c.After}
 		}
 	}
 	return renamed, merged

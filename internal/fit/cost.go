@@ -25,7 +25,7 @@ func cost(changes []rewrite.Change, before, after *footprint.Result) report.Cost
 			c.Merged++ // every member; less one per merged Deployment below
 		case ch.Field == "(object)" && strings.HasPrefix(ch.After, "created from "):
 			c.Merged--
-		case ch.Field == "(object)" && ch.After == "(dropped)" && strings.HasPrefix(ch.Object, "Service/"):
+		case ch.Field == "(object)" && ch.After == "(dropped)" && ch.Object.Kind == "Service" && ch.Object.Group == "":
 			c.ServicesRemoved++
 		case ch.Field == "spec.strategy":
 			c.Strategies++
