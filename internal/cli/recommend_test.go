@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -67,9 +68,16 @@ func TestRecommendCommand(t *testing.T) {
 	if code, _, errs = runCLI("recommend", app, "--usage-from", rec, "--since", "yesterday"); code != ExitUsage || !strings.Contains(errs, "--since") {
 		t.Errorf("bad --since: exit %d %s", code, errs)
 	}
-	// fit --usage-from into okteto-free fits.
+	// fit --usage-from into okteto-free fits, and its report is fit's: per
+	// container the lower bound, the size given and the risk left.
 	if code, _, errs = runCLI("fit", app, "--usage-from", rec, "-t", "okteto-free", "-o", "yaml"); code != 0 {
 		t.Errorf("fit --usage-from: exit %d %s", code, errs)
+	}
+	if !strings.HasPrefix(errs, "rightsize fit: target okteto-free: the rewritten application fits.") ||
+		!regexp.MustCompile(`CONTAINER +STATUS +LOWER BOUND +GIVEN REQ/LIM +VS LOWER +RISK LEFT`).MatchString(errs) ||
+		!regexp.MustCompile(`Deployment/currencyservice/server +low-confidence +124m 37.9Mi +170m,44Mi / 184m,44Mi +at or above +cpu>req 0.0% thr 0.0% mem>lim 0.0%`).MatchString(errs) ||
+		!regexp.MustCompile(`Deployment/redis-cart/redis +no-data +- +70m,200Mi / 125m,256Mi +kept \(no usage\)`).MatchString(errs) {
+		t.Errorf("fit --usage-from report, want fit's headline and per container lower bound, size given, risk left:\n%s", errs)
 	}
 }
 
