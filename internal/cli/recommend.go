@@ -154,7 +154,7 @@ func (f *recommendFlags) run(ctx context.Context, s Streams, args []string) erro
 		return usageError("--output %q: want text, json or yaml", f.output)
 	}
 	if f.out != "" {
-		if err := rightsize.CheckOutput(f.out, f.load.inputs(args)); err != nil {
+		if err := rightsize.CheckOutput(f.out, f.usage.inputs(f.load.inputs(args))); err != nil {
 			return usageError("%v", err)
 		}
 	}
@@ -186,7 +186,7 @@ func (f *recommendFlags) run(ctx context.Context, s Streams, args []string) erro
 		}
 	}
 	if f.out != "" {
-		if err := res.App.WriteDir(ctx, f.out, rightsize.DirOptions{Format: rightsize.ManifestYAML, Replace: f.force, Inputs: f.load.inputs(args)}); err != nil {
+		if err := res.App.WriteDir(ctx, f.out, rightsize.DirOptions{Format: rightsize.ManifestYAML, Replace: f.force, Inputs: f.usage.inputs(f.load.inputs(args))}); err != nil {
 			return err
 		}
 	}

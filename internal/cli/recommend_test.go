@@ -72,3 +72,23 @@ func TestRecommendCommand(t *testing.T) {
 		t.Errorf("fit --usage-from: exit %d %s", code, errs)
 	}
 }
+
+// The YAML file of floors (--usage) is gone: using it is a usage error that
+// points to --usage-from, and nothing is fitted.
+func TestFitUsageFloorsFileRemoved(t *testing.T) {
+	dir := t.TempDir()
+	app, floors := filepath.Join(dir, "app.yaml"), filepath.Join(dir, "floors.yaml")
+	if err := os.WriteFile(app, []byte(fitApp), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(floors, []byte("Deployment/web/web: {cpu: 50m, memory: 100Mi}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCLI("fit", app, "-t", "sandbox", "--usage", floors, "-o", "yaml")
+	if code != ExitUsage || out != "" || !strings.Contains(errs, "--usage "+floors) || !strings.Contains(errs, "--usage-from SOURCE") {
+		t.Errorf("fit --usage: exit %d, stdout %d bytes, stderr %s; want exit %d, nothing written, a pointer to --usage-from", code, len(out), errs, ExitUsage)
+	}
+	if code, _, errs := runCLI("fit", "--help"); code != 0 || strings.Contains(errs, "--usage ") {
+		t.Errorf("fit --help lists the removed --usage: %s", errs)
+	}
+}

@@ -399,6 +399,9 @@ func (f *fitter) headroom(fp *footprint.Result) (bool, error) {
 	if plan.Over != nil {
 		return false, nil
 	}
+	for i := range plan.Ops {
+		plan.Ops[i].Reason = surgeReason(plan.Ops[i].Reason)
+	}
 	next, changes, err := f.rewrite("rollout headroom", plan.Ops)
 	if next == nil || err != nil {
 		return false, err
@@ -418,6 +421,12 @@ func (f *fitter) headroom(fp *footprint.Result) (bool, error) {
 	return true, nil
 }
 
+// surgeReason says that a size planned again by headroom is a fraction of
+// the size fitted before it, taken to leave room for a surge pod.
+func surgeReason(r string) string {
+	return "room for a rolling update's surge pod: " + strings.Replace(r, " of the original,", " of the size fitted before,", 1)
+}
+
 func (f *fitter) fraction(k string) float64 {
 	if v, ok := f.res.Fractions[k]; ok {
 		return v
@@ -434,6 +443,7 @@ func (f *fitter) result() (*Result, error) {
 	}
 	res := f.res
 	res.After, res.App, res.Fits = after, f.app, after.Fits
+	res.Changes = rewrite.Net(res.Changes)
 	res.Cost = cost(res.Changes, res.Before, after)
 	if res.Fits {
 		res.Over = nil
