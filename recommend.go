@@ -143,7 +143,7 @@ func Recommend(ctx context.Context, app *App, opts ...RecommendOption) (*Recomme
 	if err != nil {
 		return nil, err
 	}
-	rec, err := recommend.Recommend(acc, recommend.Options{Strategy: o.strategy, Containers: containers})
+	rec, err := recommend.Recommend(acc, recommend.Options{Strategy: o.strategy, Containers: containers, Source: sum.Source})
 	if err != nil {
 		return nil, err
 	}
