@@ -214,6 +214,15 @@ leaderElection:
 			"--allow-privileged=true",
 			"--enable-priority-and-fairness=false",
 			"--profiling=false",
+			// The aggregator: APIServices (metrics.k8s.io) are reached
+			// with this client certificate and the user in headers.
+			"--proxy-client-cert-file=" + pki.ProxyCert,
+			"--proxy-client-key-file=" + pki.ProxyKey,
+			"--requestheader-client-ca-file=" + pki.CACert,
+			"--requestheader-allowed-names=" + frontProxyClient,
+			"--requestheader-username-headers=X-Remote-User",
+			"--requestheader-group-headers=X-Remote-Group",
+			"--requestheader-extra-headers-prefix=X-Remote-Extra-",
 		}},
 		{"kube-controller-manager", append(c.serving("cm", cmPort),
 			"--kubeconfig="+c.Kubeconfig,
