@@ -170,7 +170,7 @@ func (f *fitFlags) run(ctx context.Context, s Streams, args []string) error {
 }
 
 // fit fits the app; with --usage-from, the usage-based recommendations are
-// the solver's targets and lower bounds (rightsize recommend --target).
+// the solver's targets and lower bounds.
 func (f *fitFlags) fit(ctx context.Context, s Streams, app *rightsize.App, t *rightsize.Target, opts []rightsize.FitOption) (*rightsize.FitResult, error) {
 	if f.usageFrom.from == "" {
 		return rightsize.Fit(ctx, app, t, opts...)
@@ -179,9 +179,5 @@ func (f *fitFlags) fit(ctx context.Context, s Streams, app *rightsize.App, t *ri
 	if err != nil {
 		return nil, err
 	}
-	res, err := rightsize.Recommend(ctx, app, append(ropts, rightsize.WithRecommendTarget(t, opts...))...)
-	if err != nil {
-		return nil, err
-	}
-	return &rightsize.FitResult{Report: res.Report, App: res.App}, nil
+	return rightsize.FitFromUsage(ctx, app, t, ropts, opts...)
 }

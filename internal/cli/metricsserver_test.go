@@ -33,21 +33,6 @@ import (
 	"github.com/rightsize/rightsize/internal/sim/simtest"
 )
 
-const msApp = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-      - name: server
-        image: example/server:1
-        resources: {requests: {cpu: 500m, memory: 256Mi}}
-`
-
 // TestRecommendFromMetricsServer is metrics-server's live path end to end:
 // the control plane's aggregator serves metrics.k8s.io/v1beta1 as an
 // APIService backed by an in-test HTTPS server (which accepts only the
@@ -74,7 +59,8 @@ func TestRecommendFromMetricsServer(t *testing.T) {
 	const ns = "usage-live"
 	dir := t.TempDir()
 	appFile := filepath.Join(dir, "app.yaml")
-	if err := os.WriteFile(appFile, []byte(msApp), 0o644); err != nil {
+	// The app of the bad input test, with two replicas: its proxy has no usage.
+	if err := os.WriteFile(appFile, []byte(strings.Replace(badInputApp, "replicas: 1", "replicas: 2", 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	// The app runs in the cluster: its ReplicaSet controller makes the pods.
@@ -124,8 +110,8 @@ func TestRecommendFromMetricsServer(t *testing.T) {
 	if !strings.Contains(r.Recommend.Source, "metrics-server https://127.0.0.1:") || !strings.Contains(r.Recommend.Source, ns) {
 		t.Errorf("source %q, want metrics-server, the apiserver and the namespace", r.Recommend.Source)
 	}
-	if len(r.Recommend.Containers) != 1 {
-		t.Fatalf("containers %+v, want Deployment/web/server", r.Recommend.Containers)
+	if len(r.Recommend.Containers) != 2 || r.Recommend.Containers[0].Container != "server" || r.Recommend.Containers[1].Status != "no-data" {
+		t.Fatalf("containers %+v, want Deployment/web's server with usage and proxy without", r.Recommend.Containers)
 	}
 	got := r.Recommend.Containers[0]
 	// Two requests per metrics timestamp (metrics-server refreshes less

@@ -21,6 +21,8 @@ func cost(changes []rewrite.Change, before, after *footprint.Result) report.Cost
 			b, _ := strconv.Atoi(ch.Before)
 			a, _ := strconv.Atoi(ch.After)
 			c.LostReplicas += max(b-a, 0)
+		case ch.Field == "(object)" && strings.HasPrefix(ch.After, "merged into ") && (ch.Object.Kind == "ConfigMap" || ch.Object.Kind == "Secret"):
+			c.ConfigsMerged++
 		case ch.Field == "(object)" && strings.HasPrefix(ch.After, "merged into "):
 			c.Merged++ // every member; less one per merged Deployment below
 		case ch.Field == "(object)" && strings.HasPrefix(ch.After, "created from "):

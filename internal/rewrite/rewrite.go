@@ -104,6 +104,8 @@ func (ap *applier) apply(o *model.Object, op solve.Op) ([]Change, error) {
 		return emptyDir(ap.out, op)
 	case solve.OpMerge:
 		return ap.merge(op)
+	case solve.OpMergeConfig:
+		return ap.mergeConfigs(op)
 	}
 	return nil, fmt.Errorf("unknown plan operation %q", op.Kind)
 }
