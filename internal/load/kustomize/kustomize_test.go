@@ -1,6 +1,7 @@
 package kustomize
 
 import (
+	"bytes"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
+	"github.com/rightsize/rightsize/internal/fuzzseed"
 	"github.com/rightsize/rightsize/internal/load/kube"
 )
 
@@ -43,14 +45,32 @@ func TestBrokenNamesFile(t *testing.T) {
 }
 
 func FuzzKustomization(f *testing.F) {
-	f.Add([]byte("resources:\n- d.yaml\nnamePrefix: x-\n"), []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"))
+	base := []byte("resources:\n- d.yaml\nnamePrefix: x-\n")
+	f.Add(base, []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"))
+	// Seeds: the kustomizations of testdata and the corpus (their resources
+	// are d.yaml's contents), and their manifests as d.yaml.
+	names := []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
+	kusts := fuzzseed.Files(20, names, "testdata", fuzzseed.Corpus())
+	for i, res := range fuzzseed.Files(40, []string{".yaml"}, "testdata", filepath.Join(fuzzseed.Corpus(), "kustomize-wordpress")) {
+		k := base
+		if len(kusts) > 0 {
+			k = kusts[i%len(kusts)]
+		}
+		f.Add(k, res)
+		f.Add(base, res)
+	}
 	f.Fuzz(func(t *testing.T, k, res []byte) {
+		defer fuzzseed.Watch(k, res)()
 		fs := filesys.MakeFsInMemory()
 		_ = fs.WriteFile("/app/kustomization.yaml", k)
 		_ = fs.WriteFile("/app/d.yaml", res)
 		data, err := Build(fs, "/app")
 		if err != nil {
 			return
+		}
+		// Property: building again gives the same stream.
+		if again, err := Build(fs, "/app"); err != nil || !bytes.Equal(again, data) {
+			t.Fatalf("building again gave another stream (err %v)", err)
 		}
 		// Property: what kustomize builds decodes, or the error names the file.
 		if _, _, err := kube.Decode(data, "built.yaml", kube.Options{}); err != nil && !strings.HasPrefix(err.Error(), "built.yaml") {
