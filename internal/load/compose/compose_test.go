@@ -346,11 +346,11 @@ func fuzzConvert(data []byte, dir string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, _, err := Parse("compose.yaml", data, dir, map[string]string{}, nil)
+	p, err := Parse("compose.yaml", data, dir, map[string]string{}, nil)
 	if err != nil {
 		return nil, err
 	}
-	r, err := Convert(p, "compose.yaml", "compose", Options{})
+	r, err := Convert(p.Project, "compose.yaml", "compose", Options{})
 	if err != nil {
 		return nil, err
 	}

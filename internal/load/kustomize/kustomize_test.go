@@ -2,9 +2,12 @@ package kustomize
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
@@ -14,7 +17,7 @@ import (
 )
 
 func TestBuild(t *testing.T) {
-	objs, _, err := Load("testdata/ok", kube.Options{})
+	objs, _, err := Load("testdata/ok", kube.Options{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +34,7 @@ func TestBuild(t *testing.T) {
 }
 
 func TestBrokenNamesFile(t *testing.T) {
-	_, _, err := Load("testdata/broken", kube.Options{})
+	_, _, err := Load("testdata/broken", kube.Options{}, nil)
 	if err == nil {
 		t.Fatal("no error")
 	}
@@ -77,4 +80,81 @@ func FuzzKustomization(f *testing.F) {
 			t.Fatalf("error does not name the file: %v", err)
 		}
 	})
+}
+
+func writeFiles(t *testing.T, root string, files map[string]string) {
+	t.Helper()
+	for n, c := range files {
+		p := filepath.Join(root, n)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// A base outside the overlay's directory is read and reported (outputs
+// must be kept away from it); a FIFO or device reached as a resource is
+// refused, never opened; kustomize's deprecation warnings are findings,
+// made without swapping the process's standard error.
+func TestReferencedFiles(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"base/kustomization.yaml": "resources: [cm.yaml]\n",
+		"base/cm.yaml":            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+		"app/kustomization.yaml":  "resources: [../base]\ncommonLabels: {a: b}\n",
+	})
+	stderr := os.Stderr
+	var read []string
+	objs, findings, err := Load(filepath.Join(root, "app"), kube.Options{}, func(p string) { read = append(read, p) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if os.Stderr != stderr {
+		t.Error("os.Stderr was changed")
+	}
+	if len(objs) != 1 {
+		t.Fatalf("objects %v: want the base's ConfigMap", objs)
+	}
+	reported := strings.Join(read, "\n")
+	for _, want := range []string{filepath.Join("base", "cm.yaml"), filepath.Join("base", "kustomization.yaml"), filepath.Join("app", "kustomization.yaml")} {
+		if !strings.Contains(reported, want) {
+			t.Errorf("files reported read %v: want one ending in %s", read, want)
+		}
+	}
+	warned := false
+	for _, f := range findings {
+		warned = warned || strings.Contains(f.Message, "'commonLabels' is deprecated")
+	}
+	if !warned {
+		t.Errorf("findings %v: want the commonLabels deprecation", findings)
+	}
+
+	fifo := filepath.Join(root, "base", "fifo.yaml")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	if err := os.Symlink("/dev/zero", filepath.Join(root, "base", "zero.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	for _, res := range []string{"fifo.yaml", "zero.yaml"} {
+		writeFiles(t, root, map[string]string{"base/kustomization.yaml": "resources: [" + res + "]\n"})
+		done := make(chan error, 1)
+		go func() {
+			_, _, err := Load(filepath.Join(root, "app"), kube.Options{}, nil)
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			// kustomize refuses the symbolic link to /dev/zero itself (it
+			// leads out of the base), the guard the FIFO.
+			if err == nil || !strings.Contains(err.Error(), "not a regular file") && !strings.Contains(err.Error(), "is not in or below") {
+				t.Errorf("%s: err = %v, want a refusal", res, err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%s: loading did not end", res)
+		}
+	}
 }
