@@ -150,7 +150,7 @@ func fitReport(in *model.App, res *fit.Result) *Report {
 	}
 	r.Summarize()
 	r.Findings = append(append([]Finding{}, res.Findings...), r.Findings...)
-	r.Changes = changes(in, res.App, res.Changes)
+	r.Changes = changes(res.Changes)
 	r.Fit = &report.FitDetail{Fractions: res.Fractions, Binding: res.Binding, Over: list(res.Over), Needs: list(res.Needs), Cost: &res.Cost}
 	return r
 }
@@ -166,24 +166,11 @@ func list(m map[string]resource.Quantity) corev1.ResourceList {
 	return out
 }
 
-// changes converts rewrite's changes, which name objects "Kind/name", to
-// keys: an object is found in the app after the rewrite, else before it
-// (dropped and merged objects).
-func changes(before, after *model.App, cs []rewrite.Change) []Change {
-	keys := map[string]model.Key{}
-	for _, app := range []*model.App{before, after} {
-		for _, o := range app.Objects {
-			keys[o.Ref()] = o.Key()
-		}
-	}
-	out := []Change{}
+// changes converts rewrite's changes to the report's.
+func changes(cs []rewrite.Change) []Change {
+	out := make([]Change, 0, len(cs))
 	for _, c := range cs {
-		k, ok := keys[c.Object]
-		if !ok {
-			kind, name := splitRef(c.Object)
-			k = model.Key{Kind: kind, Name: name}
-		}
-		out = append(out, Change{Object: k, Field: c.Field, Before: c.Before, After: c.After, Reason: c.Reason})
+		out = append(out, Change{Object: c.Object, Field: c.Field, Before: c.Before, After: c.After, Reason: c.Reason})
 	}
 	return out
 }

@@ -143,7 +143,7 @@ func Recommend(ctx context.Context, app *App, opts ...RecommendOption) (*Recomme
 	if err != nil {
 		return nil, err
 	}
-	rec, err := recommend.Recommend(acc, recommend.Options{Strategy: o.strategy, Containers: containers})
+	rec, err := recommend.Recommend(acc, recommend.Options{Strategy: o.strategy, Containers: containers, Source: sum.Source})
 	if err != nil {
 		return nil, err
 	}
@@ -160,6 +160,20 @@ func Recommend(ctx context.Context, app *App, opts ...RecommendOption) (*Recomme
 		return &RecommendResult{Report: r, App: &App{app: out, formats: app.formats}}, nil
 	}
 	return fitUsage(ctx, app, o, rec, detail, findings)
+}
+
+// FitFromUsage fits app to t as Fit does, with each container's sizes from
+// its observed usage (read as usage's options say) as the solver's targets
+// and lower bounds instead of one retained fraction of the written sizes.
+// The report is fit's, with per container the lower bound, the size given
+// and the risk left in Report.Recommend.
+func FitFromUsage(ctx context.Context, app *App, t *Target, usage []RecommendOption, opts ...FitOption) (*FitResult, error) {
+	res, err := Recommend(ctx, app, append(append([]RecommendOption(nil), usage...), WithRecommendTarget(t, opts...))...)
+	if err != nil {
+		return nil, err
+	}
+	res.Report.Command = report.Fit
+	return &FitResult{Report: res.Report, App: res.App}, nil
 }
 
 func (o *recommendOptions) read(ctx context.Context, ws []usage.Workload, sink usage.Sink) (*usage.Summary, error) {
@@ -349,11 +363,11 @@ func fittedLocations(cs []rewrite.Change) (renamed map[string][2]string, merged 
 	renamed, merged = map[string][2]string{}, map[string]string{}
 	for _, c := range cs {
 		if c.Field == "(object)" && strings.HasPrefix(c.After, "merged into ") {
-			merged[c.Object] = strings.TrimPrefix(c.After, "merged into ")
+			merged[c.Object.String()] = strings.TrimPrefix(c.After, "merged into ")
 		}
 		if strings.HasSuffix(c.Field, "].name") && strings.Contains(c.Before, " (of ") {
 			old, of, _ := strings.Cut(c.Before, " (of ")
-			renamed[strings.TrimSuffix(of, ")")+"/"+old] = [2]string{c.Object, c.After}
+			renamed[strings.TrimSuffix(of, ")")+"/"+old] = [2]string{c.Object.String(), c.After}
 		}
 	}
 	return renamed, merged

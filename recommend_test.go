@@ -5,8 +5,11 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/rightsize/rightsize/internal/sim/simtest"
 )
 
 const boutiqueUsage = "../shared/usage/online-boutique/usage.om"
@@ -26,9 +29,9 @@ func loadBoutique(t *testing.T) *App {
 	return app
 }
 
-// fit --usage-from online-boutique into okteto-free and sandbox: every
-// container with data keeps at least its lower bound, and the report gives
-// the risk left per container.
+// fit --usage-from online-boutique into okteto-free and sandbox: a fit
+// report in which every container with data keeps at least its lower bound,
+// with the risk left per container.
 func TestRecommendBoutiqueTargets(t *testing.T) {
 	app := loadBoutique(t)
 	for _, plan := range []string{"okteto-free", "sandbox"} {
@@ -36,13 +39,13 @@ func TestRecommendBoutiqueTargets(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := Recommend(context.Background(), app, WithUsageFrom(boutiqueUsage), WithRecommendTarget(tg))
+		res, err := FitFromUsage(context.Background(), app, tg, []RecommendOption{WithUsageFrom(boutiqueUsage)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		r := res.Report
-		if !r.Fits {
-			t.Errorf("%s: does not fit: %v", plan, r.Findings)
+		if !r.Fits || r.Command != "fit" {
+			t.Errorf("%s: %s report, fits %v: %v", plan, r.Command, r.Fits, r.Findings)
 		}
 		withData := 0
 		for _, c := range r.Recommend.Containers {
@@ -95,5 +98,64 @@ func TestRecommendBoutiqueStrategies(t *testing.T) {
 	}
 	if _, err := Recommend(context.Background(), app, WithUsageFrom("/nonexistent/usage.om")); err == nil || !strings.Contains(err.Error(), "/nonexistent/usage.om") {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// The fits from usage of online-boutique are admitted in full by the
+// control plane: every pod of okteto-free's (10, after merges for its pod
+// count) and sandbox's (12) created and scheduled, with every recorded
+// container at or above its lower bound.
+func TestRecommendBoutiqueVerified(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a control plane per target")
+	}
+	app := loadBoutique(t)
+	bin, err := simtest.BinDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	for _, tc := range []struct {
+		plan string
+		pods int32
+	}{{"okteto-free", 10}, {"sandbox", 12}} {
+		tg, err := LoadTarget(ctx, tc.plan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := FitFromUsage(ctx, app, tg, []RecommendOption{WithUsageFrom(boutiqueUsage)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range res.Report.Recommend.Containers {
+			if c.CPU != nil && len(c.BelowLowerBound) > 0 {
+				t.Errorf("%s %s/%s: below its lower bound: %v", tc.plan, c.Object, c.Container, c.BelowLowerBound)
+			}
+		}
+		c, err := StartLocalCluster(ctx, tg, WithBinDir(bin))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := Verify(ctx, c, res.App, tg)
+		if serr := c.Stop(); serr != nil {
+			t.Error(serr)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var desired, created, scheduled int32
+		for _, w := range r.Workloads {
+			desired += w.Replicas
+			if w.Status != nil {
+				created += w.Status.Created
+				scheduled += w.Status.Scheduled
+			}
+		}
+		if !r.Fits || len(r.Refusals) != 0 || desired != tc.pods || created != tc.pods || scheduled != tc.pods {
+			t.Errorf("%s: verify fits %v, %d refusals %v; pods desired %d created %d scheduled %d, want all %d",
+				tc.plan, r.Fits, len(r.Refusals), r.Refusals, desired, created, scheduled, tc.pods)
+		}
+		t.Logf("%s: %d of %d pods created and scheduled", tc.plan, scheduled, desired)
 	}
 }

@@ -3,15 +3,11 @@ package cli
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
-	"sigs.k8s.io/yaml"
 
 	"github.com/rightsize/rightsize"
 )
@@ -82,7 +78,10 @@ Exit codes: 0 fits, 3 no allowed rewrite fits, 1 error, 2 usage.`,
 	fs.StringVar(&f.minCPU, "min-cpu", "", "never scale a container's CPU below this (default "+"10m"+")")
 	fs.StringVar(&f.minMemory, "min-memory", "", "never scale a container's memory below this (default 32Mi)")
 	f.usageFrom.register(fs)
-	fs.StringVar(&f.usage, "usage", "", "YAML file of observed usage, \"Kind/name/container\": {cpu: 50m, memory: 100Mi}, used as floors")
+	// --usage (a hand-written YAML file of floors) was replaced by
+	// --usage-from; the hidden flag is kept to say so.
+	fs.StringVar(&f.usage, "usage", "", "removed: use --usage-from")
+	_ = fs.MarkHidden("usage")
 	return cmd
 }
 
@@ -111,15 +110,9 @@ func (f *fitFlags) options() ([]rightsize.FitOption, error) {
 		opts = append(opts, q.opt(v))
 	}
 	if f.usage != "" {
-		data, err := os.ReadFile(f.usage)
-		if err != nil {
-			return nil, fmt.Errorf("reading --usage: %w", err)
-		}
-		var usage map[string]corev1.ResourceList
-		if err := yaml.UnmarshalStrict(data, &usage); err != nil {
-			return nil, fmt.Errorf("%s: want \"Kind/name/container\": {cpu: Q, memory: Q}: %w", f.usage, err)
-		}
-		opts = append(opts, rightsize.WithUsage(usage))
+		return nil, usageError("--usage %s: the YAML file of floors was removed; give observed usage with --usage-from SOURCE "+
+			"(a recorded OpenMetrics/Prometheus text file or Prometheus query_range JSON answer, an http(s):// Prometheus, or metrics-server[:CONTEXT]): "+
+			"the recommendations' lower bounds are the floors, their targets what the solver aims for", f.usage)
 	}
 	return opts, nil
 }
@@ -181,7 +174,7 @@ func (f *fitFlags) run(ctx context.Context, s Streams, args []string) error {
 }
 
 // fit fits the app; with --usage-from, the usage-based recommendations are
-// the solver's targets and lower bounds (rightsize recommend --target).
+// the solver's targets and lower bounds.
 func (f *fitFlags) fit(ctx context.Context, s Streams, app *rightsize.App, t *rightsize.Target, opts []rightsize.FitOption) (*rightsize.FitResult, error) {
 	if f.usageFrom.from == "" {
 		return rightsize.Fit(ctx, app, t, opts...)
@@ -190,9 +183,5 @@ func (f *fitFlags) fit(ctx context.Context, s Streams, app *rightsize.App, t *ri
 	if err != nil {
 		return nil, err
 	}
-	res, err := rightsize.Recommend(ctx, app, append(ropts, rightsize.WithRecommendTarget(t, opts...))...)
-	if err != nil {
-		return nil, err
-	}
-	return &rightsize.FitResult{Report: res.Report, App: res.App}, nil
+	return rightsize.FitFromUsage(ctx, app, t, ropts, opts...)
 }

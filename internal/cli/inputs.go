@@ -2,6 +2,7 @@ package cli
 
 import (
 	"os"
+	"strings"
 
 	"github.com/rightsize/rightsize"
 )
@@ -43,11 +44,17 @@ func (f *outputFlags) checkOutputs(inputs []string) error {
 	return nil
 }
 
-// inputs adds --usage to the files fit reads.
+// inputs adds a recorded --usage-from file to the files fit reads.
 func (f *fitFlags) inputs(args []string) []string {
-	in := f.load.inputs(args)
-	if f.usage != "" {
-		in = append(in, f.usage)
+	return f.usageFrom.inputs(f.load.inputs(args))
+}
+
+// inputs adds the --usage-from file, when it is one, to in.
+func (f *usageFlags) inputs(in []string) []string {
+	live := strings.HasPrefix(f.from, "http://") || strings.HasPrefix(f.from, "https://") ||
+		f.from == "metrics-server" || strings.HasPrefix(f.from, "metrics-server:")
+	if f.from != "" && !live {
+		in = append(in, f.from)
 	}
 	return in
 }

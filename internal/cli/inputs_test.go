@@ -32,7 +32,8 @@ func TestOutputsSpareEveryInput(t *testing.T) {
 	refused(t, files, p, map[string][]string{
 		"fit --out holds target":      {"fit", app, "-t", p("target.yaml"), "--out", root, "--force"},
 		"fit --report is target":      {"fit", app, "-t", p("target.yaml"), "--report", p("target.yaml")},
-		"fit --report is usage":       {"fit", app, "--usage", p("usage.yaml"), "--report", p("usage.yaml")},
+		"fit --report is usage":       {"fit", app, "--usage-from", p("usage.yaml"), "--report", p("usage.yaml")},
+		"recommend --out holds usage": {"recommend", app, "--usage-from", p("usage.yaml"), "--out", root, "--force"},
 		"convert --out holds values":  {"convert", app, "-f", p("values.yaml"), "--out", root, "--force"},
 		"convert --report is values":  {"convert", app, "-f", p("values.yaml"), "--report", p("values.yaml")},
 		"convert --report hard link":  {"convert", app, "-f", p("values.yaml"), "--report", hard},

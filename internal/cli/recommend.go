@@ -22,6 +22,7 @@ type usageFlags struct {
 	promTokenF   string
 	promCA       string
 	promInsecure bool
+	promTimeout  time.Duration
 	labelNS      string
 	labelPod     string
 	labelCtr     string
@@ -39,6 +40,7 @@ func (f *usageFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.promTokenF, "prometheus-token-file", "", "file holding the bearer token for the Prometheus source")
 	fs.StringVar(&f.promCA, "prometheus-ca-file", "", "CA certificate file that verifies the Prometheus source")
 	fs.BoolVar(&f.promInsecure, "prometheus-insecure-skip-tls-verify", false, "do not verify the Prometheus source's certificate")
+	fs.DurationVar(&f.promTimeout, "prometheus-timeout", 60*time.Second, "give up on a Prometheus request that has no answer after this long")
 	fs.StringVar(&f.labelNS, "label-namespace", "namespace", "label holding the namespace in usage series")
 	fs.StringVar(&f.labelPod, "label-pod", "pod", "label holding the pod name in usage series")
 	fs.StringVar(&f.labelCtr, "label-container", "container", "label holding the container name in usage series")
@@ -64,7 +66,7 @@ func (f *usageFlags) options(s Streams, kube kubeFlags) ([]rightsize.RecommendOp
 	opts := []rightsize.RecommendOption{
 		rightsize.WithUsageFrom(f.from),
 		rightsize.WithUsageWindow(since, until),
-		rightsize.WithPrometheus(rightsize.PrometheusOptions{BearerToken: f.promToken, BearerTokenFile: f.promTokenF, CAFile: f.promCA, Insecure: f.promInsecure}),
+		rightsize.WithPrometheus(rightsize.PrometheusOptions{BearerToken: f.promToken, BearerTokenFile: f.promTokenF, CAFile: f.promCA, Insecure: f.promInsecure, Timeout: f.promTimeout}),
 		rightsize.WithUsageLabels(rightsize.UsageLabels{Namespace: f.labelNS, Pod: f.labelPod, Container: f.labelCtr, CPUMetric: f.cpuMetric, MemoryMetric: f.memMetric}),
 		rightsize.WithMetricsServer(rightsize.MetricsServerOptions{Kubeconfig: kube.kubeconfig, Context: kube.context, Every: f.sampleEvery, For: f.sampleFor}),
 		rightsize.WithProgress(func(done, total int, what string) {
@@ -154,7 +156,7 @@ func (f *recommendFlags) run(ctx context.Context, s Streams, args []string) erro
 		return usageError("--output %q: want text, json or yaml", f.output)
 	}
 	if f.out != "" {
-		if err := rightsize.CheckOutput(f.out, f.load.inputs(args)); err != nil {
+		if err := rightsize.CheckOutput(f.out, f.usage.inputs(f.load.inputs(args))); err != nil {
 			return usageError("%v", err)
 		}
 	}
@@ -186,7 +188,7 @@ func (f *recommendFlags) run(ctx context.Context, s Streams, args []string) erro
 		}
 	}
 	if f.out != "" {
-		if err := res.App.WriteDir(ctx, f.out, rightsize.DirOptions{Format: rightsize.ManifestYAML, Replace: f.force, Inputs: f.load.inputs(args)}); err != nil {
+		if err := res.App.WriteDir(ctx, f.out, rightsize.DirOptions{Format: rightsize.ManifestYAML, Replace: f.force, Inputs: f.usage.inputs(f.load.inputs(args))}); err != nil {
 			return err
 		}
 	}

@@ -136,7 +136,7 @@ func TestCorpus(t *testing.T) {
 					t.Error("two runs give different output")
 				}
 				for _, c := range res.Changes {
-					if c.Reason == "" || c.Object == "" || c.Field == "" || strings.TrimSpace(c.After) == "" {
+					if c.Reason == "" || c.Object.IsZero() || c.Field == "" || strings.TrimSpace(c.After) == "" {
 						t.Errorf("incomplete change %+v", c)
 					}
 				}

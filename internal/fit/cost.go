@@ -21,11 +21,13 @@ func cost(changes []rewrite.Change, before, after *footprint.Result) report.Cost
 			b, _ := strconv.Atoi(ch.Before)
 			a, _ := strconv.Atoi(ch.After)
 			c.LostReplicas += max(b-a, 0)
+		case ch.Field == "(object)" && strings.HasPrefix(ch.After, "merged into ") && (ch.Object.Kind == "ConfigMap" || ch.Object.Kind == "Secret"):
+			c.ConfigsMerged++
 		case ch.Field == "(object)" && strings.HasPrefix(ch.After, "merged into "):
 			c.Merged++ // every member; less one per merged Deployment below
 		case ch.Field == "(object)" && strings.HasPrefix(ch.After, "created from "):
 			c.Merged--
-		case ch.Field == "(object)" && ch.After == "(dropped)" && strings.HasPrefix(ch.Object, "Service/"):
+		case ch.Field == "(object)" && ch.After == "(dropped)" && ch.Object.Kind == "Service" && ch.Object.Group == "":
 			c.ServicesRemoved++
 		case ch.Field == "spec.strategy":
 			c.Strategies++

@@ -34,17 +34,23 @@ const (
 	// (not yet existing) toward a floor. Off unless asked for: a smaller
 	// volume may fill up.
 	AllowStorage = "storage"
+	// AllowConfigMaps merges ConfigMaps when a ConfigMap count binds, every
+	// reference of the app's pods rewritten to read the same values.
+	AllowConfigMaps = "configmaps"
+	// AllowSecrets does the same for Opaque Secrets. Off unless asked for:
+	// a merged Secret gives whoever may read it every merged credential.
+	AllowSecrets = "secrets"
 	// AllowHostPorts lets fit remove host ports that the target's nodes
 	// cannot all give (see OptIn).
 	AllowHostPorts = "host-ports"
 )
 
 // Kinds lists the change kinds --allow accepts and allows by default.
-var Kinds = []string{AllowResources, AllowReplicas, AllowMerge, AllowServices, AllowServiceTypes, AllowNamespaces}
+var Kinds = []string{AllowResources, AllowReplicas, AllowMerge, AllowServices, AllowServiceTypes, AllowNamespaces, AllowConfigMaps}
 
 // OptIn lists the change kinds --allow also accepts but that are never
 // allowed unless named; naming only opt-in kinds keeps the defaults.
-var OptIn = []string{AllowHostPorts, AllowStorage}
+var OptIn = []string{AllowHostPorts, AllowStorage, AllowSecrets}
 
 // Options are fit's knobs.
 type Options struct {
@@ -118,8 +124,8 @@ func Run(app *model.App, t *model.Target, opts Options) (*Result, error) {
 	stages := []struct {
 		name string
 		run  func() error
-	}{{"namespaces", f.namespaces}, {"service and object kinds", f.kinds}, {"shrinking", f.shrink}, {"storage", f.storage},
-		{"requests, limits and replicas", f.resources}, {"merges (exhaustive)", f.exactMerges}, {"merges", f.merges}, {"services", f.services},
+	}{{"namespaces", f.namespaces}, {"service and object kinds", f.kinds}, {"ConfigMaps and Secrets", f.configs}, {"shrinking", f.shrink}, {"storage", f.storage},
+		{"merges (exhaustive)", f.exactMerges}, {"requests, limits and replicas", f.resources}, {"merges", f.merges}, {"services", f.services},
 		{"placement on nodes", f.placement}, {"rolling updates", f.rollouts}}
 	for i, stage := range stages {
 		opts.Progress.Report(progress.Event{Stage: "fit", Message: "fitting " + stage.name, Done: i, Total: len(stages)})
@@ -182,11 +188,14 @@ func (f *fitter) rewrite(kind string, ops []solve.Op) (*model.App, []rewrite.Cha
 	if err != nil {
 		return nil, nil, err
 	}
-	if broken := names.Broken(f.app, next); len(broken) > 0 {
-		var list []string
-		for _, b := range broken {
-			list = append(list, b.String())
-		}
+	var list []string
+	for _, b := range names.Broken(f.app, next) {
+		list = append(list, b.String())
+	}
+	for _, b := range names.ConfigBroken(f.app, next) {
+		list = append(list, "what "+b.String()+" reads")
+	}
+	if len(list) > 0 {
 		f.res.Findings = append(f.res.Findings, model.Finding{Severity: model.Warning, Key: "names",
 			Message: fmt.Sprintf("%s change not made: it would break %s", kind, strings.Join(list, "; "))})
 		return nil, nil, nil
@@ -390,6 +399,9 @@ func (f *fitter) headroom(fp *footprint.Result) (bool, error) {
 	if plan.Over != nil {
 		return false, nil
 	}
+	for i := range plan.Ops {
+		plan.Ops[i].Reason = surgeReason(plan.Ops[i].Reason)
+	}
 	next, changes, err := f.rewrite("rollout headroom", plan.Ops)
 	if next == nil || err != nil {
 		return false, err
@@ -409,6 +421,12 @@ func (f *fitter) headroom(fp *footprint.Result) (bool, error) {
 	return true, nil
 }
 
+// surgeReason says that a size planned again by headroom is a fraction of
+// the size fitted before it, taken to leave room for a surge pod.
+func surgeReason(r string) string {
+	return "room for a rolling update's surge pod: " + strings.Replace(r, " of the original,", " of the size fitted before,", 1)
+}
+
 func (f *fitter) fraction(k string) float64 {
 	if v, ok := f.res.Fractions[k]; ok {
 		return v
@@ -425,6 +443,7 @@ func (f *fitter) result() (*Result, error) {
 	}
 	res := f.res
 	res.After, res.App, res.Fits = after, f.app, after.Fits
+	res.Changes = rewrite.Net(res.Changes)
 	res.Cost = cost(res.Changes, res.Before, after)
 	if res.Fits {
 		res.Over = nil

@@ -272,7 +272,7 @@ func TestRunMergesAtOneReplica(t *testing.T) {
 			if tt.fits {
 				found := false
 				for _, c := range res.Changes {
-					found = found || (c.Object == "Deployment/a" && c.Field == "spec.replicas" && c.Before == "2" && c.After == "1" && strings.Contains(c.Reason, "equal replicas"))
+					found = found || (c.Object.String() == "Deployment/a" && c.Field == "spec.replicas" && c.Before == "2" && c.After == "1" && strings.Contains(c.Reason, "equal replicas"))
 				}
 				if !found {
 					t.Errorf("the replica change is not reported: %+v", res.Changes)

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -227,19 +226,8 @@ func detectFile(path string, max int64) (string, error) {
 // kustomization, a Rancher catalog entry, a Compose file, a Vamp file among
 // its YAML files, else Kubernetes manifests.
 func detectDir(path string, max int64) (string, error) {
-	has := func(n string) bool {
-		_, err := os.Stat(filepath.Join(path, n))
-		return err == nil
-	}
-	switch {
-	case has("Chart.yaml"):
-		return "helm", nil
-	case has("kustomization.yaml") || has("kustomization.yml") || has("Kustomization"):
-		return "kustomize", nil
-	case rancher.Detect(path):
-		return "rancher", nil
-	case slices.ContainsFunc(compose.FileNames, has):
-		return "compose", nil
+	if f := markedFormat(path); f != "" {
+		return f, nil
 	}
 	entries, err := os.ReadDir(path)
 	if err != nil {
@@ -313,73 +301,6 @@ func firstDoc(data []byte) []byte {
 		doc = append(doc, line)
 	}
 	return []byte(strings.Join(doc, "\n"))
-}
-
-func loadKube(app *model.App, path string, kopts kube.Options, max int64) error {
-	files, skipped, err := manifestFiles(path)
-	if err != nil {
-		return err
-	}
-	for _, f := range skipped {
-		app.Findings = append(app.Findings, model.Finding{Severity: model.Warning, Key: "input",
-			Message: fmt.Sprintf("%s: skipped: %v", f, limit.ErrNotRegular)})
-	}
-	for _, f := range files {
-		data, err := limit.ReadFile(f, max)
-		if err != nil {
-			return fmt.Errorf("reading %s: %w", f, err)
-		}
-		objs, findings, err := kube.Decode(data, f, kopts)
-		if err := add(app, objs, findings, err); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// manifestFiles lists the .yaml, .yml and .json files under path, recursively
-// and in sorted order; a file path is returned as it is. Files that are not
-// regular (a FIFO would block, a device never end) are listed apart, as
-// skipped.
-func manifestFiles(path string) (files, skipped []string, err error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("reading %s: %w", path, err)
-	}
-	if !st.IsDir() {
-		return []string{path}, nil, nil
-	}
-	err = filepath.WalkDir(path, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if p != path && strings.HasPrefix(d.Name(), ".") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if d.Name() == "rightsize.yaml" {
-			return nil // rightsize's environments, beside the app, not part of it
-		}
-		switch strings.ToLower(filepath.Ext(p)) {
-		case ".yaml", ".yml", ".json":
-			if limit.Regular(p) {
-				files = append(files, p)
-			} else {
-				skipped = append(skipped, p)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("reading %s: %w", path, err)
-	}
-	sort.Strings(files)
-	if len(files) == 0 {
-		return nil, skipped, fmt.Errorf("%s: no readable .yaml, .yml or .json files", path)
-	}
-	return files, skipped, nil
 }
 
 func kubeOptions(opts Options) (kube.Options, error) {

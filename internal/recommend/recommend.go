@@ -35,6 +35,8 @@ type Options struct {
 	// Containers are the app's; when nil every container seen is
 	// recommended for, with no current values.
 	Containers []Container
+	// Source names where the usage came from, for findings.
+	Source string
 }
 
 // Percentiles of one resource over the window (cores or bytes).
@@ -159,7 +161,7 @@ func Recommend(acc *Accumulator, opts Options) (*Result, error) {
 			rec.Status = StatusNoData
 			rec.Notes = append(rec.Notes, noDataNote(c))
 			res.Findings = append(res.Findings, model.Finding{Severity: noDataSeverity(c), Key: "usage", Object: c.Key.Object(),
-				Message: fmt.Sprintf("container %s: %s", c.Key.Container, noDataNote(c))})
+				Message: fmt.Sprintf("%scontainer %s: %s", from(opts.Source), c.Key.Container, noDataNote(c))})
 		} else {
 			rec.Observed = rec.st.observed()
 			rule(&rec)
@@ -170,7 +172,7 @@ func Recommend(acc *Accumulator, opts Options) (*Result, error) {
 		rec.Risk = rec.RiskAt(effective(rec.Requests, rec.Current.Requests), effective(rec.Limits, rec.Current.Limits))
 		if rec.Status == StatusTooLittleData {
 			res.Findings = append(res.Findings, model.Finding{Severity: model.Warning, Key: "usage", Object: c.Key.Object(),
-				Message: fmt.Sprintf("container %s: %s", c.Key.Container, rec.Notes[0])})
+				Message: fmt.Sprintf("%scontainer %s: %s", from(opts.Source), c.Key.Container, rec.Notes[0])})
 		}
 		res.Containers = append(res.Containers, rec)
 	}
@@ -180,11 +182,19 @@ func Recommend(acc *Accumulator, opts Options) (*Result, error) {
 			kk.Namespace = ""
 			if !known[kk] {
 				res.Findings = append(res.Findings, model.Finding{Severity: model.Warning, Key: "usage", Object: k.Object(),
-					Message: fmt.Sprintf("usage of %s matches no container of the app (unknown workload or container); not used", k)})
+					Message: fmt.Sprintf("%susage of %s matches no container of the app (unknown workload or container); not used", from(opts.Source), k)})
 			}
 		}
 	}
 	return res, nil
+}
+
+// from prefixes a finding with the usage source.
+func from(source string) string {
+	if source == "" {
+		return ""
+	}
+	return source + ": "
 }
 
 func effective(rec, cur corev1.ResourceList) corev1.ResourceList {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"strings"
+	"text/tabwriter"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -98,20 +100,12 @@ type Risk struct {
 
 // recommendText shows, per container, what usage says and what it got.
 func recommendText(b *bytes.Buffer, d *RecommendDetail) {
-	if d == nil {
+	tw := usageTable(b, d, "Usage", "CPU P50/P95/MAX\tMEM MAX\tCURRENT REQ/LIM\tLOWER\tRECOMMENDED REQ/LIM\tFITTED REQ/LIM\tRISK")
+	if tw == nil {
 		return
 	}
-	fmt.Fprintf(b, "\nUsage: %s, %s .. %s, %d samples; strategy %s\n", d.Source, d.Start.Format(time.RFC3339), d.End.Format(time.RFC3339), d.Samples, d.Strategy)
-	tw := newTab(b)
-	fmt.Fprintln(tw, "  CONTAINER\tSTATUS\tCPU P50/P95/MAX\tMEM MAX\tCURRENT REQ/LIM\tLOWER\tRECOMMENDED REQ/LIM\tFITTED REQ/LIM\tRISK")
 	for _, c := range d.Containers {
-		name := c.Object.String() + "/" + c.Container
-		if c.Init {
-			name += " (init)"
-		}
-		if c.Sidecar {
-			name += " (sidecar)"
-		}
+		name := sizingName(c)
 		obs, mem, lower := "-", "-", "-"
 		if o := c.Observed; o != nil {
 			obs = fmt.Sprintf("%s/%s/%s", millis(o.CPU.P50), millis(o.CPU.P95), millis(o.CPU.Max))
@@ -129,6 +123,56 @@ func recommendText(b *bytes.Buffer, d *RecommendDetail) {
 			fmt.Fprintf(b, "  %s/%s: %s\n", c.Object, c.Container, n)
 		}
 	}
+}
+
+// fitUsageText shows, per container of a fit from usage, the lower bound
+// from its usage, the size the solver gave and the risk left.
+func fitUsageText(b *bytes.Buffer, d *RecommendDetail) {
+	tw := usageTable(b, d, "Sized from usage", "LOWER BOUND\tGIVEN REQ/LIM\tVS LOWER\tRISK LEFT")
+	if tw == nil {
+		return
+	}
+	for _, c := range d.Containers {
+		lower, vs := "-", "kept (no usage)"
+		if c.CPU != nil && c.Memory != nil {
+			lower = millis(c.CPU.Lower) + " " + mebis(c.Memory.Lower)
+			vs = "at or above"
+			if len(c.BelowLowerBound) > 0 {
+				vs = "BELOW: " + strings.Join(c.BelowLowerBound, "; ")
+			}
+		} else if c.Observed != nil {
+			vs = "kept (too little data)"
+		}
+		given := c.Fitted
+		if given == nil {
+			given = &c.Current
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", sizingName(c), c.Status, lower, reqLim(given), vs, riskShort(c.Risk))
+	}
+	_ = tw.Flush()
+}
+
+// usageTable writes the title line of the usage section and returns its
+// table with the header written (nil without usage).
+func usageTable(b *bytes.Buffer, d *RecommendDetail, title, columns string) *tabwriter.Writer {
+	if d == nil {
+		return nil
+	}
+	fmt.Fprintf(b, "\n%s: %s, %s .. %s, %d samples; strategy %s\n", title, d.Source, d.Start.Format(time.RFC3339), d.End.Format(time.RFC3339), d.Samples, d.Strategy)
+	tw := newTab(b)
+	fmt.Fprintln(tw, "  CONTAINER\tSTATUS\t"+columns)
+	return tw
+}
+
+func sizingName(c ContainerSizing) string {
+	name := c.Object.String() + "/" + c.Container
+	if c.Init {
+		name += " (init)"
+	}
+	if c.Sidecar {
+		name += " (sidecar)"
+	}
+	return name
 }
 
 func millis(cores float64) string { return fmt.Sprintf("%.0fm", math.Ceil(cores*1000)) }

@@ -187,14 +187,17 @@ type FitDetail struct {
 // Cost is how invasive a fit's changes are, in the order fit minimises
 // them: lost replicas first (availability), then workloads merged away,
 // then Services removed, then update strategies switched, then claims
-// shrunk; among equals, the highest retained fraction of requests.
+// shrunk, then ConfigMaps and Secrets merged; among equals, the highest
+// retained fraction of requests.
 type Cost struct {
-	LostReplicas    int                `json:"lostReplicas"`
-	Merged          int                `json:"merged"`
-	ServicesRemoved int                `json:"servicesRemoved"`
-	Strategies      int                `json:"strategies"`
-	ClaimsShrunk    int                `json:"claimsShrunk"`
-	Retained        map[string]float64 `json:"retained,omitempty"`
+	LostReplicas    int `json:"lostReplicas"`
+	Merged          int `json:"merged"`
+	ServicesRemoved int `json:"servicesRemoved"`
+	Strategies      int `json:"strategies"`
+	ClaimsShrunk    int `json:"claimsShrunk"`
+	// ConfigsMerged counts ConfigMaps and Secrets merged into others.
+	ConfigsMerged int                `json:"configsMerged,omitempty"`
+	Retained      map[string]float64 `json:"retained,omitempty"`
 }
 
 // VerifyDetail is what verify reports beyond the common fields.

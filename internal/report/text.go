@@ -27,7 +27,11 @@ func WriteText(w io.Writer, r *Report) error {
 	if r.Command != Convert && (r.Command != Recommend || r.Target != "") {
 		quotasText(&b, r)
 	}
-	recommendText(&b, r.Recommend)
+	if r.Command == Fit {
+		fitUsageText(&b, r.Recommend)
+	} else {
+		recommendText(&b, r.Recommend)
+	}
 	nodesText(&b, r.Nodes)
 	fitText(&b, r)
 	changesText(&b, r.Changes)

@@ -29,7 +29,7 @@ func dropHostPorts(o *model.Object, op solve.Op) ([]Change, error) {
 				if p.HostPort == 0 {
 					continue
 				}
-				changes = append(changes, Change{Object: o.Ref(), Field: fmt.Sprintf("%s[%s].ports[%d].hostPort", group.path, c.Name, j),
+				changes = append(changes, Change{Object: o.Key(), Field: fmt.Sprintf("%s[%s].ports[%d].hostPort", group.path, c.Name, j),
 					Before: fmt.Sprint(p.HostPort), After: "", Reason: op.Reason})
 				p.HostPort, p.HostIP = 0, ""
 			}

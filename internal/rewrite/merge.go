@@ -411,10 +411,14 @@ func (m *Merger) newPod(first *member) *mergedPod {
 	return p
 }
 
-func (p *mergedPod) ref() string { return "Deployment/" + p.name }
+func (p *mergedPod) ref() string { return p.key().String() }
+
+func (p *mergedPod) key() model.Key {
+	return model.Key{Group: "apps", Kind: "Deployment", Namespace: p.ns, Name: p.name}
+}
 
 func (p *mergedPod) change(field, before, after, why string) {
-	p.changes = append(p.changes, Change{Object: p.ref(), Field: field, Before: before, After: after, Reason: why})
+	p.changes = append(p.changes, Change{Object: p.key(), Field: field, Before: before, After: after, Reason: why})
 }
 
 // check says why mb cannot join the pod: pod-level fields, pod annotations,
@@ -570,7 +574,7 @@ func (m *Merger) repoint(res *Merged, ms []*member, inGroup map[int]bool, p *mer
 		was := selectorString(cp.Spec.Selector)
 		cp.Spec.Selector = map[string]string{MergedLabel: p.mark}
 		res.Services[si] = &model.Object{Source: o.Source, Obj: cp}
-		changes = append(changes, Change{Object: o.Ref(), Field: "spec.selector", Before: was, After: selectorString(cp.Spec.Selector),
+		changes = append(changes, Change{Object: o.Key(), Field: "spec.selector", Before: was, After: selectorString(cp.Spec.Selector),
 			Reason: fmt.Sprintf("%s was merged into %s; the Service keeps reaching it there", before, p.ref())})
 	}
 	return changes, nil
@@ -604,9 +608,9 @@ func recordChanges(ms []*member, p *mergedPod, svcChanges []Change, reason strin
 	for _, mb := range ms {
 		refs = append(refs, mb.obj.Ref())
 	}
-	changes := []Change{{Object: p.ref(), Field: "(object)", Before: "(none)", After: "created from " + strings.Join(refs, ", "), Reason: reason}}
+	changes := []Change{{Object: p.key(), Field: "(object)", Before: "(none)", After: "created from " + strings.Join(refs, ", "), Reason: reason}}
 	for _, mb := range ms {
-		changes = append(changes, Change{Object: mb.obj.Ref(), Field: "(object)", Before: "present", After: "merged into " + p.ref(), Reason: reason})
+		changes = append(changes, Change{Object: mb.obj.Key(), Field: "(object)", Before: "present", After: "merged into " + p.ref(), Reason: reason})
 	}
 	changes = append(changes, p.changes...)
 	return append(changes, svcChanges...)

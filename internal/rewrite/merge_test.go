@@ -314,8 +314,8 @@ func TestApplyMerge(t *testing.T) {
 		t.Errorf("objects %v, want %v", refs, want)
 	}
 	for _, want := range []Change{
-		{Object: "Deployment/a-merged", Field: "(object)", Before: "(none)", After: "created from Deployment/a, Deployment/b", Reason: "quota pods binds"},
-		{Object: "Deployment/b", Field: "(object)", Before: "present", After: "merged into Deployment/a-merged", Reason: "quota pods binds"},
+		{Object: model.Key{Group: "apps", Kind: "Deployment", Name: "a-merged"}, Field: "(object)", Before: "(none)", After: "created from Deployment/a, Deployment/b", Reason: "quota pods binds"},
+		{Object: model.Key{Group: "apps", Kind: "Deployment", Name: "b"}, Field: "(object)", Before: "present", After: "merged into Deployment/a-merged", Reason: "quota pods binds"},
 	} {
 		found := false
 		for _, c := range cs {

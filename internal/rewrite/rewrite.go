@@ -21,11 +21,12 @@ import (
 
 // Change is one edit, for the report.
 type Change struct {
-	Object string `json:"object"`
-	Field  string `json:"field"`
-	Before string `json:"before"`
-	After  string `json:"after"`
-	Reason string `json:"reason"`
+	// Object is the object edited, created or dropped.
+	Object model.Key `json:"object"`
+	Field  string    `json:"field"`
+	Before string    `json:"before"`
+	After  string    `json:"after"`
+	Reason string    `json:"reason"`
 }
 
 // NamespaceLabel records an object's original namespace after folding.
@@ -103,6 +104,8 @@ func (ap *applier) apply(o *model.Object, op solve.Op) ([]Change, error) {
 		return emptyDir(ap.out, op)
 	case solve.OpMerge:
 		return ap.merge(op)
+	case solve.OpMergeConfig:
+		return ap.mergeConfigs(op)
 	}
 	return nil, fmt.Errorf("unknown plan operation %q", op.Kind)
 }
@@ -175,7 +178,7 @@ func setResource(o *model.Object, op solve.Op) ([]Change, error) {
 			}
 		}
 		(*rl)[corev1.ResourceName(res)] = op.Value.DeepCopy()
-		return []Change{{Object: o.Ref(), Field: fmt.Sprintf("%s[%s].resources.%s", path, c.Name, op.Field), Before: before, After: op.Value.String(), Reason: op.Reason}}, nil
+		return []Change{{Object: o.Key(), Field: fmt.Sprintf("%s[%s].resources.%s", path, c.Name, op.Field), Before: before, After: op.Value.String(), Reason: op.Reason}}, nil
 	}
 	return nil, fmt.Errorf("%s: no container %q", o.Where(), op.Container)
 }
@@ -196,7 +199,7 @@ func setReplicas(o *model.Object, op solve.Op) ([]Change, error) {
 		if err := unstructured.SetNestedField(t.Object, int64(op.Replicas), "spec", "replicas"); err != nil {
 			return nil, fmt.Errorf("%s: spec.replicas: %w", o.Where(), err)
 		}
-		return []Change{{Object: o.Ref(), Field: "spec.replicas", Before: fmt.Sprint(before), After: fmt.Sprint(op.Replicas), Reason: op.Reason}}, nil
+		return []Change{{Object: o.Key(), Field: "spec.replicas", Before: fmt.Sprint(before), After: fmt.Sprint(op.Replicas), Reason: op.Reason}}, nil
 	default:
 		return nil, fmt.Errorf("%s: has no replicas", o.Where())
 	}
@@ -206,7 +209,7 @@ func setReplicas(o *model.Object, op solve.Op) ([]Change, error) {
 	}
 	n := op.Replicas
 	*p = &n
-	return []Change{{Object: o.Ref(), Field: "spec.replicas", Before: before, After: fmt.Sprint(n), Reason: op.Reason}}, nil
+	return []Change{{Object: o.Key(), Field: "spec.replicas", Before: before, After: fmt.Sprint(n), Reason: op.Reason}}, nil
 }
 
 // dropService removes a Service that only the pods of w use: w's pods reach
@@ -230,8 +233,8 @@ func dropService(o, w *model.Object, op solve.Op) ([]Change, error) {
 		return nil, err
 	}
 	return []Change{
-		{Object: o.Ref(), Field: "(object)", Before: "present", After: "(dropped)", Reason: op.Reason},
-		{Object: w.Ref(), Field: "spec.template.spec.hostAliases", Before: "", After: "127.0.0.1: " + strings.Join(hosts, ", "),
+		{Object: o.Key(), Field: "(object)", Before: "present", After: "(dropped)", Reason: op.Reason},
+		{Object: w.Key(), Field: "spec.template.spec.hostAliases", Before: "", After: "127.0.0.1: " + strings.Join(hosts, ", "),
 			Reason: fmt.Sprintf("%s is gone; its only users run in this pod and reach it there, on the same ports", o.Ref())},
 	}, nil
 }
@@ -260,7 +263,7 @@ func setStorage(o *model.Object, op solve.Op) ([]Change, error) {
 	}
 	before := (*req)[corev1.ResourceStorage]
 	(*req)[corev1.ResourceStorage] = op.Value.DeepCopy()
-	return []Change{{Object: o.Ref(), Field: field, Before: before.String(), After: op.Value.String(), Reason: op.Reason}}, nil
+	return []Change{{Object: o.Key(), Field: field, Before: before.String(), After: op.Value.String(), Reason: op.Reason}}, nil
 }
 
 // setStrategy switches a Deployment to an update that needs no quota room
@@ -278,7 +281,7 @@ func setStrategy(o *model.Object, op solve.Op) ([]Change, error) {
 	} else {
 		d.Spec.Strategy = appsv1.DeploymentStrategy{Type: appsv1.RecreateDeploymentStrategyType}
 	}
-	return []Change{{Object: o.Ref(), Field: "spec.strategy", Before: before, After: describeStrategy(d.Spec.Strategy), Reason: op.Reason}}, nil
+	return []Change{{Object: o.Key(), Field: "spec.strategy", Before: before, After: describeStrategy(d.Spec.Strategy), Reason: op.Reason}}, nil
 }
 
 func describeStrategy(s appsv1.DeploymentStrategy) string {
@@ -315,7 +318,7 @@ func clusterIP(o *model.Object, op solve.Op) ([]Change, *model.Object, error) {
 	svc.Spec.LoadBalancerClass = nil
 	svc.Spec.AllocateLoadBalancerNodePorts = nil
 	svc.Spec.HealthCheckNodePort = 0
-	changes := []Change{{Object: o.Ref(), Field: "spec.type", Before: before, After: string(corev1.ServiceTypeClusterIP), Reason: op.Reason}}
+	changes := []Change{{Object: o.Key(), Field: "spec.type", Before: before, After: string(corev1.ServiceTypeClusterIP), Reason: op.Reason}}
 	if len(svc.Spec.Ports) == 0 {
 		return changes, nil, nil
 	}
@@ -330,7 +333,7 @@ func clusterIP(o *model.Object, op solve.Op) ([]Change, *model.Object, error) {
 		}}}}},
 	}
 	io := &model.Object{Source: model.Source{File: o.Source.File, Doc: o.Source.Doc, Format: o.Source.Format}, Obj: ing}
-	changes = append(changes, Change{Object: "Ingress/" + svc.Name, Field: "(object)", Before: "(none)", After: "created",
+	changes = append(changes, Change{Object: model.Key{Group: "networking.k8s.io", Kind: "Ingress", Namespace: svc.Namespace, Name: svc.Name}, Field: "(object)", Before: "(none)", After: "created",
 		Reason: fmt.Sprintf("keeps %s port %d reachable from outside the cluster (HTTP only)", o.Ref(), port.Port)})
 	return changes, io, nil
 }
@@ -351,7 +354,7 @@ func foldNamespaces(app *model.App, op solve.Op, drop map[int]bool) ([]Change, e
 	for i, o := range app.Objects {
 		if o.Kind() == "Namespace" {
 			drop[i] = true
-			changes = append(changes, Change{Object: o.Ref(), Field: "(object)", Before: "present", After: "(dropped)", Reason: "the target is one namespace; objects are moved into " + nsOrDefault(op.Namespace)})
+			changes = append(changes, Change{Object: o.Key(), Field: "(object)", Before: "present", After: "(dropped)", Reason: "the target is one namespace; objects are moved into " + nsOrDefault(op.Namespace)})
 			continue
 		}
 		if !scope.Namespaced(o) {
@@ -374,7 +377,7 @@ func foldNamespaces(app *model.App, op solve.Op, drop map[int]bool) ([]Change, e
 			labels[NamespaceLabel] = before
 			acc.SetLabels(labels)
 		}
-		changes = append(changes, Change{Object: o.Ref(), Field: "metadata.namespace", Before: nsOrNone(before), After: nsOrNone(op.Namespace), Reason: op.Reason})
+		changes = append(changes, Change{Object: o.Key(), Field: "metadata.namespace", Before: nsOrNone(before), After: nsOrNone(op.Namespace), Reason: op.Reason})
 	}
 	if len(moved) == 0 {
 		return changes, nil
@@ -429,7 +432,7 @@ func (rw *refRewriter) containers(o *model.Object, path string, cs []corev1.Cont
 func (rw *refRewriter) rewrite(o *model.Object, field, s string) string {
 	out := rewriteRefs(s, rw.moved, rw.ns)
 	if out != s {
-		rw.changes = append(rw.changes, Change{Object: o.Ref(), Field: field, Before: s, After: out, Reason: "the Service it names moved into " + nsOrDefault(rw.ns)})
+		rw.changes = append(rw.changes, Change{Object: o.Key(), Field: field, Before: s, After: out, Reason: "the Service it names moved into " + nsOrDefault(rw.ns)})
 	}
 	return out
 }
@@ -495,7 +498,7 @@ func emptyDir(app *model.App, op solve.Op) ([]Change, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: not a PersistentVolumeClaim", o.Where())
 	}
-	changes := []Change{{Object: o.Ref(), Field: "(object)", Before: "present", After: "(dropped)", Reason: op.Reason}}
+	changes := []Change{{Object: o.Key(), Field: "(object)", Before: "present", After: "(dropped)", Reason: op.Reason}}
 	for _, w := range app.Objects {
 		spec, _, ok := footprint.PodSpec(w)
 		if !ok || w.Namespace() != o.Namespace() {
@@ -507,7 +510,7 @@ func emptyDir(app *model.App, op solve.Op) ([]Change, error) {
 				continue
 			}
 			v.VolumeSource = corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}
-			changes = append(changes, Change{Object: w.Ref(), Field: "volumes[" + v.Name + "]", Before: "persistentVolumeClaim " + pvc.Name, After: "emptyDir",
+			changes = append(changes, Change{Object: w.Key(), Field: "volumes[" + v.Name + "]", Before: "persistentVolumeClaim " + pvc.Name, After: "emptyDir",
 				Reason: "DATA LOSS: " + op.Reason})
 		}
 	}

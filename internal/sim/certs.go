@@ -15,10 +15,18 @@ import (
 	"time"
 )
 
+// frontProxyClient is the common name of the aggregator's client
+// certificate, the one name extension API servers accept request headers
+// from (as kubeadm names it).
+const frontProxyClient = "front-proxy-client"
+
 // pki is the cluster's key material, written as PEM files under a directory.
 type pki struct {
 	CACert, ServingCert, ServingKey, SAKey, SAPub string // file paths
-	CAData                                        []byte // the CA certificate, PEM
+	// ProxyCert and ProxyKey are the client certificate the aggregator
+	// presents to extension API servers (APIServices such as metrics-server).
+	ProxyCert, ProxyKey string
+	CAData              []byte // the CA certificate, PEM
 }
 
 // newPKI generates a CA, a serving certificate for the apiserver on loopback
@@ -64,6 +72,22 @@ func newPKI(dir string) (*pki, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating the serving certificate: %w", err)
 	}
+	proxyKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	proxyTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(3),
+		Subject:      pkix.Name{CommonName: frontProxyClient},
+		NotBefore:    now.Add(-time.Hour),
+		NotAfter:     now.Add(10 * 365 * 24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}
+	proxyDER, err := x509.CreateCertificate(rand.Reader, proxyTmpl, ca, &proxyKey.PublicKey, caKey)
+	if err != nil {
+		return nil, fmt.Errorf("creating the front proxy client certificate: %w", err)
+	}
 	saKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
@@ -74,6 +98,8 @@ func newPKI(dir string) (*pki, error) {
 		ServingKey:  filepath.Join(dir, "apiserver.key"),
 		SAKey:       filepath.Join(dir, "sa.key"),
 		SAPub:       filepath.Join(dir, "sa.pub"),
+		ProxyCert:   filepath.Join(dir, "front-proxy-client.crt"),
+		ProxyKey:    filepath.Join(dir, "front-proxy-client.key"),
 		CAData:      pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
 	}
 	files := []struct {
@@ -84,6 +110,8 @@ func newPKI(dir string) (*pki, error) {
 		{p.ServingCert, "CERTIFICATE", func() ([]byte, error) { return srvDER, nil }},
 		{p.ServingKey, "EC PRIVATE KEY", func() ([]byte, error) { return x509.MarshalECPrivateKey(srvKey) }},
 		{p.SAKey, "EC PRIVATE KEY", func() ([]byte, error) { return x509.MarshalECPrivateKey(saKey) }},
+		{p.ProxyCert, "CERTIFICATE", func() ([]byte, error) { return proxyDER, nil }},
+		{p.ProxyKey, "EC PRIVATE KEY", func() ([]byte, error) { return x509.MarshalECPrivateKey(proxyKey) }},
 		{p.SAPub, "PUBLIC KEY", func() ([]byte, error) { return x509.MarshalPKIXPublicKey(&saKey.PublicKey) }},
 	}
 	for _, f := range files {

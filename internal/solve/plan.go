@@ -52,6 +52,9 @@ const (
 	// OpDropService removes the Service Object; the pods of Members[0],
 	// which alone use it, reach its name through hostAliases to 127.0.0.1.
 	OpDropService = "drop-service"
+	// OpMergeConfig merges the ConfigMaps (or Secrets) Members into
+	// Members[0], every reference of the app's pods rewritten.
+	OpMergeConfig = "merge-config"
 )
 
 // Op is one change of the plan. Object indexes the app's objects.

@@ -19,9 +19,6 @@ type MetricsServerConfig struct {
 	Kubeconfig, Context string
 	// REST, when set, is used instead of a kubeconfig.
 	REST *rest.Config
-	// MetricsREST, when set, reaches the metrics.k8s.io API instead of REST
-	// (a metrics API served apart from the cluster's apiserver).
-	MetricsREST *rest.Config
 	// Every is the time between two samples (default 30 s; metrics-server
 	// refreshes every 15 to 60 s); For how long to sample (default 10 min,
 	// or until Options.Until).
@@ -41,11 +38,7 @@ func ReadMetricsServer(ctx context.Context, cfg MetricsServerConfig, opts Option
 	if opts.Namespace != "" {
 		ns = opts.Namespace
 	}
-	mrc := rc
-	if cfg.MetricsREST != nil {
-		mrc = cfg.MetricsREST
-	}
-	mc, err := metricsclient.NewForConfig(mrc)
+	mc, err := metricsclient.NewForConfig(rc)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"sort"
@@ -90,7 +91,7 @@ func ReadPrometheus(ctx context.Context, cfg PrometheusConfig, opts Options, sin
 			if end.After(until) {
 				end = until
 			}
-			if err := r.promChunk(ctx, client, cfg.URL, q.m, q.query, start, end); err != nil {
+			if err := r.promChunk(ctx, client, cfg, q.m, q.query, start, end); err != nil {
 				return nil, err
 			}
 			done++
@@ -103,11 +104,18 @@ func ReadPrometheus(ctx context.Context, cfg PrometheusConfig, opts Options, sin
 }
 
 // promChunk reads the raw samples of query in (start, end].
-func (r *reader) promChunk(ctx context.Context, client promv1.API, url string, m Metric, query string, start, end time.Time) error {
+func (r *reader) promChunk(ctx context.Context, client promv1.API, cfg PrometheusConfig, m Metric, query string, start, end time.Time) error {
+	url := cfg.URL
 	d := end.Sub(start)
 	expr := fmt.Sprintf("%s[%dms]", query, d.Milliseconds())
-	v, _, _, err := client.Query(ctx, expr, end)
+	qctx, cancel := context.WithTimeout(ctx, cfg.timeout())
+	defer cancel()
+	v, _, _, err := client.Query(qctx, expr, end)
 	if err != nil {
+		var ne net.Error
+		if ctx.Err() == nil && (errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()) {
+			return fmt.Errorf("prometheus %s: no answer within %s to query %s at %s: %w", url, cfg.timeout(), expr, end.Format(time.RFC3339), err)
+		}
 		return fmt.Errorf("prometheus %s: query %s at %s: %w", url, expr, end.Format(time.RFC3339), err)
 	}
 	mat, ok := v.(model.Matrix)
@@ -152,12 +160,8 @@ func newPromClient(cfg PrometheusConfig) (promv1.API, error) {
 		}
 		token = strings.TrimSpace(string(b))
 	}
-	timeout := cfg.Timeout
-	if timeout == 0 {
-		timeout = 60 * time.Second
-	}
 	var rt http.RoundTripper = &http.Transport{TLSClientConfig: tlsCfg, Proxy: http.ProxyFromEnvironment,
-		ResponseHeaderTimeout: timeout}
+		ResponseHeaderTimeout: cfg.timeout()}
 	if token != "" {
 		rt = bearer{token: token, next: rt}
 	}
@@ -166,6 +170,14 @@ func newPromClient(cfg PrometheusConfig) (promv1.API, error) {
 		return nil, fmt.Errorf("prometheus %s: %w", cfg.URL, err)
 	}
 	return promv1.NewAPI(c), nil
+}
+
+// timeout bounds each request: Timeout, else 60 s.
+func (cfg PrometheusConfig) timeout() time.Duration {
+	if cfg.Timeout > 0 {
+		return cfg.Timeout
+	}
+	return 60 * time.Second
 }
 
 type bearer struct {

@@ -2,6 +2,7 @@ package usage
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -121,8 +122,11 @@ type Summary struct {
 	Samples int `json:"samples"`
 	// Gaps counts intervals longer than a series' step over which no CPU
 	// rate was taken; Resets counts CPU counter resets.
-	Gaps     int `json:"gaps"`
-	Resets   int `json:"resets"`
+	Gaps   int `json:"gaps"`
+	Resets int `json:"resets"`
+	// Invalid counts samples skipped for not being a finite, non-negative
+	// number (NaN staleness markers, negative gauges).
+	Invalid  int `json:"invalid,omitempty"`
 	OOMKills int `json:"oomKills"`
 	// Containers lists every container seen, sorted.
 	Containers []Key           `json:"containers"`
@@ -169,6 +173,10 @@ func (s *Summary) finish() {
 		s.Findings = append(s.Findings, model.Finding{Severity: model.Info, Key: "usage-reset",
 			Message: fmt.Sprintf("%s: %d CPU counter reset(s) (container restarts); the rate after each counts from zero", s.Source, s.Resets)})
 	}
+	if s.Invalid > 0 {
+		s.Findings = append(s.Findings, model.Finding{Severity: model.Warning, Key: "usage-invalid",
+			Message: fmt.Sprintf("%s: %d sample(s) skipped: not a finite, non-negative number (NaN staleness markers, infinities, negative values)", s.Source, s.Invalid)})
+	}
 	if s.Samples == 0 {
 		s.Findings = append(s.Findings, model.Finding{Severity: model.Error, Key: "usage",
 			Message: fmt.Sprintf("%s: no CPU or memory samples of any container in the window", s.Source)})
@@ -195,6 +203,10 @@ const minGap = 5 * time.Minute
 func (s *series) add(sum *Summary, t int64, v float64, since, until int64, sink Sink) {
 	if s.seen && t <= s.lastT {
 		return // duplicate or out of order: Prometheus would refuse it too
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+		sum.Invalid++
+		return
 	}
 	defer func() { s.lastT, s.lastV, s.seen = t, v, true }()
 	inWindow := (since == 0 || t >= since) && (until == 0 || t <= until)
@@ -302,6 +314,10 @@ func (r *reader) finish() *Summary {
 // (metrics-server's), once per timestamp.
 func (s *series) addRate(sum *Summary, start, t int64, cores float64, since, until int64, sink Sink) {
 	if s.seen && t <= s.lastT {
+		return
+	}
+	if math.IsNaN(cores) || math.IsInf(cores, 0) || cores < 0 {
+		sum.Invalid++
 		return
 	}
 	s.lastT, s.lastV, s.seen = t, cores, true

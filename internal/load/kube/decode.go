@@ -8,12 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	goruntime "runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 
+	yamlv2 "go.yaml.in/yaml/v2"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -24,7 +26,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	sigsjson "sigs.k8s.io/json"
-	"sigs.k8s.io/yaml"
 
 	"github.com/rightsize/rightsize/internal/load/limit"
 	"github.com/rightsize/rightsize/internal/model"
@@ -225,11 +226,25 @@ type peek struct {
 }
 
 func parse(doc []byte) parsed {
-	j, err := yaml.YAMLToJSON(doc)
+	// sigs.k8s.io/yaml.YAMLToJSON, in two steps: the same YAML 1.1 decoder
+	// into a generic tree, then the tree's JSON.
+	var y any
+	if err := yamlv2.Unmarshal(doc, &y); err != nil {
+		return parsed{err: fmt.Errorf("invalid YAML: %w", err)}
+	}
+	if m, ok := y.(map[any]any); ok {
+		if obj := fastTyped(m); obj != nil {
+			return parsed{obj: obj}
+		}
+	}
+	tree, err := jsonable(y)
 	if err != nil {
 		return parsed{err: fmt.Errorf("invalid YAML: %w", err)}
 	}
-	j = bytes.TrimSpace(j)
+	j, err := json.Marshal(tree)
+	if err != nil {
+		return parsed{err: fmt.Errorf("invalid YAML: %w", err)}
+	}
 	if len(j) == 0 || string(j) == "null" {
 		return parsed{}
 	}
@@ -253,6 +268,25 @@ func parse(doc []byte) parsed {
 	}
 	raw, err := jsonToMap(j)
 	return parsed{raw: raw, err: err}
+}
+
+// fastTyped decodes a plain object of a typed kind straight from its YAML
+// tree (see setTyped); nil when the JSON path must decide.
+func fastTyped(m map[any]any) runtime.Object {
+	apiVersion, _ := m["apiVersion"].(string)
+	kind, _ := m["kind"].(string)
+	t, ok := typed[kind]
+	if !ok || t.gv.String() != apiVersion {
+		return nil
+	}
+	obj := t.new()
+	if !setTyped(reflect.ValueOf(obj).Elem(), m) {
+		return nil
+	}
+	if a, err := meta.Accessor(obj); err != nil || a.GetName() == "" {
+		return nil
+	}
+	return obj
 }
 
 // quickPeek reads apiVersion and kind from the start of YAMLToJSON's

@@ -219,18 +219,12 @@ func TestOverlayShapes(t *testing.T) {
 	}
 }
 
-// reportChanges keys fit's changes as the report does: by the object
-// after the rewrite, else before it.
+// reportChanges converts fit's changes as the report does (both key
+// objects by model.Key).
 func reportChanges(app *model.App, res *fit.Result) []report.Change {
-	keys := map[string]model.Key{}
-	for _, a := range []*model.App{app, res.App} {
-		for _, o := range a.Objects {
-			keys[o.Ref()] = o.Key()
-		}
-	}
 	var out []report.Change
 	for _, c := range res.Changes {
-		out = append(out, report.Change{Object: keys[c.Object], Field: c.Field, Before: c.Before, After: c.After, Reason: c.Reason})
+		out = append(out, report.Change{Object: c.Object, Field: c.Field, Before: c.Before, After: c.After, Reason: c.Reason})
 	}
 	return out
 }

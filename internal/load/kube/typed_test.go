@@ -1,0 +1,181 @@
+package kube
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"testing"
+
+	yamlv2 "go.yaml.in/yaml/v2"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	sigsjson "sigs.k8s.io/json"
+	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/rightsize/rightsize/bench/gen/appgen"
+	"github.com/rightsize/rightsize/internal/fuzzseed"
+)
+
+// typedCases are documents of typed kinds with the values where YAML, JSON
+// and the types' own decoders could part: nulls, empty lists and maps,
+// quantities as numbers, ports by number and name, base64, YAML 1.1
+// booleans and octal numbers, integers as floats, out-of-range integers,
+// unknown and differently cased fields.
+var typedCases = []string{
+	"apiVersion: v1\nkind: Pod\nmetadata: {name: p, creationTimestamp: null, labels: {}, annotations: {a: 'yes'}}\nspec:\n  containers:\n  - name: a\n    image: x\n    args: []\n    env: [{name: A, value: 'on'}, {name: B}]\n    resources: {limits: {cpu: 1, memory: 1.5}, requests: {cpu: 0.25, memory: 64Mi}}\n    ports: [{containerPort: 80, protocol: TCP}]\n  volumes:\n  - name: v\n    configMap: {name: c, defaultMode: 0644}\n  - name: e\n    emptyDir: {sizeLimit: 1Gi}\n  terminationGracePeriodSeconds: 30\n  enableServiceLinks: no\n",
+	"apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports: [{port: 80, targetPort: 8080}, {port: 81, targetPort: http, nodePort: null}]\n  selector: {app: a}\n",
+	"apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {a: aGVsbG8=, b: ''}\nstringData: {c: d}\ntype: Opaque\n",
+	"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: '1', b: x}\nbinaryData: {c: AAEC}\n",
+	"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: 1}\n",
+	"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: yes}\n",
+	"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  1: x\n",
+	"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nbinaryData: {c: not-base64!}\n",
+	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: 2.0\n",
+	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: 1e1\n",
+	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: 4294967296\n",
+	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: '3'\n",
+	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  Replicas: 3\n",
+	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicaz: 3\n",
+	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 25%, maxUnavailable: 0}}\n  template:\n    spec:\n      containers: [{name: a, resources: {limits: {cpu: .inf}}}]\n",
+	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      containers: [{name: a, resources: {limits: {cpu: 2Gbb}}}]\n",
+	"apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: s}\nspec:\n  volumeClaimTemplates:\n  - metadata: {name: d}\n    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n",
+	"apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  schedule: '*/5 * * * *'\n  suspend: false\n  jobTemplate:\n    spec:\n      activeDeadlineSeconds: 100\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{name: a, image: x, livenessProbe: {httpGet: {port: 80, path: /}, periodSeconds: 5}}]\n",
+	"apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i}\nspec:\n  rules:\n  - host: a.example.com\n    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: s, port: {number: 80}}}}]}\n",
+	"apiVersion: v1\nkind: LimitRange\nmetadata: {name: l}\nspec: {limits: [{type: Container, max: {cpu: 2}, maxLimitRequestRatio: {cpu: 4}}]}\n",
+	"apiVersion: v1\nkind: Pod\nmetadata: {name: p, creationTimestamp: '2024-01-02T03:04:05Z', deletionGracePeriodSeconds: -1}\nspec: {containers: [{name: a, image: \"caf\\u00e9\"}]}\n",
+	"apiVersion: v1\nkind: Pod\nmetadata: {name: p, creationTimestamp: 5}\n",
+	"apiVersion: v1\nkind: Pod\nmetadata: {name: ''}\n",
+	"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: {name: a}}\n",
+	"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: a, image: [x]}]}\n",
+	"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {securityContext: {runAsUser: -5, fsGroup: 0x10}}\n",
+}
+
+// TestTypedFastPathMatchesJSON decodes documents both ways, straight from
+// the YAML tree and through sigs.k8s.io/yaml's JSON and the strict JSON
+// decoder, and requires the same object wherever the fast path decides;
+// it must decide for nearly all of a generated app and the corpus.
+func TestTypedFastPathMatchesJSON(t *testing.T) {
+	var docs [][]byte
+	for _, c := range typedCases {
+		docs = append(docs, []byte(c))
+	}
+	inputs := fuzzseed.FilesUnder(1<<20, 1000, []string{".yaml", ".yml", ".json"}, "testdata", fuzzseed.Corpus())
+	inputs = append(inputs, appgen.Generate(300, 1))
+	for _, in := range inputs {
+		docs = append(docs, splitForTest(t, in)...)
+	}
+	fast, typedDocs := 0, 0
+	for i, doc := range docs {
+		isTyped, decided, msg := compareFastPath(doc)
+		if isTyped {
+			typedDocs++
+		}
+		if decided {
+			fast++
+		}
+		if msg != "" {
+			t.Errorf("document %d: %s", i, msg)
+		}
+	}
+	if typedDocs == 0 || fast*100 < typedDocs*90 {
+		t.Errorf("the fast path decided %d of %d documents of typed kinds, want 90%%", fast, typedDocs)
+	}
+	t.Logf("fast path: %d of %d documents of typed kinds", fast, typedDocs)
+}
+
+// compareFastPath decodes doc both ways and says whether it is of a typed
+// kind, whether the fast path decided, and how the paths differ ("" when
+// they agree).
+func compareFastPath(doc []byte) (isTyped, decided bool, msg string) {
+	var y any
+	if yamlv2.Unmarshal(doc, &y) != nil {
+		return false, false, ""
+	}
+	m, ok := y.(map[any]any)
+	if !ok {
+		return false, false, ""
+	}
+	_, isTyped = typed[stringOf(m["kind"])]
+	obj := fastTyped(m)
+	if obj == nil {
+		return isTyped, false, ""
+	}
+	j, err := sigsyaml.YAMLToJSON(doc)
+	if err != nil {
+		return isTyped, true, fmt.Sprintf("the fast path decoded what YAMLToJSON refuses (%v):\n%s", err, doc)
+	}
+	slow := typed[stringOf(m["kind"])].new()
+	strict, err := sigsjson.UnmarshalStrict(j, slow)
+	if err != nil || len(strict) > 0 {
+		return isTyped, true, fmt.Sprintf("the fast path decoded what the JSON decoder refuses (%v %v):\n%s", err, strict, doc)
+	}
+	if !reflect.DeepEqual(obj, slow) {
+		a, _ := json.Marshal(obj)
+		b, _ := json.Marshal(slow)
+		return isTyped, true, fmt.Sprintf("the paths differ:\nfast %s\njson %s", a, b)
+	}
+	return isTyped, true, ""
+}
+
+// FuzzTypedFastPath checks that the fast path never decides otherwise than
+// the JSON path.
+func FuzzTypedFastPath(f *testing.F) {
+	for _, c := range typedCases {
+		f.Add([]byte(c))
+	}
+	for _, b := range fuzzseed.FilesUnder(2<<10, 100, []string{".yaml", ".yml"}, "testdata", fuzzseed.Corpus()) {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		if _, _, msg := compareFastPath(doc); msg != "" {
+			t.Fatal(msg)
+		}
+	})
+}
+
+// TestTypedFastPathGivesUp checks that the cases the JSON path words (or
+// records as strict-validation findings) are left to it.
+func TestTypedFastPathGivesUp(t *testing.T) {
+	for _, c := range []string{
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicaz: 3\n",
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: 2.5\n",
+		"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: 1}\n",
+		"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: a, resources: {limits: {cpu: 2Gbb}}}]}\n",
+		"apiVersion: v1\nkind: Pod\nmetadata: {}\n",
+	} {
+		var y any
+		if err := yamlv2.Unmarshal([]byte(c), &y); err != nil {
+			t.Fatal(err)
+		}
+		if obj := fastTyped(y.(map[any]any)); obj != nil {
+			t.Errorf("the fast path decided:\n%s", c)
+		}
+	}
+}
+
+func stringOf(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func splitForTest(t *testing.T, data []byte) [][]byte {
+	t.Helper()
+	if trimmed := bytes.TrimSpace(data); len(trimmed) > 0 && trimmed[0] == '{' {
+		return [][]byte{data}
+	}
+	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+	var docs [][]byte
+	for {
+		doc, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return docs
+		}
+		if err != nil {
+			return docs
+		}
+		docs = append(docs, doc)
+	}
+}
