@@ -211,9 +211,5 @@ func verifyScratch(ctx context.Context, c *LiveCluster, app *App, live *Target, 
 	if err != nil {
 		return nil, err
 	}
-	predicted, err := Analyze(ctx, app, &Target{t: st})
-	if err != nil {
-		return nil, err
-	}
-	return verifyReport(app.app, predicted, vr), nil
+	return verifyReport(app.app, analyzeReport(vr.Footprint), vr), nil
 }

@@ -18,9 +18,7 @@ var allowedImports = map[string][]string{
 	// The front door wires the stages together.
 	"": {"*"},
 	// The CLI is flags -> options -> a call of the front door -> a writer.
-	// internal/sim and internal/target: 'sim install/up/down/serve' (cli/sim.go)
-	// until the library offers them (issue 8, item 5).
-	"internal/cli":    {"", "internal/report", "internal/report/*", "internal/sim", "internal/kubebin", "internal/target"},
+	"internal/cli":    {"", "internal/report", "internal/report/*"},
 	"internal/report": {"internal/model"},
 	"internal/model":  {},
 	// Loaders: load dispatches to the formats; formats share workload (the

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"sort"
 	"time"
 
@@ -32,6 +33,7 @@ type localOptions struct {
 	binDir    string
 	nodeCount int
 	nodeSize  corev1.ResourceList
+	log       io.Writer
 }
 
 // WithBinDir names the directory of the control plane's binaries (etcd,
@@ -44,6 +46,9 @@ func WithBinDir(dir string) LocalOption { return func(o *localOptions) { o.binDi
 func WithNodes(n int, size corev1.ResourceList) LocalOption {
 	return func(o *localOptions) { o.nodeCount, o.nodeSize = n, size }
 }
+
+// WithLog sends the control plane's status lines (starting, ready) to w.
+func WithLog(w io.Writer) LocalOption { return func(o *localOptions) { o.log = w } }
 
 // StartLocalCluster starts a local control plane (etcd, kube-apiserver,
 // kube-controller-manager, kube-scheduler, and stand-ins for kubelets and a
@@ -59,9 +64,10 @@ func StartLocalCluster(ctx context.Context, t *Target, opts ...LocalOption) (*Cl
 		return nil, err
 	}
 	c, err := sim.Start(ctx, sim.Options{
-		BinDir:  bin,
-		Nodes:   sim.Nodes(t.t, o.nodeCount, o.nodeSize),
-		Kubelet: sim.KubeletOptions{CompleteJobs: true},
+		BinDir:   bin,
+		Nodes:    sim.Nodes(t.t, o.nodeCount, o.nodeSize),
+		Kubelet:  sim.KubeletOptions{CompleteJobs: true},
+		Progress: o.log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("starting the control plane: %w", err)
@@ -77,12 +83,9 @@ func StartLocalCluster(ctx context.Context, t *Target, opts ...LocalOption) (*Cl
 // target's. Stop forgets the cluster and leaves it running. The error
 // wraps os.ErrNotExist when no simulator runs there.
 func AttachLocalCluster(stateDir string) (*Cluster, error) {
-	if stateDir == "" {
-		d, err := sim.DefaultStateDir()
-		if err != nil {
-			return nil, err
-		}
-		stateDir = d
+	stateDir, err := simulatorDir(stateDir)
+	if err != nil {
+		return nil, err
 	}
 	st, err := sim.ReadState(stateDir)
 	if err != nil {
@@ -154,13 +157,7 @@ func Verify(ctx context.Context, c *Cluster, app *App, t *Target, opts ...Verify
 		return nil, err
 	}
 	// The prediction, in the namespace verify used (messages name it).
-	tc := *t.t
-	tc.Namespace = vr.Namespace
-	predicted, err := Analyze(ctx, app, &Target{t: &tc})
-	if err != nil {
-		return nil, err
-	}
-	return verifyReport(app.app, predicted, vr), nil
+	return verifyReport(app.app, analyzeReport(vr.Footprint), vr), nil
 }
 
 // scratchName is prefix and six random hex digits.

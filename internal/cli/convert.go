@@ -59,6 +59,10 @@ func (f *convertFlags) run(cmd *cobra.Command, s Streams, args []string) error {
 	if err != nil {
 		return err
 	}
+	inputs := append(f.load.inputs(args), app.Inputs()...)
+	if err := f.checkOutputs(inputs); err != nil {
+		return err
+	}
 	r, err := rightsize.Convert(ctx, app)
 	if err != nil {
 		return err
@@ -67,7 +71,7 @@ func (f *convertFlags) run(cmd *cobra.Command, s Streams, args []string) error {
 	if err := writeReport(&rep, f.reportFormat, r); err != nil {
 		return err
 	}
-	if err := f.writeManifests(ctx, s, app, f.load.inputs(args)); err != nil {
+	if err := f.writeManifests(ctx, s, app, inputs); err != nil {
 		return err
 	}
 	if f.report != "" {

@@ -15,9 +15,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
-	"github.com/rightsize/rightsize/internal/kubebin"
-	"github.com/rightsize/rightsize/internal/sim"
-	"github.com/rightsize/rightsize/internal/target"
+	"github.com/rightsize/rightsize"
 )
 
 // nodeFlags choose the simulated nodes.
@@ -63,7 +61,7 @@ limit ranges and nodes, for 'rightsize verify' and for trying things with
 kubectl. A stand-in for the kubelet marks scheduled pods Running and Ready;
 no container runs.`,
 	}
-	cmd.AddCommand(newSimInstall(s), newSimUp(s), newSimDown(s), newSimServe(s))
+	cmd.AddCommand(newSimInstall(s), newSimUp(s), newSimDown(s), newSimStatus(s), newSimEnv(s), newSimServe(s))
 	return cmd
 }
 
@@ -82,7 +80,7 @@ at once. Progress goes to standard error, the directory to standard output.`,
 			defer stop()
 			pv := newProgress(cmd, s)
 			defer pv.Close()
-			dir, err := kubebin.Install(ctx, &lines{p: pv, stage: "control plane"})
+			dir, err := rightsize.InstallControlPlane(ctx, &lines{p: pv, stage: "control plane"})
 			if err != nil {
 				return err
 			}
@@ -103,7 +101,7 @@ func (f *simFlags) dir() (string, error) {
 	if f.stateDir != "" {
 		return f.stateDir, nil
 	}
-	return sim.DefaultStateDir()
+	return rightsize.DefaultSimulatorDir()
 }
 
 func newSimUp(s Streams) *cobra.Command {
@@ -125,20 +123,24 @@ prints how to use it. 'rightsize sim down' stops it.`,
 }
 
 func (f *simFlags) register(fs *pflag.FlagSet) {
-	fs.StringVarP(&f.target, "target", "t", target.Default, "built-in plan name or a file of ResourceQuota/LimitRange/Node objects")
+	fs.StringVarP(&f.target, "target", "t", rightsize.DefaultTarget, "built-in plan name or a file of ResourceQuota/LimitRange/Node objects")
 	f.nodes.register(fs)
-	fs.StringVar(&f.kubeBin, "kube-bin", "", "directory of the control plane binaries (default $"+kubebin.EnvKubeBin+", else the cache 'rightsize sim install' fills)")
-	fs.StringVar(&f.stateDir, "state-dir", "", "where the running simulator keeps its files (default <user cache>/rightsize/sim)")
+	fs.StringVar(&f.kubeBin, "kube-bin", "", "directory of the control plane binaries (default $"+rightsize.EnvKubeBin+", else the cache 'rightsize sim install' fills)")
+	stateDirFlag(fs, &f.stateDir)
+}
+
+func stateDirFlag(fs *pflag.FlagSet, dir *string) {
+	fs.StringVar(dir, "state-dir", "", "where the running simulator keeps its files (default <user cache>/rightsize/sim)")
 }
 
 func (f *simFlags) up(ctx context.Context, s Streams) error {
 	if _, _, err := f.nodes.parse(); err != nil {
 		return err
 	}
-	if _, err := target.Load(f.target); err != nil {
+	if _, err := rightsize.LoadTarget(ctx, f.target); err != nil {
 		return err
 	}
-	bin, err := kubebin.Find(f.kubeBin)
+	bin, err := rightsize.FindControlPlane(f.kubeBin)
 	if err != nil {
 		return err
 	}
@@ -151,19 +153,24 @@ func (f *simFlags) up(ctx context.Context, s Streams) error {
 		return fmt.Errorf("finding the rightsize binary to run the simulator: %w", err)
 	}
 	start := time.Now()
-	st, err := sim.Up(ctx, dir, []string{self, "sim", "serve", "--state-dir", dir, "--target", f.target,
+	sm, err := rightsize.StartSimulator(ctx, dir, []string{self, "sim", "serve", "--state-dir", dir, "--target", f.target,
 		"--nodes", strconv.Itoa(f.nodes.count), "--node-size", f.nodes.size, "--kube-bin", bin})
 	if err != nil {
 		return fmt.Errorf("%w; stop a running one with 'rightsize sim down'", err)
 	}
-	fmt.Fprintf(s.Err, "control plane ready in %s (pid %d)\n", time.Since(start).Round(100*time.Millisecond), st.PID)
-	// Standard output is shell: eval "$(rightsize sim up)" works.
-	fmt.Fprintf(s.Out, "export KUBECONFIG=%s\n", st.Kubeconfig)
-	fmt.Fprintf(s.Out, "# target %s: quotas and limit ranges in namespace %s, the kubeconfig's default. Then:\n", st.Target, st.Namespace)
+	fmt.Fprintf(s.Err, "control plane ready in %s (pid %d)\n", time.Since(start).Round(100*time.Millisecond), sm.PID)
+	writeSimEnv(s, sm)
 	fmt.Fprintln(s.Out, "#   kubectl get resourcequota,limitrange,nodes")
 	fmt.Fprintln(s.Out, "#   kubectl apply -f app.yaml && kubectl get pods,events")
 	fmt.Fprintln(s.Out, "# stop it with: rightsize sim down")
 	return nil
+}
+
+// writeSimEnv writes shell: eval "$(rightsize sim up)" (or sim env) sets
+// KUBECONFIG.
+func writeSimEnv(s Streams, sm *rightsize.Simulator) {
+	fmt.Fprintf(s.Out, "export KUBECONFIG=%s\n", sm.Kubeconfig)
+	fmt.Fprintf(s.Out, "# target %s: quotas and limit ranges in namespace %s, the kubeconfig's default. Then:\n", sm.Target, sm.Namespace)
 }
 
 func newSimServe(s Streams) *cobra.Command {
@@ -184,28 +191,13 @@ func (f *simFlags) serve(s Streams) error {
 	if err != nil {
 		return err
 	}
-	t, err := target.Load(f.target)
-	if err != nil {
-		return err
-	}
-	bin, err := kubebin.Find(f.kubeBin)
-	if err != nil {
-		return err
-	}
-	dir, err := f.dir()
-	if err != nil {
-		return err
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	// As verify does: not "default", whose apiserver Service a services
-	// quota would count.
-	ns := t.Namespace
-	if ns == "" {
-		ns = "rightsize"
+	t, err := rightsize.LoadTarget(ctx, f.target)
+	if err != nil {
+		return err
 	}
-	// Jobs complete, as under verify, which may reuse this control plane.
-	return sim.Serve(ctx, dir, sim.Options{BinDir: bin, Nodes: sim.Nodes(t, n, size), Progress: s.Err, Kubelet: sim.KubeletOptions{CompleteJobs: true}}, ns, t)
+	return rightsize.ServeSimulator(ctx, f.stateDir, t, rightsize.WithBinDir(f.kubeBin), rightsize.WithNodes(n, size), rightsize.WithLog(s.Err))
 }
 
 func newSimDown(s Streams) *cobra.Command {
@@ -216,23 +208,55 @@ func newSimDown(s Streams) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return f.down(s) },
 	}
-	cmd.Flags().StringVar(&f.stateDir, "state-dir", "", "where the running simulator keeps its files (default <user cache>/rightsize/sim)")
+	stateDirFlag(cmd.Flags(), &f.stateDir)
 	return cmd
 }
 
 func (f *simFlags) down(s Streams) error {
-	dir, err := f.dir()
+	sm, err := rightsize.StopSimulator(f.stateDir)
 	if err != nil {
 		return err
 	}
-	st, err := sim.Down(dir)
-	if err != nil {
-		return err
-	}
-	if st == nil {
+	if sm == nil {
 		fmt.Fprintln(s.Err, "no simulator is running")
 		return nil
 	}
-	fmt.Fprintf(s.Err, "stopped the simulator (pid %d)\n", st.PID)
+	fmt.Fprintf(s.Err, "stopped the simulator (pid %d)\n", sm.PID)
 	return nil
+}
+
+func newSimStatus(s Streams) *cobra.Command {
+	cmd := simInfo(s, func(sm *rightsize.Simulator) {
+		fmt.Fprintf(s.Out, "pid:        %d\nserver:     %s\nkubeconfig: %s\ntarget:     %s\nnamespace:  %s\nstate dir:  %s\n",
+			sm.PID, sm.Server, sm.Kubeconfig, sm.Target, sm.Namespace, sm.StateDir)
+	})
+	cmd.Use, cmd.Short = "status", "Say whether a simulator runs, with its server, kubeconfig and target"
+	cmd.Long = `Status prints the running simulator's process, apiserver, kubeconfig, target
+and namespace, and exits 0; it exits 1 when none runs.`
+	return cmd
+}
+
+func newSimEnv(s Streams) *cobra.Command {
+	cmd := simInfo(s, func(sm *rightsize.Simulator) { writeSimEnv(s, sm) })
+	cmd.Use, cmd.Short = "env", "Print the shell commands that point kubectl at the running simulator"
+	cmd.Example = `  eval "$(rightsize sim env)"`
+	return cmd
+}
+
+// simInfo is a command that writes what it knows of the running simulator.
+func simInfo(s Streams, write func(*rightsize.Simulator)) *cobra.Command {
+	var dir string
+	cmd := &cobra.Command{
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			sm, err := rightsize.RunningSimulator(dir)
+			if err != nil {
+				return fmt.Errorf("%w; start one with 'rightsize sim up'", err)
+			}
+			write(sm)
+			return nil
+		},
+	}
+	stateDirFlag(cmd.Flags(), &dir)
+	return cmd
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rightsize/rightsize"
-	"github.com/rightsize/rightsize/internal/kubebin"
 )
 
 type verifyFlags struct {
@@ -77,7 +76,7 @@ Exit codes: 0 every pod admitted and scheduled, 3 otherwise, 1 error, 2 usage.`,
 	f.nodes.register(fs)
 	fs.BoolVar(&f.fit, "fit", false, "verify what 'rightsize fit' makes of the app, with its default options")
 	fs.StringVarP(&f.output, "output", "o", "text", "report format: "+formatList())
-	fs.StringVar(&f.kubeBin, "kube-bin", "", "directory of the control plane binaries (default $"+kubebin.EnvKubeBin+", else the cache 'rightsize sim install' fills)")
+	fs.StringVar(&f.kubeBin, "kube-bin", "", "directory of the control plane binaries (default $"+rightsize.EnvKubeBin+", else the cache 'rightsize sim install' fills)")
 	fs.DurationVar(&f.timeout, "timeout", 60*time.Second, "how long to wait for the controllers to settle")
 	fs.BoolVar(&f.cluster, "cluster", false, "verify against the live namespace of the cluster target (server-side dry run) instead of a local control plane")
 	fs.BoolVar(&f.scratch, "scratch", false, "with --cluster: also create the app in a temporary namespace with what the live one has left, deleted after")

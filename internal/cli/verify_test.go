@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -196,6 +197,13 @@ func TestSimUpDown(t *testing.T) {
 	if ns := raw.Contexts[raw.CurrentContext].Namespace; ns != "rightsize" || st.Namespace != ns {
 		t.Errorf("kubeconfig namespace %q, state %q: want both rightsize", ns, st.Namespace)
 	}
+	// status and env describe the running simulator.
+	if out, errs, code := run(t, "sim", "env", "--state-dir", state); code != ExitOK || !strings.HasPrefix(out, "export KUBECONFIG="+st.Kubeconfig+"\n") {
+		t.Errorf("sim env: exit %d, %q (%s); want the export of %s", code, out, errs, st.Kubeconfig)
+	}
+	if out, errs, code := run(t, "sim", "status", "--state-dir", state); code != ExitOK || !strings.Contains(out, fmt.Sprintf("pid:        %d\n", st.PID)) || !strings.Contains(out, "target:     okteto-free\n") {
+		t.Errorf("sim status: exit %d, %q (%s); want pid %d and target okteto-free", code, out, errs, st.PID)
+	}
 	if _, errs, code := run(t, "sim", "up", "--kube-bin", bin, "--state-dir", state); code != ExitError || !strings.Contains(errs, "already running") {
 		t.Errorf("second sim up: exit %d, %q; want 1, already running", code, errs)
 	}
@@ -212,5 +220,8 @@ func TestSimUpDown(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(state, "state.json")); !os.IsNotExist(err) {
 		t.Errorf("state file left behind: %v", err)
+	}
+	if _, errs, code := run(t, "sim", "status", "--state-dir", state); code != ExitError || !strings.Contains(errs, "sim up") {
+		t.Errorf("sim status after down: exit %d, %q; want 1 and how to start one", code, errs)
 	}
 }

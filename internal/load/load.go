@@ -146,23 +146,28 @@ func loadPath(app *model.App, path string, opts Options) error {
 			return err
 		}
 	}
+	onRead := func(f string) {
+		if !slices.Contains(app.Inputs, f) {
+			app.Inputs = append(app.Inputs, f)
+		}
+	}
 	switch format {
 	case "kubernetes", "openshift":
 		return loadKube(app, path, kopts, opts.Limits.Input)
 	case "compose":
-		objs, findings, err := compose.Load(path, compose.Options{EnvFiles: opts.EnvFiles, Profiles: opts.Profiles, StatefulSets: opts.StatefulSets, ClaimSize: opts.ClaimSize})
+		objs, findings, err := compose.Load(path, compose.Options{EnvFiles: opts.EnvFiles, Profiles: opts.Profiles, StatefulSets: opts.StatefulSets, ClaimSize: opts.ClaimSize, OnRead: onRead})
 		return add(app, objs, findings, err)
 	case "helm":
 		objs, findings, err := helm.Load(path, helm.Options{Values: opts.Values, Set: opts.Set, Kube: kopts, KubeVersion: opts.HelmKubeVersion})
 		return add(app, objs, findings, err)
 	case "kustomize":
-		objs, findings, err := kustomize.Load(path, kopts)
+		objs, findings, err := kustomize.Load(path, kopts, onRead)
 		return add(app, objs, findings, err)
 	case "vamp":
 		objs, findings, err := vamp.Load(path)
 		return add(app, objs, findings, err)
 	case "rancher":
-		objs, findings, err := rancher.Load(path, rancher.Options{Answers: opts.Answers, Set: opts.Set, StatefulSets: opts.StatefulSets, ClaimSize: opts.ClaimSize})
+		objs, findings, err := rancher.Load(path, rancher.Options{Answers: opts.Answers, Set: opts.Set, StatefulSets: opts.StatefulSets, ClaimSize: opts.ClaimSize, OnRead: onRead})
 		return add(app, objs, findings, err)
 	default:
 		return fmt.Errorf("%s: format %q is not supported (supported: %s)", path, format, strings.Join(Formats, ", "))

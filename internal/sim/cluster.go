@@ -52,15 +52,19 @@ type Cluster struct {
 	Config *rest.Config
 	Client kubernetes.Interface
 
-	caData      []byte
-	tenantToken string
-	kubelet     KubeletOptions
-	ownDir      bool
-	procs       []*proc
-	cancel      context.CancelFunc
-	agents      sync.WaitGroup
-	stopOnce    sync.Once
-	stopErr     error
+	caData         []byte
+	discoveryCache string
+	tenantToken    string
+	kubelet        KubeletOptions
+	ownDir         bool
+	procs          []*proc
+	cancel         context.CancelFunc
+	agents         sync.WaitGroup
+	stopOnce       sync.Once
+	stopErr        error
+	// died is closed when the first component exits.
+	died     chan struct{}
+	diedOnce sync.Once
 }
 
 type proc struct {
@@ -104,7 +108,7 @@ func startOnce(ctx context.Context, opts Options) (c *Cluster, err error) {
 	if err := kubebin.Check(opts.BinDir, "Options.BinDir"); err != nil {
 		return nil, err
 	}
-	c = &Cluster{Dir: opts.Dir, kubelet: opts.Kubelet}
+	c = &Cluster{Dir: opts.Dir, kubelet: opts.Kubelet, died: make(chan struct{})}
 	if c.Dir == "" {
 		if c.Dir, err = os.MkdirTemp("", "rightsize-sim-"); err != nil {
 			return nil, fmt.Errorf("creating the simulator's directory: %w", err)
@@ -270,9 +274,10 @@ leaderElection:
 	if err := createNodes(waitCtx, c.Client, nodes); err != nil {
 		return c, err
 	}
-	c.agents.Add(2)
+	c.agents.Add(3)
 	go func() { defer c.agents.Done(); runKubelet(runCtx, c.Client, opts.Kubelet) }()
 	go func() { defer c.agents.Done(); runProvisioner(runCtx, c.Client) }()
+	go func() { defer c.agents.Done(); runReaper(runCtx, c.Client) }()
 	for _, h := range []struct{ name, url string }{
 		{"kube-controller-manager", "https://127.0.0.1:" + strconv.Itoa(cmPort) + "/healthz"},
 		{"kube-scheduler", "https://127.0.0.1:" + strconv.Itoa(schedPort) + "/healthz"},
@@ -334,6 +339,7 @@ func (c *Cluster) spawn(name, path string, args []string) (*proc, error) {
 		p.err = cmd.Wait()
 		f.Close()
 		close(p.done)
+		c.diedOnce.Do(func() { close(c.died) })
 	}()
 	return p, nil
 }

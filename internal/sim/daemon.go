@@ -26,6 +26,9 @@ type State struct {
 	Target     string `json:"target"`
 	// CompleteJobs is the kubelet stand-in's KubeletOptions.CompleteJobs.
 	CompleteJobs bool `json:"completeJobs,omitempty"`
+	// ServerVersion is the apiserver's version (v1.37.2): it names the
+	// discovery cache of attached verifiers.
+	ServerVersion string `json:"serverVersion,omitempty"`
 }
 
 // DefaultStateDir is <user cache>/rightsize/sim.
@@ -118,7 +121,12 @@ func Serve(ctx context.Context, dir string, opts Options, ns string, t *model.Ta
 	if err := c.Seed(ctx, ns, t); err != nil {
 		return err
 	}
-	st := State{PID: os.Getpid(), PIDs: c.PIDs(), Kubeconfig: c.Kubeconfig, Server: c.Server, Namespace: ns, Target: t.Name, CompleteJobs: opts.Kubelet.CompleteJobs}
+	v, err := c.Client.Discovery().ServerVersion()
+	if err != nil {
+		return fmt.Errorf("reading the apiserver's version: %w", err)
+	}
+	st := State{PID: os.Getpid(), PIDs: c.PIDs(), Kubeconfig: c.Kubeconfig, Server: c.Server, Namespace: ns, Target: t.Name,
+		CompleteJobs: opts.Kubelet.CompleteJobs, ServerVersion: v.GitVersion}
 	data, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
 		return err

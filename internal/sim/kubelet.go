@@ -278,3 +278,24 @@ func provision(ctx context.Context, cs kubernetes.Interface, indexer cache.Index
 	}
 	return nil
 }
+
+// runReaper deletes, without grace, the pods of every namespace being
+// deleted. The namespace controller waits 5 seconds before it empties a
+// namespace (for other apiservers to see the deletion); until then the
+// pods would hold their room on the nodes, though nothing can be created
+// in the namespace any more. A kubelet would stop them as fast.
+func runReaper(ctx context.Context, cs kubernetes.Interface) {
+	factory := informers.NewSharedInformerFactory(cs, 0)
+	inf := factory.Core().V1().Namespaces().Informer()
+	runWorkers(ctx, factory, inf, cache.MetaNamespaceKeyFunc, 2, func(ctx context.Context, key string) error {
+		obj, exists, err := inf.GetIndexer().GetByKey(key)
+		if err != nil || !exists || obj.(*corev1.Namespace).DeletionTimestamp == nil {
+			return err
+		}
+		err = cs.CoreV1().Pods(key).DeleteCollection(ctx, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)}, metav1.ListOptions{})
+		if err != nil && !apierrors.IsNotFound(err) {
+			return fmt.Errorf("deleting the pods of namespace %s: %w", key, err)
+		}
+		return nil
+	})
+}

@@ -4,54 +4,105 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/rightsize/rightsize/internal/model"
 )
 
 // Seed creates namespace with the target's ResourceQuotas and LimitRanges
 // (moved into namespace), and returns once the namespace can take pods: its
-// default ServiceAccount and kube-root-ca.crt ConfigMap exist and every
+// default ServiceAccount and kube-root-ca.crt ConfigMap exist, every
 // quota's status has been computed, without which quota admission refuses
-// everything as "status unknown". Nodes are cluster-wide and given to Start.
+// everything as "status unknown", and no namespace being deleted still
+// holds pods on the nodes (see the reaper). Nodes are cluster-wide and
+// given to Start. It waits by watching, not polling.
 func (c *Cluster) Seed(ctx context.Context, namespace string, t *model.Target) error {
-	cs := c.Client
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	drained := make(chan error, 1)
+	go func() { drained <- c.awaitDrained(ctx) }()
+	err := c.seed(ctx, namespace, t)
+	if err != nil {
+		cancel()
+	}
+	if derr := <-drained; err == nil {
+		err = derr
+	}
+	return err
+}
+
+func (c *Cluster) seed(ctx context.Context, namespace string, t *model.Target) error {
+	cs := c.Client.CoreV1()
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}}
-	if _, err := cs.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+	if _, err := cs.Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("creating namespace %s: %w", namespace, err)
 	}
-	// Controllers create both in every namespace, and quota charges them:
-	// wait for them before the quotas, so that their first status counts them.
-	err := c.retry(ctx, 60*time.Second, func() error {
-		if _, err := cs.CoreV1().ServiceAccounts(namespace).Get(ctx, "default", metav1.GetOptions{}); err != nil {
-			return err
-		}
-		_, err := cs.CoreV1().ConfigMaps(namespace).Get(ctx, "kube-root-ca.crt", metav1.GetOptions{})
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("waiting for the default ServiceAccount and kube-root-ca.crt in %s (kube-controller-manager): %w\n%s", namespace, err, c.Log("kube-controller-manager", 10))
+	if t == nil {
+		t = &model.Target{}
 	}
-	if t != nil {
-		for _, lr := range t.LimitRanges {
-			lr = lr.DeepCopy()
+	// Controllers create both in every namespace, and quota charges them:
+	// wait for them before the quotas, so that their first status counts
+	// them. Limit ranges need not wait.
+	byController := func(resource, name string, obj runtime.Object) func() error {
+		return func() error {
+			if err := c.awaitNamed(ctx, resource, namespace, name, obj, nil); err != nil {
+				return fmt.Errorf("%w (made by kube-controller-manager)\n%s", err, c.Log("kube-controller-manager", 10))
+			}
+			return nil
+		}
+	}
+	steps := []func() error{
+		byController("serviceaccounts", "default", &corev1.ServiceAccount{}),
+		byController("configmaps", "kube-root-ca.crt", &corev1.ConfigMap{}),
+	}
+	for _, lr := range t.LimitRanges {
+		steps = append(steps, func() error {
+			lr := lr.DeepCopy()
 			clearServerFields(&lr.ObjectMeta, namespace)
-			if _, err := cs.CoreV1().LimitRanges(namespace).Create(ctx, lr, metav1.CreateOptions{}); err != nil {
+			if _, err := cs.LimitRanges(namespace).Create(ctx, lr, metav1.CreateOptions{}); err != nil {
 				return fmt.Errorf("creating LimitRange %s in %s: %w", lr.Name, namespace, err)
 			}
-		}
-		for _, q := range t.Quotas {
-			if err := c.createQuota(ctx, namespace, q); err != nil {
-				return err
-			}
-		}
-		if len(t.Quotas) > 0 {
-			return c.awaitQuotaAdmission(ctx, namespace, len(t.Quotas))
+			return nil
+		})
+	}
+	if err := all(steps); err != nil {
+		return err
+	}
+	steps = nil
+	for _, q := range t.Quotas {
+		steps = append(steps, func() error { return c.createQuota(ctx, namespace, q) })
+	}
+	if err := all(steps); err != nil {
+		return err
+	}
+	if len(t.Quotas) > 0 {
+		return c.awaitQuotaAdmission(ctx, namespace, len(t.Quotas))
+	}
+	return nil
+}
+
+// all runs steps at once and returns their first error, in order.
+func all(steps []func() error) error {
+	errs := make([]error, len(steps))
+	var wg sync.WaitGroup
+	for i, step := range steps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = step()
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
 		}
 	}
 	return nil
@@ -127,21 +178,22 @@ func (c *Cluster) createQuota(ctx context.Context, namespace string, q *corev1.R
 		q := q.DeepCopy()
 		clearServerFields(&q.ObjectMeta, namespace)
 		q.Status = corev1.ResourceQuotaStatus{}
-		if _, err := cs.ResourceQuotas(namespace).Create(ctx, q, metav1.CreateOptions{}); err != nil {
+		created, err := cs.ResourceQuotas(namespace).Create(ctx, q, metav1.CreateOptions{})
+		if err != nil {
 			return fmt.Errorf("creating ResourceQuota %s in %s: %w", q.Name, namespace, err)
 		}
 		var got *corev1.ResourceQuota
-		err := c.retry(ctx, 60*time.Second, func() error {
-			var err error
-			if got, err = cs.ResourceQuotas(namespace).Get(ctx, q.Name, metav1.GetOptions{}); err != nil {
-				return err
+		err = c.awaitNamed(ctx, "resourcequotas", namespace, q.Name, &corev1.ResourceQuota{}, func(obj runtime.Object) bool {
+			got = obj.(*corev1.ResourceQuota)
+			if got.UID != created.UID {
+				return false // the quota this one replaces
 			}
 			for k := range q.Spec.Hard {
 				if _, ok := got.Status.Used[k]; !ok {
-					return fmt.Errorf("status of %s not computed yet", k)
+					return false
 				}
 			}
-			return nil
+			return true
 		})
 		if err != nil {
 			return fmt.Errorf("waiting for the status of ResourceQuota %s/%s: %w", namespace, q.Name, err)
@@ -186,38 +238,47 @@ func (c *Cluster) RecountQuotas(ctx context.Context, namespace string) error {
 	if err != nil {
 		return fmt.Errorf("listing quotas of %s: %w", namespace, err)
 	}
-	const key = corev1.ResourceName("count/podtemplates.recount.rightsize.io")
+	var steps []func() error
 	for _, q := range list.Items {
-		for _, add := range []bool{true, false} {
-			err := c.retry(ctx, 30*time.Second, func() error {
-				cur, err := cs.Get(ctx, q.Name, metav1.GetOptions{})
-				if err != nil {
-					return err
-				}
-				if add {
-					cur.Spec.Hard[key] = resource.MustParse("1")
-				} else {
-					delete(cur.Spec.Hard, key)
-				}
-				_, err = cs.Update(ctx, cur, metav1.UpdateOptions{})
-				return err
-			})
-			if err != nil {
-				return fmt.Errorf("recounting ResourceQuota %s/%s: %w", namespace, q.Name, err)
-			}
-			err = c.retry(ctx, 30*time.Second, func() error {
-				cur, err := cs.Get(ctx, q.Name, metav1.GetOptions{})
-				if err != nil {
-					return err
-				}
-				if _, has := cur.Status.Hard[key]; has != add {
-					return fmt.Errorf("ResourceQuota %s/%s not recounted yet", namespace, q.Name)
-				}
-				return nil
-			})
+		steps = append(steps, func() error { return c.recount(ctx, namespace, q.Name) })
+	}
+	return all(steps)
+}
+
+// recount adds a key to one quota's spec.hard and removes it again, each
+// time waiting for the controller to have recomputed its status.
+func (c *Cluster) recount(ctx context.Context, namespace, name string) error {
+	cs := c.Client.CoreV1().ResourceQuotas(namespace)
+	const key = corev1.ResourceName("count/podtemplates.recount.rightsize.io")
+	for _, add := range []bool{true, false} {
+		err := c.retry(ctx, 30*time.Second, func() error {
+			cur, err := cs.Get(ctx, name, metav1.GetOptions{})
 			if err != nil {
 				return err
 			}
+			if add {
+				cur.Spec.Hard[key] = resource.MustParse("1")
+			} else {
+				delete(cur.Spec.Hard, key)
+			}
+			_, err = cs.Update(ctx, cur, metav1.UpdateOptions{})
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("recounting ResourceQuota %s/%s: %w", namespace, name, err)
+		}
+		err = c.retry(ctx, 30*time.Second, func() error {
+			cur, err := cs.Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			if _, has := cur.Status.Hard[key]; has != add {
+				return fmt.Errorf("ResourceQuota %s/%s not recounted yet", namespace, name)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/rightsize/rightsize/internal/footprint"
 	"github.com/rightsize/rightsize/internal/load"
@@ -148,15 +149,10 @@ func rollouts(app *model.App, t *model.Target) []string {
 // try again at once; three touches without progress make a stall.
 func restart(ctx context.Context, ns, name string) (bool, error) {
 	deps := cluster.Client.AppsV1().Deployments(ns)
-	d, err := deps.Get(ctx, name, metav1.GetOptions{})
-	if err != nil {
-		return false, err
-	}
-	if d.Spec.Template.Annotations == nil {
-		d.Spec.Template.Annotations = map[string]string{}
-	}
-	d.Spec.Template.Annotations["rightsize.io/restarted"] = "1"
-	if _, err := deps.Update(ctx, d, metav1.UpdateOptions{}); err != nil {
+	// A patch, as 'kubectl rollout restart' makes: the controllers may
+	// still be writing the Deployment's status.
+	restarted := []byte(`{"spec":{"template":{"metadata":{"annotations":{"rightsize.io/restarted":"1"}}}}}`)
+	if _, err := deps.Patch(ctx, name, types.MergePatchType, restarted, metav1.PatchOptions{}); err != nil {
 		return false, fmt.Errorf("restarting %s: %w", name, err)
 	}
 	var last string

@@ -7,10 +7,9 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -68,6 +67,9 @@ type Report struct {
 	// Skipped lists objects not created, with why (kinds the simulator
 	// does not serve, namespaces folded into the target's).
 	Skipped []Skipped `json:"skipped,omitempty"`
+	// Footprint is the prediction for the target in Namespace, which
+	// Used is compared with.
+	Footprint *footprint.Result `json:"-"`
 }
 
 // Workload is one pod-creating object of the app.
@@ -125,22 +127,27 @@ type Cluster interface {
 
 // Verifier verifies apps against one running cluster.
 type Verifier struct {
-	c       Cluster
-	cs      kubernetes.Interface
-	dyn     dynamic.Interface
-	mapper  meta.RESTMapper
-	resetFn func()
+	c      Cluster
+	cs     kubernetes.Interface
+	dyn    dynamic.Interface
+	mapper meta.RESTMapper
 }
 
-// New returns a Verifier for c.
+// New returns a Verifier for c. When c keeps a discovery cache (see
+// DiscoveryCacher), the REST mapping is read from it, and written there
+// after the first discovery; kinds it lacks (those of a
+// CustomResourceDefinition the app creates) are looked up live.
 func New(c Cluster) (*Verifier, error) {
 	dyn, err := dynamic.NewForConfig(c.RESTConfig())
 	if err != nil {
 		return nil, fmt.Errorf("creating a client for %s: %w", c.RESTConfig().Host, err)
 	}
-	cached := memory.NewMemCacheClient(c.Clientset().Discovery())
-	m := restmapper.NewDeferredDiscoveryRESTMapper(cached)
-	return &Verifier{c: c, cs: c.Clientset(), dyn: dyn, mapper: m, resetFn: m.Reset}, nil
+	live := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(c.Clientset().Discovery()))
+	var m meta.RESTMapper = live
+	if dc, ok := c.(DiscoveryCacher); ok && dc.DiscoveryCache() != "" {
+		m = cachedMapper(dc.DiscoveryCache(), c.Clientset().Discovery(), live)
+	}
+	return &Verifier{c: c, cs: c.Clientset(), dyn: dyn, mapper: m}, nil
 }
 
 // Run seeds a namespace with t's quotas and limit ranges, creates app in
@@ -159,15 +166,17 @@ func (v *Verifier) Run(ctx context.Context, app *model.App, t *model.Target, opt
 	if err != nil {
 		return nil, fmt.Errorf("computing the footprint: %w", err)
 	}
+	// Watching starts before seeding: the informers' first lists overlap it.
+	w := newWatcher(v.c, v.cs, ns, hasClaims(app), opts.Progress)
+	defer w.close()
 	if err := v.c.Seed(ctx, ns, t); err != nil {
 		return nil, err
 	}
-	r := &Report{Target: t.Name, Namespace: ns, Refusals: []Refusal{}, Workloads: []Workload{}}
-	workloads, err := v.createAll(ctx, app, ns, r, opts.Progress)
-	if err != nil {
+	r := &Report{Target: t.Name, Namespace: ns, Refusals: []Refusal{}, Workloads: []Workload{}, Footprint: predicted}
+	if w.workloads, err = v.createAll(ctx, app, t, w, r, opts.Progress); err != nil {
 		return nil, err
 	}
-	if err := v.observe(ctx, r, ns, workloads, opts); err != nil {
+	if err := v.observe(ctx, r, w, opts); err != nil {
 		return nil, err
 	}
 	if err := v.c.RecountQuotas(ctx, ns); err != nil {
@@ -183,6 +192,15 @@ func (v *Verifier) Run(ctx context.Context, app *model.App, t *model.Target, opt
 		}
 	}
 	return r, nil
+}
+
+func hasClaims(app *model.App) bool {
+	for _, o := range app.Objects {
+		if o.Kind() == "PersistentVolumeClaim" {
+			return true
+		}
+	}
+	return false
 }
 
 // namespaceFor is the namespace the app goes to, and the target worded
@@ -207,35 +225,46 @@ func namespaceFor(t *model.Target, opts Options) (string, *model.Target) {
 
 // createAll creates the app's objects in dependency order, letting claims
 // bind before what follows them; refusals and skipped objects go to r. It
-// returns the pod-creating objects created, in app order.
-func (v *Verifier) createAll(ctx context.Context, app *model.App, ns string, r *Report, p progress.Func) ([]*model.Object, error) {
+// returns the pod-creating objects created, in app order. Objects of one
+// batch (see batches) are created at once.
+func (v *Verifier) createAll(ctx context.Context, app *model.App, t *model.Target, w *watcher, r *Report, p progress.Func) ([]*model.Object, error) {
 	var workloads []*model.Object
 	var claims []string // created, not yet bound
 	order := footprint.ApplyOrder(app.Objects)
-	for i, o := range order {
-		p.Report(progress.Event{Stage: "verify", Message: "creating " + o.Ref(), Done: i, Total: len(order)})
-		if len(claims) > 0 && o.Kind() != "PersistentVolumeClaim" && o.Kind() != "PersistentVolume" {
-			if err := v.awaitClaims(ctx, ns, claims); err != nil {
+	done := 0
+	for _, batch := range v.batches(order, quotaKeys(app, t)) {
+		p.Report(progress.Event{Stage: "verify", Message: "creating " + batchName(batch), Done: done, Total: len(order)})
+		done += len(batch)
+		if len(claims) > 0 && batch[0].Kind() != "PersistentVolumeClaim" && batch[0].Kind() != "PersistentVolume" {
+			if err := v.awaitClaims(ctx, w, claims); err != nil {
 				return nil, err
 			}
 			claims = nil
 		}
-		created, err := v.createOne(ctx, o, ns, r)
-		if err != nil || !created {
-			if err != nil {
-				return nil, err
+		outcomes := make([]createOutcome, len(batch))
+		parallel(len(batch), 8, func(i int) { outcomes[i] = v.createOne(ctx, batch[i], w.ns) })
+		for i, o := range batch {
+			out := outcomes[i]
+			switch {
+			case out.err != nil:
+				return nil, out.err
+			case out.skipped != nil:
+				r.Skipped = append(r.Skipped, *out.skipped)
+				continue
+			case out.refused != nil:
+				r.Refusals = append(r.Refusals, *out.refused)
+				continue
 			}
-			continue
-		}
-		if _, _, ok := footprint.PodSpec(o); ok {
-			workloads = append(workloads, o)
-		}
-		if o.Kind() == "PersistentVolumeClaim" {
-			claims = append(claims, o.Name())
+			if _, _, ok := footprint.PodSpec(o); ok {
+				workloads = append(workloads, o)
+			}
+			if o.Kind() == "PersistentVolumeClaim" {
+				claims = append(claims, o.Name())
+			}
 		}
 	}
 	if len(claims) > 0 { // an app of claims only
-		if err := v.awaitClaims(ctx, ns, claims); err != nil {
+		if err := v.awaitClaims(ctx, w, claims); err != nil {
 			return nil, err
 		}
 	}
@@ -244,42 +273,69 @@ func (v *Verifier) createAll(ctx context.Context, app *model.App, ns string, r *
 	return workloads, nil
 }
 
-// createOne creates o; a refusal or a skip is recorded in r (created is
-// false), an error is a failure of the verification itself.
-func (v *Verifier) createOne(ctx context.Context, o *model.Object, ns string, r *Report) (created bool, err error) {
-	if o.Kind() == "Namespace" {
-		r.Skipped = append(r.Skipped, Skipped{Object: o.Ref(), Reason: "the app runs in namespace " + ns})
-		return false, nil
+func batchName(batch []*model.Object) string {
+	if len(batch) == 1 {
+		return batch[0].Ref()
 	}
-	err = v.create(ctx, o, ns)
+	return fmt.Sprintf("%s and %d more", batch[0].Ref(), len(batch)-1)
+}
+
+// parallel calls f(0..n-1) on at most width goroutines and waits.
+func parallel(n, width int, f func(int)) {
+	if n == 1 {
+		f(0)
+		return
+	}
+	sem := make(chan struct{}, width)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			f(i)
+		}()
+	}
+	wg.Wait()
+}
+
+// createOutcome is what became of one object: created (all nil), skipped,
+// refused, or an error of the verification itself.
+type createOutcome struct {
+	skipped *Skipped
+	refused *Refusal
+	err     error
+}
+
+// createOne creates o in ns.
+func (v *Verifier) createOne(ctx context.Context, o *model.Object, ns string) createOutcome {
+	if o.Kind() == "Namespace" {
+		return createOutcome{skipped: &Skipped{Object: o.Ref(), Reason: "the app runs in namespace " + ns}}
+	}
+	err := v.create(ctx, o, ns)
 	var skip *skipError
 	switch {
 	case errors.As(err, &skip):
-		r.Skipped = append(r.Skipped, Skipped{Object: o.Ref(), Reason: skip.reason})
-		return false, nil
+		return createOutcome{skipped: &Skipped{Object: o.Ref(), Reason: skip.reason}}
 	case apierrors.IsAlreadyExists(err) && !isNamespaced(v.mapper, o):
 		// A cluster-scoped object another app of a batch created.
 	case apierrors.ReasonForError(err) != metav1.StatusReasonUnknown:
-		r.Refusals = append(r.Refusals, Refusal{Object: o.Ref(), Count: 1, Message: Normalize(err.Error())})
-		return false, nil
+		return createOutcome{refused: &Refusal{Object: o.Ref(), Count: 1, Message: Normalize(err.Error())}}
 	case err != nil:
-		return false, fmt.Errorf("creating %s: %w", o.Where(), err)
+		return createOutcome{err: fmt.Errorf("creating %s: %w", o.Where(), err)}
 	}
-	return true, nil
+	return createOutcome{}
 }
 
 // observe waits for the controllers to settle and records the workloads
 // and the refusals of their pods.
-func (v *Verifier) observe(ctx context.Context, r *Report, ns string, workloads []*model.Object, opts Options) error {
-	w := &watcher{c: v.c, cs: v.cs, ns: ns, workloads: workloads, progress: opts.Progress}
+func (v *Verifier) observe(ctx context.Context, r *Report, w *watcher, opts Options) error {
 	settled, err := w.settle(ctx, opts.Timeout, opts.Quiet)
 	if err != nil {
 		return err
 	}
-	snap, err := w.snapshot(ctx)
-	if err != nil {
-		return err
-	}
+	snap := w.snapshot()
 	r.Settled = settled
 	r.Workloads = snap.workloads
 	r.Refusals = append(r.Refusals, snap.refusals...)
@@ -293,25 +349,11 @@ func (v *Verifier) observe(ctx context.Context, r *Report, ns string, workloads 
 // binding claims while Services and pods are created would let in more than
 // the quota allows. Kubernetes does this too, with a real provisioner; verify
 // lets the claims bind first, as an operator applying claims first would.
-func (v *Verifier) awaitClaims(ctx context.Context, ns string, names []string) error {
-	deadline := time.Now().Add(5 * time.Second)
-	for _, name := range names {
-		for time.Now().Before(deadline) {
-			pvc, err := v.cs.CoreV1().PersistentVolumeClaims(ns).Get(ctx, name, metav1.GetOptions{})
-			if err != nil {
-				return fmt.Errorf("reading claim %s/%s: %w", ns, name, err)
-			}
-			if pvc.Status.Phase == corev1.ClaimBound {
-				break
-			}
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(50 * time.Millisecond):
-			}
-		}
+func (v *Verifier) awaitClaims(ctx context.Context, w *watcher, names []string) error {
+	if err := w.awaitClaims(ctx, names); err != nil {
+		return err
 	}
-	return v.c.RecountQuotas(ctx, ns)
+	return v.c.RecountQuotas(ctx, w.ns)
 }
 
 func indexOf(app *model.App, o *model.Object) int {
@@ -411,311 +453,4 @@ func (v *Verifier) quotas(ctx context.Context, r *Report, ns string, fp *footpri
 		r.Requested[string(k)] = u.Requested.String()
 	}
 	return nil
-}
-
-// watcher observes one namespace's workloads.
-type watcher struct {
-	c         Cluster
-	cs        kubernetes.Interface
-	ns        string
-	workloads []*model.Object
-	progress  progress.Func
-}
-
-type snapshot struct {
-	workloads []Workload
-	refusals  []Refusal
-	key       string // compares snapshots
-	// complete: every pod desired is created and scheduled (and, for a
-	// StatefulSet, ready). explained: every pod missing has a refusal, every
-	// unscheduled pod the scheduler's verdict, every controller has seen
-	// its latest spec; only then can waiting longer change nothing.
-	complete, explained bool
-}
-
-// settle polls until every workload has all its pods created and
-// scheduled, or what is missing is explained and nothing has changed for
-// quiet, or timeout passed (false).
-func (w *watcher) settle(ctx context.Context, timeout, quiet time.Duration) (bool, error) {
-	deadline := time.Now().Add(timeout)
-	var last string
-	lastChange := time.Now()
-	for {
-		s, err := w.snapshot(ctx)
-		if err != nil {
-			return false, err
-		}
-		w.report(s, s.complete)
-		if s.complete {
-			return true, nil
-		}
-		if s.key != last {
-			last, lastChange = s.key, time.Now()
-		} else if s.explained && time.Since(lastChange) >= quiet {
-			w.report(s, true)
-			return true, nil
-		}
-		if time.Now().After(deadline) {
-			return false, nil
-		}
-		select {
-		case <-ctx.Done():
-			return false, ctx.Err()
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
-}
-
-// podStats counts one workload's pods.
-type podStats struct {
-	created, scheduled, ready, pending int32
-	unsched                            map[string]int
-}
-
-// report tells the caller how many pods exist and are scheduled.
-func (w *watcher) report(s *snapshot, settled bool) {
-	if w.progress == nil {
-		return
-	}
-	var desired, created, scheduled int32
-	for _, wl := range s.workloads {
-		desired += wl.Desired
-		created += wl.Created
-		scheduled += wl.Scheduled
-	}
-	what := "waiting for the controllers"
-	if settled {
-		what = "settled"
-	}
-	w.progress.Report(progress.Event{Stage: "verify", Done: int(scheduled), Total: int(desired), Finished: settled,
-		Message: fmt.Sprintf("%s: %d of %d pods created, %d scheduled", what, created, desired, scheduled)})
-}
-
-// snapshot reads pods, controllers and events of the namespace and sums
-// them up per workload of the app.
-func (w *watcher) snapshot(ctx context.Context) (*snapshot, error) {
-	owners, err := w.owners(ctx)
-	if err != nil {
-		return nil, err
-	}
-	byWorkload, err := w.podStats(ctx, owners)
-	if err != nil {
-		return nil, err
-	}
-	failed, err := w.failedCreates(ctx, owners)
-	if err != nil {
-		return nil, err
-	}
-	snap := &snapshot{complete: true, explained: true}
-	var key strings.Builder
-	for _, o := range w.workloads {
-		if err := w.workload(ctx, snap, o, byWorkload[o.Ref()], failed); err != nil {
-			return nil, err
-		}
-		wl := snap.workloads[len(snap.workloads)-1]
-		fmt.Fprintf(&key, "%s %d %d %d %d %v %v;", wl.Object, wl.Desired, wl.Created, wl.Scheduled, wl.Ready, len(wl.Unschedulable), failed[wl.Object] != "")
-	}
-	snap.key = key.String()
-	return snap, nil
-}
-
-// ownerMap maps a controller's object ("ReplicaSet/web-7d9c") to the
-// object that owns it ("Deployment/web"); pods map through it.
-type ownerMap map[string]string
-
-func (m ownerMap) top(ref string) string {
-	for i := 0; i < 3; i++ {
-		up, ok := m[ref]
-		if !ok {
-			return ref
-		}
-		ref = up
-	}
-	return ref
-}
-
-func (w *watcher) owners(ctx context.Context) (ownerMap, error) {
-	rss, err := w.cs.AppsV1().ReplicaSets(w.ns).List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("listing replica sets of %s: %w", w.ns, err)
-	}
-	jobs, err := w.cs.BatchV1().Jobs(w.ns).List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("listing jobs of %s: %w", w.ns, err)
-	}
-	owner := ownerMap{}
-	for _, rs := range rss.Items {
-		if ref := metav1.GetControllerOf(&rs); ref != nil {
-			owner["ReplicaSet/"+rs.Name] = ref.Kind + "/" + ref.Name
-		}
-	}
-	for _, j := range jobs.Items {
-		if ref := metav1.GetControllerOf(&j); ref != nil {
-			owner["Job/"+j.Name] = ref.Kind + "/" + ref.Name
-		}
-	}
-	return owner, nil
-}
-
-// podStats counts the namespace's pods per owning object of the app.
-func (w *watcher) podStats(ctx context.Context, owner ownerMap) (map[string]*podStats, error) {
-	pods, err := w.cs.CoreV1().Pods(w.ns).List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("listing pods of %s: %w", w.ns, err)
-	}
-	byWorkload := map[string]*podStats{}
-	for _, p := range pods.Items {
-		ref := "Pod/" + p.Name
-		if c := metav1.GetControllerOf(&p); c != nil {
-			ref = owner.top(c.Kind + "/" + c.Name)
-		}
-		s := byWorkload[ref]
-		if s == nil {
-			s = &podStats{unsched: map[string]int{}}
-			byWorkload[ref] = s
-		}
-		s.created++
-		if p.Spec.NodeName != "" {
-			s.scheduled++
-		} else {
-			s.pending++
-		}
-		for _, c := range p.Status.Conditions {
-			switch {
-			case c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue:
-				s.ready++
-			case c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse && c.Reason == corev1.PodReasonUnschedulable:
-				s.unsched[c.Message]++
-				s.pending--
-			}
-		}
-	}
-	return byWorkload, nil
-}
-
-// failedCreates is the last FailedCreate message per workload: the used
-// amounts in a quota message change with every retry, the cause does not.
-func (w *watcher) failedCreates(ctx context.Context, owner ownerMap) (map[string]string, error) {
-	events, err := w.cs.CoreV1().Events(w.ns).List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("listing events of %s: %w", w.ns, err)
-	}
-	failed := map[string]string{}
-	sort.SliceStable(events.Items, func(i, j int) bool { return eventTime(&events.Items[i]).Before(eventTime(&events.Items[j])) })
-	for _, e := range events.Items {
-		if e.Reason != "FailedCreate" && e.Reason != "ReplicaSetCreateError" {
-			continue
-		}
-		failed[owner.top(e.InvolvedObject.Kind+"/"+e.InvolvedObject.Name)] = Normalize(e.Message)
-	}
-	return failed, nil
-}
-
-// workload adds one workload of the app to snap: its counts, whether it is
-// complete, and whether what it lacks is explained.
-func (w *watcher) workload(ctx context.Context, snap *snapshot, o *model.Object, s *podStats, failed map[string]string) error {
-	ref := o.Ref()
-	desired, observed, err := w.desired(ctx, o)
-	if err != nil {
-		return err
-	}
-	if s == nil {
-		s = &podStats{unsched: map[string]int{}}
-	}
-	wl := Workload{Object: ref, Desired: desired, Created: s.created, Scheduled: s.scheduled, Ready: s.ready}
-	for msg, n := range s.unsched {
-		wl.Unschedulable = append(wl.Unschedulable, Reason{Count: n, Message: msg})
-	}
-	sort.Slice(wl.Unschedulable, func(i, j int) bool { return wl.Unschedulable[i].Message < wl.Unschedulable[j].Message })
-	snap.workloads = append(snap.workloads, wl)
-	if !observed || wl.Created < wl.Desired || wl.Scheduled < wl.Created || wl.Ready < wl.Scheduled && o.Kind() == "StatefulSet" {
-		snap.complete = false
-	}
-	// A refusal explains missing pods even when the controller never
-	// records having seen its spec (a Deployment whose ReplicaSet is
-	// refused never updates its status).
-	// So does a pod that cannot be scheduled, for the pods an
-	// OrderedReady StatefulSet creates only once it is Ready.
-	msg, refused := failed[ref]
-	waits := orderedReady(o) && wl.Ready < wl.Created
-	if s.pending > 0 || !refused && !waits && (!observed || wl.Created < wl.Desired) {
-		snap.explained = false
-	}
-	if refused && wl.Created < wl.Desired {
-		snap.refusals = append(snap.refusals, Refusal{Object: ref, Count: int(wl.Desired - wl.Created), Message: msg})
-	}
-	return nil
-}
-
-func orderedReady(o *model.Object) bool {
-	ss, ok := o.Obj.(*appsv1.StatefulSet)
-	return ok && ss.Spec.PodManagementPolicy != appsv1.ParallelPodManagement
-}
-
-func eventTime(e *corev1.Event) time.Time {
-	switch {
-	case !e.LastTimestamp.IsZero():
-		return e.LastTimestamp.Time
-	case !e.EventTime.IsZero():
-		return e.EventTime.Time
-	}
-	return e.CreationTimestamp.Time
-}
-
-// desired is how many pods the workload asks for, as its controller counts,
-// and whether its controller has seen the latest spec.
-func (w *watcher) desired(ctx context.Context, o *model.Object) (int32, bool, error) {
-	one := func(p *int32) int32 {
-		if p == nil {
-			return 1
-		}
-		return *p
-	}
-	apps := w.cs.AppsV1()
-	get := func(err error) error { return fmt.Errorf("reading %s: %w", o.Ref(), err) }
-	switch obj := o.Obj.(type) {
-	case *appsv1.Deployment:
-		d, err := apps.Deployments(w.ns).Get(ctx, obj.Name, metav1.GetOptions{})
-		if err != nil {
-			return 0, false, get(err)
-		}
-		return one(obj.Spec.Replicas), d.Status.ObservedGeneration >= d.Generation, nil
-	case *appsv1.StatefulSet:
-		ss, err := apps.StatefulSets(w.ns).Get(ctx, obj.Name, metav1.GetOptions{})
-		if err != nil {
-			return 0, false, get(err)
-		}
-		return one(obj.Spec.Replicas), ss.Status.ObservedGeneration >= ss.Generation, nil
-	case *appsv1.ReplicaSet:
-		rs, err := apps.ReplicaSets(w.ns).Get(ctx, obj.Name, metav1.GetOptions{})
-		if err != nil {
-			return 0, false, get(err)
-		}
-		return one(obj.Spec.Replicas), rs.Status.ObservedGeneration >= rs.Generation, nil
-	case *corev1.ReplicationController:
-		return one(obj.Spec.Replicas), true, nil
-	case *batchv1.Job:
-		n := one(obj.Spec.Parallelism)
-		if obj.Spec.Suspend != nil && *obj.Spec.Suspend {
-			return 0, true, nil
-		}
-		if obj.Spec.Completions == nil {
-			return n, true, nil
-		}
-		if w.c.CompletesJobs() {
-			return *obj.Spec.Completions, true, nil // every completion gets its pod
-		}
-		return min(n, *obj.Spec.Completions), true, nil // pods run forever: no more start
-	case *batchv1.CronJob:
-		return 0, true, nil // nothing runs until the schedule fires
-	case *appsv1.DaemonSet:
-		ds, err := apps.DaemonSets(w.ns).Get(ctx, obj.Name, metav1.GetOptions{})
-		if err != nil {
-			return 0, false, get(err)
-		}
-		return ds.Status.DesiredNumberScheduled, ds.Status.ObservedGeneration >= ds.Generation && ds.Generation > 0, nil
-	case *corev1.Pod:
-		return 1, true, nil
-	}
-	return 0, true, nil
 }
