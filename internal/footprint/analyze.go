@@ -2,10 +2,8 @@ package footprint
 
 import (
 	"fmt"
-	goruntime "runtime"
 	"sort"
 	"strings"
-	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -14,6 +12,7 @@ import (
 	resourcehelper "k8s.io/component-helpers/resource"
 
 	"github.com/rightsize/rightsize/internal/model"
+	"github.com/rightsize/rightsize/internal/par"
 )
 
 // quotaState tracks one ResourceQuota while the app is admitted in order.
@@ -378,29 +377,7 @@ type podPrep struct {
 // the quota accounting that follows is in order.
 func (a *analyzer) preparePods(objs []*model.Object) []podPrep {
 	out := make([]podPrep, len(objs))
-	workers := goruntime.GOMAXPROCS(0)
-	if len(objs) < 64 || workers < 2 {
-		for i, o := range objs {
-			out[i] = a.preparePod(o)
-		}
-		return out
-	}
-	var wg sync.WaitGroup
-	next := make(chan int, len(objs))
-	for i := range objs {
-		next <- i
-	}
-	close(next)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				out[i] = a.preparePod(objs[i])
-			}
-		}()
-	}
-	wg.Wait()
+	par.Each(len(objs), 64, func(i int) { out[i] = a.preparePod(objs[i]) })
 	return out
 }
 

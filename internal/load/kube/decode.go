@@ -9,11 +9,9 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	goruntime "runtime"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	yamlv2 "go.yaml.in/yaml/v2"
 	appsv1 "k8s.io/api/apps/v1"
@@ -29,6 +27,7 @@ import (
 
 	"github.com/rightsize/rightsize/internal/load/limit"
 	"github.com/rightsize/rightsize/internal/model"
+	"github.com/rightsize/rightsize/internal/par"
 )
 
 // Options holds what OpenShift template processing needs.
@@ -191,29 +190,7 @@ type parsed struct {
 // of the cost of loading a large app, and documents are independent.
 func parseAll(docs [][]byte) []parsed {
 	out := make([]parsed, len(docs))
-	workers := goruntime.GOMAXPROCS(0)
-	if len(docs) < 64 || workers < 2 {
-		for i, doc := range docs {
-			out[i] = parse(doc)
-		}
-		return out
-	}
-	var wg sync.WaitGroup
-	next := make(chan int, len(docs))
-	for i := range docs {
-		next <- i
-	}
-	close(next)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				out[i] = parse(docs[i])
-			}
-		}()
-	}
-	wg.Wait()
+	par.Each(len(docs), 64, func(i int) { out[i] = parse(docs[i]) })
 	return out
 }
 
