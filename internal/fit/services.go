@@ -138,6 +138,7 @@ func serviceUses(app *model.App) []solve.ServiceUse {
 		byResolve["Service/"+qualified(o.Namespace(), o.Name())] = len(uses)
 		uses = append(uses, u)
 	}
+	readers := names.ConfigReaders(app)
 	for _, r := range names.Check(app) {
 		ui, ok := byResolve[r.Resolves]
 		if !ok {
@@ -145,14 +146,21 @@ func serviceUses(app *model.App) []solve.ServiceUse {
 		}
 		u := &uses[ui]
 		w, isWorkload := workloads[r.Object]
+		// A ConfigMap's names are used by the pods that read it.
+		var cmReaders []int
+		if r.Object.Kind == "ConfigMap" && r.Object.Group == "" {
+			cmReaders = readers[names.ConfigID("ConfigMap", r.Object.Namespace, r.Object.Name)]
+		}
 		first, _, _ := strings.Cut(r.Host, ".")
 		switch {
-		case !isWorkload && u.Why == "":
+		case !isWorkload && len(cmReaders) == 0 && u.Why == "":
 			u.Why = fmt.Sprintf("%s names it (%s), from outside any pod", r.Object, r.Field)
 		case first != u.Name && u.Why == "":
 			u.Why = fmt.Sprintf("%s reaches a pod by name under it (%q)", r.Object, r.Host)
 		case isWorkload:
 			u.Clients = append(u.Clients, w)
+		default:
+			u.Clients = append(u.Clients, cmReaders...)
 		}
 	}
 	for i := range uses {

@@ -2,10 +2,8 @@ package footprint
 
 import (
 	"fmt"
-	goruntime "runtime"
 	"sort"
 	"strings"
-	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -14,6 +12,7 @@ import (
 	resourcehelper "k8s.io/component-helpers/resource"
 
 	"github.com/rightsize/rightsize/internal/model"
+	"github.com/rightsize/rightsize/internal/par"
 )
 
 // quotaState tracks one ResourceQuota while the app is admitted in order.
@@ -55,6 +54,8 @@ type analyzer struct {
 	// missingClaims are the claims pods may name that will not exist:
 	// "refused" by admission, or "absent" from the app.
 	missingClaims map[string]string
+	// podUsage is PodUsage of each of res.Workloads' pods, by index.
+	podUsage []corev1.ResourceList
 }
 
 // Analyze computes the footprint of app in t.
@@ -378,29 +379,7 @@ type podPrep struct {
 // the quota accounting that follows is in order.
 func (a *analyzer) preparePods(objs []*model.Object) []podPrep {
 	out := make([]podPrep, len(objs))
-	workers := goruntime.GOMAXPROCS(0)
-	if len(objs) < 64 || workers < 2 {
-		for i, o := range objs {
-			out[i] = a.preparePod(o)
-		}
-		return out
-	}
-	var wg sync.WaitGroup
-	next := make(chan int, len(objs))
-	for i := range objs {
-		next <- i
-	}
-	close(next)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				out[i] = a.preparePod(objs[i])
-			}
-		}()
-	}
-	wg.Wait()
+	par.Each(len(objs), 64, func(i int) { out[i] = a.preparePod(objs[i]) })
 	return out
 }
 
@@ -430,6 +409,7 @@ func (a *analyzer) preparePod(o *model.Object) podPrep {
 func (a *analyzer) pods(p podPrep) {
 	o, spec, stored, refusal, n := p.o, p.spec, p.stored, p.refusal, p.n
 	a.res.Workloads = append(a.res.Workloads, p.w)
+	a.podUsage = append(a.podUsage, p.u)
 
 	claims := append(claimTemplates(o), ephemeralClaims(spec)...)
 	ordered := false
@@ -654,7 +634,7 @@ func refusalKey(msg string) string {
 
 // rollouts warns when a rolling update has no room for its surge pods.
 func (a *analyzer) rollouts() {
-	for _, w := range a.res.Workloads {
+	for i, w := range a.res.Workloads {
 		d, ok := w.Object.Obj.(*appsv1.Deployment)
 		if !ok || w.Replicas == 0 || w.Refused != "" || d.Spec.Strategy.Type == appsv1.RecreateDeploymentStrategyType {
 			continue
@@ -681,7 +661,7 @@ func (a *analyzer) rollouts() {
 			// real control plane by internal/verify's differential tests).
 			continue
 		}
-		u := PodUsage(w.Pod)
+		u := a.podUsage[i]
 		for _, qs := range a.quotas {
 			if !QuotaMatchesPod(qs.q, w.Pod) || qs.over() {
 				continue // not matched, or already over: the quota finding says it

@@ -89,6 +89,9 @@ type svcIndex struct {
 	services map[string]bool
 	// serviceNames holds every Service name, for spotting bare words.
 	serviceNames map[string]bool
+	// cmAliases holds, by ConfigID, the host aliases that every pod
+	// reading a ConfigMap has (nil: none, or no pod reads it).
+	cmAliases map[string]map[string]bool
 }
 
 // index lists the app's Services. A Service with a selector counts only when
@@ -96,7 +99,7 @@ type svcIndex struct {
 // (or not, when headless) but reaches no one, which is what a merge that
 // forgot to re-point a Service would leave.
 func index(app *model.App) *svcIndex {
-	ix := &svcIndex{services: map[string]bool{}, serviceNames: map[string]bool{}}
+	ix := &svcIndex{services: map[string]bool{}, serviceNames: map[string]bool{}, cmAliases: readerAliases(app)}
 	// Pod template labels by "namespace\x00key=value" of each label.
 	pods := map[string][]map[string]string{}
 	for _, o := range app.Objects {
@@ -265,12 +268,7 @@ func (ix *svcIndex) refs(o *model.Object) []Ref {
 		}
 	}
 	if spec, _, ok := footprint.PodSpec(o); ok {
-		aliases := map[string]bool{}
-		for _, a := range spec.HostAliases {
-			for _, h := range a.Hostnames {
-				aliases[strings.ToLower(h)] = true
-			}
-		}
+		aliases := podAliases(spec)
 		cs := append(append([]corev1.Container{}, spec.InitContainers...), spec.Containers...)
 		for _, c := range cs {
 			for _, e := range c.Env {
@@ -292,8 +290,9 @@ func (ix *svcIndex) refs(o *model.Object) []Ref {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
+		aliases := ix.cmAliases[ConfigID("ConfigMap", ns, o.Name())]
 		for _, k := range keys {
-			add("", "data["+k+"]", t.Data[k], nil)
+			add("", "data["+k+"]", t.Data[k], aliases)
 		}
 	case *networkingv1.Ingress:
 		var backends []string
