@@ -3,6 +3,7 @@ package rightsize
 import (
 	"context"
 	"io"
+	"slices"
 
 	"github.com/rightsize/rightsize/internal/render/diff"
 	"github.com/rightsize/rightsize/internal/render/kustomize"
@@ -27,7 +28,7 @@ type OverlayOptions struct {
 // are written converted under dir/base. The overlay is built with krusty
 // before it replaces dir, and refused when the build differs from a.
 func (a *App) WriteOverlay(ctx context.Context, dir string, orig *App, opts OverlayOptions) error {
-	return kustomize.Write(ctx, dir, orig.app.Objects, a.app.Objects, kustomize.Options{Inputs: opts.Inputs, Force: opts.Replace, Changes: opts.Changes})
+	return kustomize.Write(ctx, dir, orig.app.Objects, a.app.Objects, kustomize.Options{Inputs: append(append(slices.Clip(opts.Inputs), orig.app.Inputs...), a.app.Inputs...), Force: opts.Replace, Changes: opts.Changes})
 }
 
 // DiffOptions configure WriteDiff.

@@ -139,7 +139,10 @@ func Recommend(ctx context.Context, app *App, opts ...RecommendOption) (*Recomme
 	}
 	containers, workloads := appContainers(app.app)
 	acc := recommend.NewAccumulator()
-	sum, err := o.read(ctx, workloads, acc.Sink())
+	// Reading (parsing) and accumulating run on two goroutines, in order.
+	sink, wait := usage.Pipe(acc.Sink())
+	sum, err := o.read(ctx, workloads, sink)
+	wait()
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime"
@@ -53,6 +54,11 @@ type App struct {
 	// formats are the input formats the app was read from.
 	formats []string
 }
+
+// Inputs returns the files loading read besides the paths it was given (a
+// Compose env_file, a kustomization's base in another directory): outputs
+// must be kept away from them as from the paths given. WriteDir does so.
+func (a *App) Inputs() []string { return slices.Clone(a.app.Inputs) }
 
 // Objects returns the app's objects in load order: typed objects from
 // k8s.io/api for the kinds rightsize understands, *unstructured.Unstructured
@@ -118,7 +124,8 @@ func (a *App) WriteDir(ctx context.Context, dir string, opts DirOptions) error {
 	if err != nil {
 		return err
 	}
-	return render.WriteDir(ctx, dir, a.app.Objects, render.DirOptions{Format: f, Force: opts.Replace, Inputs: opts.Inputs})
+	inputs := append(slices.Clip(opts.Inputs), a.app.Inputs...)
+	return render.WriteDir(ctx, dir, a.app.Objects, render.DirOptions{Format: f, Force: opts.Replace, Inputs: inputs})
 }
 
 // WriteFile writes data to path atomically (a report file, say): readers
@@ -160,12 +167,23 @@ func LoadApp(ctx context.Context, paths []string, opts ...LoadOption) (*App, err
 		Values: o.values, Set: o.set, Answers: o.answers,
 		EnvFiles: o.envFiles, Profiles: o.profiles, StatefulSets: o.stateful,
 		ClaimSize: o.claimSize, HelmKubeVersion: o.kubeVer,
-		Limits: o.limits,
+		Limits: o.limits, Detected: detected(paths, formats),
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &App{app: app, formats: formats}, nil
+}
+
+// detected maps each path to its format, for load to read each file once.
+func detected(paths, formats []string) map[string]string {
+	m := make(map[string]string, len(paths))
+	for i, p := range paths {
+		if p != "-" {
+			m[p] = formats[i]
+		}
+	}
+	return m
 }
 
 // detect names the format of every path.

@@ -17,16 +17,33 @@ go build -o "$tmp/floor" ./bench/floor
 go run ./bench/gen -n 5000 > "$out/app-5000.yaml"
 go run ./bench/gen -compose -n 1000 > "$out/compose-1000.yaml"
 
-# measure NAME CMD...: runs CMD $runs times (exit 0 or 3 accepted), prints
-# and stores the median wall seconds and the median peak RSS in MiB.
+# run1 DIR CMD...: runs CMD once under /usr/bin/time (exit 0 or 3 accepted),
+# with an argument @OUT@ replaced by DIR.
+run1() {
+	dir=$1
+	shift
+	for a in "$@"; do
+		shift
+		if [ "$a" = @OUT@ ]; then a=$dir; fi
+		set -- "$@" "$a"
+	done
+	/usr/bin/time -f "%e %M" -o "$tmp/one" "$@" > /dev/null 2>&1 || [ $? -eq 3 ]
+}
+
+# measure NAME CMD...: runs CMD $runs times, prints and stores the median
+# wall seconds and the median peak RSS in MiB. Each run's @OUT@ is a
+# directory of its own, removed only at the end: on ext4 without a journal
+# (this machine's disk), creating a file skips, one by one, every inode of
+# its group freed in the last 5-10 s, so that deleting the previous run's
+# 2,193 files just before a run makes each of its file creations cost about
+# 1 ms (perf: recently_deleted under __ext4_new_inode).
 measure() {
 	name=$1
 	shift
 	: > "$tmp/$name.t"
 	i=0
 	while [ "$i" -lt "$runs" ]; do
-		rm -rf "$tmp/outdir"
-		/usr/bin/time -f "%e %M" -o "$tmp/one" "$@" > /dev/null 2>&1 || [ $? -eq 3 ] || { echo "$name: command failed: $*" >&2; exit 1; }
+		run1 "$tmp/out-$name-$i" "$@" || { echo "$name: command failed: $*" >&2; exit 1; }
 		tail -n 1 "$tmp/one" >> "$tmp/$name.t"
 		i=$((i + 1))
 	done
@@ -43,7 +60,7 @@ measure floor_yaml "$tmp/floor" -yaml "$out/app-5000.yaml"
 measure analyze "$tmp/rightsize" analyze "$out/app-5000.yaml" -o json
 measure fit "$tmp/rightsize" fit "$out/app-5000.yaml" --target sandbox -o yaml
 measure floor_compose "$tmp/floor" -compose "$out/compose-1000.yaml"
-measure convert_files "$tmp/rightsize" convert "$out/compose-1000.yaml" --out "$tmp/outdir"
+measure convert_files "$tmp/rightsize" convert "$out/compose-1000.yaml" --out @OUT@
 measure convert_stdout "$tmp/rightsize" convert "$out/compose-1000.yaml"
 echo
 echo "analyze / decode floor:         $(ratio "$sec_analyze" "$sec_floor_yaml")x (target <= 1.5x)"

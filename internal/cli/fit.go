@@ -132,6 +132,10 @@ func (f *fitFlags) run(ctx context.Context, s Streams, args []string) error {
 	if err != nil {
 		return err
 	}
+	inputs := append(f.inputs(args), app.Inputs()...)
+	if err := f.checkOutputs(inputs); err != nil {
+		return err
+	}
 	if len(app.Keys()) >= bigApp {
 		opts = append(opts, rightsize.WithFitProgress(f.progress.Event))
 	}
@@ -144,7 +148,7 @@ func (f *fitFlags) run(ctx context.Context, s Streams, args []string) error {
 		return err
 	}
 	if res.Report.Fits {
-		if err := f.writeFitted(ctx, s, app, res, f.inputs(args)); err != nil {
+		if err := f.writeFitted(ctx, s, app, res, inputs); err != nil {
 			return err
 		}
 	}

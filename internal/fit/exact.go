@@ -1,7 +1,10 @@
 package fit
 
 import (
+	"fmt"
 	"sort"
+
+	appsv1 "k8s.io/api/apps/v1"
 
 	"github.com/rightsize/rightsize/internal/footprint"
 	"github.com/rightsize/rightsize/internal/model"
@@ -16,15 +19,16 @@ import (
 const exactMergeLimit = 6
 
 // exactMerges: while a pod, object or Service count binds and the app has
-// few mergeable Deployments, try every way of merging them, fewest
-// workloads merged away first, each with the Services it makes removable
-// removed as needed and sizes planned again; the first that fits is made.
-// When none fits, the greedy stages after it say why. With replicas
-// allowed, the greedy stages run alone (they bring replicas to one where a
-// merge needs equal counts); the exhaustive search covers merges, Services
-// and sizes.
+// few mergeable Deployments, try every way of merging them, each with the
+// Services it makes removable removed as needed and sizes (and, when
+// allowed, replicas) planned again, and make the best that fits: fewest
+// replicas lost (a group's members brought to its smallest count first),
+// then fewest workloads merged away. Without replicas the first that fits,
+// fewest merged first, is made. It runs before sizing, so that replicas are
+// not cut where a merge keeps them. When none fits, the greedy stages after
+// it say why.
 func (f *fitter) exactMerges() error {
-	if !f.opts.allowed(AllowMerge) || f.opts.allowed(AllowReplicas) {
+	if !f.opts.allowed(AllowMerge) {
 		return nil
 	}
 	fp, err := f.footprint()
@@ -39,16 +43,66 @@ func (f *fitter) exactMerges() error {
 	if podsOver <= 0 && need <= 0 {
 		return nil
 	}
+	cands := f.exactCandidates(fp)
+	if len(cands) < 2 || len(cands) > exactMergeLimit {
+		return nil
+	}
+	var uses []solve.ServiceUse
+	if need > 0 {
+		uses = serviceUses(f.app)
+	}
+	replicas := f.opts.allowed(AllowReplicas)
+	reason := joinReasons(why, svcWhy)
+	ps := partitions(len(cands))
+	sort.SliceStable(ps, func(i, j int) bool { return len(ps[i]) > len(ps[j]) })
+	var best *exactTrial
+	for _, p := range ps {
+		if len(p) == len(cands) && !replicas {
+			continue // no merge: the other stages do that
+		}
+		ops, lost, ok := partitionOps(f.app, p, cands, uses, need, reason, replicas)
+		if !ok {
+			continue
+		}
+		next, changes, res, err := f.trial(ops)
+		if err != nil {
+			return err
+		}
+		if res == nil || !res.Fits {
+			continue
+		}
+		c := &exactTrial{app: next, changes: changes, lost: lost + res.Cost.LostReplicas, merged: len(cands) - len(p)}
+		if best == nil || c.lost < best.lost || (c.lost == best.lost && c.merged < best.merged) {
+			best = c
+		}
+		if !replicas || best.lost == 0 {
+			break // fewest merged first: none after it is better
+		}
+	}
+	if best != nil && best.merged > 0 {
+		f.commit(best.app, best.changes)
+	}
+	return nil
+}
+
+// exactTrial is one rewrite exactMerges found to fit.
+type exactTrial struct {
+	app          *model.App
+	changes      []rewrite.Change
+	lost, merged int
+}
+
+// exactCandidates are the mergeable Deployments, smallest pod first, as
+// the greedy merge takes them: a group is named after its smallest member.
+func (f *fitter) exactCandidates(fp *footprint.Result) []int {
 	m := rewrite.NewMerger(f.app, nil)
-	// Candidates smallest pod first, as the greedy merge takes them: a
-	// group is named after its smallest member.
 	var ws []footprint.Workload
 	index := map[*model.Object]int{}
 	for i, o := range f.app.Objects {
 		index[o] = i
 	}
 	for _, w := range fp.Workloads {
-		if i, ok := index[w.Object]; ok && w.Refused == "" && w.Replicas > 0 && m.Pinned(i) == "" {
+		if i, ok := index[w.Object]; ok && w.Replicas > 0 && m.Pinned(i) == "" { // refused pods too: sizing comes after
 			ws = append(ws, w)
 		}
 	}
@@ -62,38 +116,11 @@ func (f *fitter) exactMerges() error {
 		}
 		return ws[a].Object.Name() < ws[b].Object.Name()
 	})
-	var cands []int
-	for _, w := range ws {
-		cands = append(cands, index[w.Object])
+	cands := make([]int, len(ws))
+	for i, w := range ws {
+		cands[i] = index[w.Object]
 	}
-	if len(cands) < 2 || len(cands) > exactMergeLimit {
-		return nil
-	}
-	var uses []solve.ServiceUse
-	if need > 0 {
-		uses = serviceUses(f.app)
-	}
-	reason := joinReasons(why, svcWhy)
-	ps := partitions(len(cands))
-	sort.SliceStable(ps, func(i, j int) bool { return len(ps[i]) > len(ps[j]) })
-	for _, p := range ps {
-		if len(p) == len(cands) {
-			continue // no merge: the other stages do that
-		}
-		ops, ok := partitionOps(p, cands, uses, need, reason)
-		if !ok {
-			continue
-		}
-		next, changes, fits, err := f.trial(ops)
-		if err != nil {
-			return err
-		}
-		if fits {
-			f.commit(next, changes)
-			return f.size(false)
-		}
-	}
-	return nil
+	return cands
 }
 
 func joinReasons(a, b string) string {
@@ -108,19 +135,27 @@ func joinReasons(a, b string) string {
 
 // partitionOps merges each group of p (indexes into cands) and removes
 // need Services that the merges leave used from one pod only; false when
-// they do not free that many.
-func partitionOps(p [][]int, cands []int, uses []solve.ServiceUse, need int64, reason string) ([]solve.Op, bool) {
+// they do not free that many. With replicas, a group's members are first
+// brought to its smallest replica count; lost counts the replicas that
+// costs.
+func partitionOps(app *model.App, p [][]int, cands []int, uses []solve.ServiceUse, need int64, reason string, replicas bool) ([]solve.Op, int, bool) {
 	home := map[int]int{}
 	var ops []solve.Op
+	lost := 0
 	for _, g := range p {
 		members := make([]int, len(g))
 		for k, x := range g {
 			members[k] = cands[x]
 			home[cands[x]] = cands[g[0]]
 		}
-		if len(g) > 1 {
-			ops = append(ops, solve.Op{Kind: solve.OpMerge, Object: -1, Members: members, Reason: reason})
+		if len(g) == 1 {
+			continue
 		}
+		if replicas {
+			ro, l := equalReplicas(app, members, reason)
+			ops, lost = append(ops, ro...), lost+l
+		}
+		ops = append(ops, solve.Op{Kind: solve.OpMerge, Object: -1, Members: members, Reason: reason})
 	}
 	removed := int64(0)
 	for _, u := range uses {
@@ -134,19 +169,44 @@ func partitionOps(p [][]int, cands []int, uses []solve.ServiceUse, need int64, r
 			same = same && ok && hc == h
 		}
 		if same {
-			ops = append(ops, solve.Op{Kind: solve.OpDropService, Object: u.Object, Members: []int{h}, Reason: reason})
+			ops = append(ops, solve.Op{Kind: solve.OpDropService, Object: u.Object, Members: []int{h}, Remap: u.Remap, Reason: reason})
 			removed++
 		}
 	}
-	return ops, removed >= need
+	return ops, lost, removed >= need
 }
 
-// trial makes ops on a copy and says whether sizing it then fits, names
-// intact; a merge that clashes is a plain no.
-func (f *fitter) trial(ops []solve.Op) (*model.App, []rewrite.Change, bool, error) {
+// equalReplicas brings the Deployments members to their smallest replica
+// count, as merging them into one pod needs.
+func equalReplicas(app *model.App, members []int, reason string) ([]solve.Op, int) {
+	count := func(i int) int32 {
+		if d, ok := app.Objects[i].Obj.(*appsv1.Deployment); ok && d.Spec.Replicas != nil {
+			return *d.Spec.Replicas
+		}
+		return 1
+	}
+	low := count(members[0])
+	for _, m := range members[1:] {
+		low = min(low, count(m))
+	}
+	var ops []solve.Op
+	lost := 0
+	for _, m := range members {
+		if r := count(m); r > low {
+			ops = append(ops, solve.Op{Object: m, Field: "replicas", Replicas: low,
+				Reason: fmt.Sprintf("%s and merging it with others into one pod needs equal replicas: %d replica(s) less", reason, r-low)})
+			lost += int(r - low)
+		}
+	}
+	return ops, lost
+}
+
+// trial makes ops on a copy and fits it with sizes and replicas only;
+// a merge that clashes or breaks a name is a nil result.
+func (f *fitter) trial(ops []solve.Op) (*model.App, []rewrite.Change, *Result, error) {
 	next, changes, err := rewrite.Apply(f.app, ops)
 	if err != nil || len(names.Broken(f.app, next)) > 0 {
-		return nil, nil, false, nil
+		return nil, nil, nil, nil
 	}
 	opts := f.opts
 	opts.Allow = nil
@@ -161,9 +221,9 @@ func (f *fitter) trial(ops []solve.Op) (*model.App, []rewrite.Change, bool, erro
 	opts.Rollout = solve.RolloutIgnore
 	res, err := Run(next, f.t, opts)
 	if err != nil {
-		return nil, nil, false, err
+		return nil, nil, nil, err
 	}
-	return next, changes, res.Fits, nil
+	return next, changes, res, nil
 }
 
 // partitions lists every partition of 0..n-1 into groups, each group in

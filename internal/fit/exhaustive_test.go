@@ -3,7 +3,7 @@ package fit
 import (
 	"fmt"
 	"math/rand"
-	"sort"
+	"slices"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -44,36 +44,50 @@ func randomApp(r *rand.Rand, n int) *model.App {
 	return app
 }
 
-// bruteForce tries every way of merging the app's Deployments (every
-// partition, each group one pod) with every Service that the partition
-// makes removable removed as needed, then scaling, and returns the fewest
-// workloads merged away among the rewrites that fit (-1: none fits).
-func bruteForce(t *testing.T, app *model.App, tg *model.Target, deps []int) int {
+// searched is the best rewrite the exhaustive search finds.
+type searched struct {
+	fits         bool
+	lost, merged int
+}
+
+// bruteForce tries every way of merging the app's Deployments deps (every
+// partition, each group one pod; with replicas allowed, a group's members
+// brought to its smallest replica count first) with every Service that the
+// partition makes removable removed as needed, then sizing (and, when
+// allowed, fewer replicas), and returns the best rewrite that fits: fewest
+// replicas lost, then fewest workloads merged away.
+func bruteForce(t *testing.T, app *model.App, tg *model.Target, deps []int, allow []string) searched {
 	fp, err := footprint.Analyze(app, tg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	need, _ := countOver(fp, serviceKeys)
 	uses := serviceUses(app)
-	ps := partitions(len(deps))
-	sort.SliceStable(ps, func(i, j int) bool { return len(ps[i]) > len(ps[j]) })
-	best := -1
-	for _, p := range ps {
+	replicas := slices.Contains(allow, AllowReplicas)
+	best := searched{}
+	for _, p := range partitions(len(deps)) {
 		merged := len(deps) - len(p)
-		if best >= 0 && merged > best {
-			break
-		}
 		home := map[int]int{}
 		var ops []solve.Op
+		lost := 0
 		for _, g := range p {
 			members := make([]int, len(g))
+			low := int32(1 << 30)
 			for k, x := range g {
 				members[k] = deps[x]
 				home[deps[x]] = deps[g[0]]
+				low = min(low, replicasOf(app.Objects[deps[x]]))
 			}
-			if len(g) > 1 {
-				ops = append(ops, solve.Op{Kind: solve.OpMerge, Object: -1, Members: members})
+			if len(g) == 1 {
+				continue
 			}
+			for _, m := range members {
+				if r := replicasOf(app.Objects[m]); replicas && r > low {
+					ops = append(ops, solve.Op{Object: m, Field: "replicas", Replicas: low})
+					lost += int(r - low)
+				}
+			}
+			ops = append(ops, solve.Op{Kind: solve.OpMerge, Object: -1, Members: members})
 		}
 		removed := int64(0)
 		for _, u := range uses {
@@ -85,7 +99,7 @@ func bruteForce(t *testing.T, app *model.App, tg *model.Target, deps []int) int 
 				same = same && home[c] == h
 			}
 			if same {
-				ops = append(ops, solve.Op{Kind: solve.OpDropService, Object: u.Object, Members: []int{h}})
+				ops = append(ops, solve.Op{Kind: solve.OpDropService, Object: u.Object, Members: []int{h}, Remap: u.Remap})
 				removed++
 			}
 		}
@@ -96,15 +110,26 @@ func bruteForce(t *testing.T, app *model.App, tg *model.Target, deps []int) int 
 		if err != nil || len(names.Broken(app, out)) > 0 {
 			continue // the merge clashes
 		}
-		res, err := Run(out, tg, Options{Allow: []string{AllowResources}, Rollout: solve.RolloutIgnore})
+		res, err := Run(out, tg, Options{Allow: allow, Rollout: solve.RolloutIgnore})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Fits {
-			best = merged
+		if !res.Fits {
+			continue
+		}
+		c := searched{fits: true, lost: lost + res.Cost.LostReplicas, merged: merged}
+		if !best.fits || c.lost < best.lost || (c.lost == best.lost && c.merged < best.merged) {
+			best = c
 		}
 	}
 	return best
+}
+
+func replicasOf(o *model.Object) int32 {
+	if r := o.Obj.(*appsv1.Deployment).Spec.Replicas; r != nil {
+		return *r
+	}
+	return 1
 }
 
 // TestFitMatchesExhaustiveSearch compares fit with an exhaustive search
@@ -113,8 +138,18 @@ func bruteForce(t *testing.T, app *model.App, tg *model.Target, deps []int) int 
 // rewrite fits, never claim a fit the search cannot find, and merge no more
 // workloads than the fewest that fit.
 func TestFitMatchesExhaustiveSearch(t *testing.T) {
+	for _, replicas := range []bool{false, true} {
+		t.Run(fmt.Sprintf("replicas=%v", replicas), func(t *testing.T) { exhaustive(t, replicas) })
+	}
+}
+
+func exhaustive(t *testing.T, replicas bool) {
 	r := rand.New(rand.NewSource(7))
-	apps, fitsBoth, neither, merges := 300, 0, 0, 0
+	apps, fitsBoth, neither, merges, lost := 300, 0, 0, 0, 0
+	allow := []string{AllowResources, AllowMerge, AllowServices}
+	if replicas {
+		allow = append(allow, AllowReplicas)
+	}
 	for i := range apps {
 		n := 2 + r.Intn(5)
 		app := randomApp(r, n)
@@ -133,29 +168,36 @@ func TestFitMatchesExhaustiveSearch(t *testing.T) {
 			"services":     *resource.NewQuantity(int64(1+r.Intn(n)), resource.DecimalSI),
 			"requests.cpu": resource.MustParse("100"),
 		})
-		got, err := Run(app, tg, Options{Allow: []string{AllowResources, AllowMerge, AllowServices}, Rollout: solve.RolloutIgnore})
+		got, err := Run(app, tg, Options{Allow: allow, Rollout: solve.RolloutIgnore})
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := bruteForce(t, app, tg, deps)
+		sizing := []string{AllowResources}
+		if replicas {
+			sizing = append(sizing, AllowReplicas)
+		}
+		want := bruteForce(t, app, tg, deps, sizing)
 		switch {
-		case want < 0 && got.Fits:
-			t.Errorf("app %d: fit claims a fit (%d merged) that the exhaustive search does not find", i, got.Cost.Merged)
-		case want >= 0 && !got.Fits:
-			t.Errorf("app %d (%d workloads): the search fits with %d merged, fit says it does not fit: %v", i, n, want, got.Findings)
-		case want >= 0 && got.Cost.Merged > want:
-			t.Errorf("app %d: fit merges %d workloads, the search fits with %d", i, got.Cost.Merged, want)
-		case want >= 0:
+		case !want.fits && got.Fits:
+			t.Errorf("app %d: fit claims a fit (%d merged, %d replicas lost) that the exhaustive search does not find", i, got.Cost.Merged, got.Cost.LostReplicas)
+		case want.fits && !got.Fits:
+			t.Errorf("app %d (%d workloads): the search fits with %d merged and %d replicas lost, fit says it does not fit: %v", i, n, want.merged, want.lost, got.Findings)
+		case want.fits && (got.Cost.LostReplicas > want.lost || (got.Cost.LostReplicas == want.lost && got.Cost.Merged > want.merged)):
+			t.Errorf("app %d: fit loses %d replicas and merges %d workloads, the search fits losing %d and merging %d", i, got.Cost.LostReplicas, got.Cost.Merged, want.lost, want.merged)
+		case want.fits:
 			fitsBoth++
-			if want > 0 {
+			if want.merged > 0 {
 				merges++
+			}
+			if want.lost > 0 {
+				lost++
 			}
 		default:
 			neither++
 		}
 	}
-	t.Logf("%d apps: %d fitted at the minimum (%d needing merges), %d fit by no rewrite", apps, fitsBoth, merges, neither)
-	if fitsBoth < apps/5 || neither < apps/10 || merges < apps/10 {
-		t.Errorf("the generator lost its spread: %d fit, %d with merges, %d fit by none", fitsBoth, merges, neither)
+	t.Logf("%d apps: %d fitted at the minimum (%d needing merges, %d losing replicas), %d fit by no rewrite", apps, fitsBoth, merges, lost, neither)
+	if fitsBoth < apps/5 || neither < apps/10 || merges < apps/10 || (replicas && lost < apps/10) {
+		t.Errorf("the generator lost its spread: %d fit, %d with merges, %d losing replicas, %d fit by none", fitsBoth, merges, lost, neither)
 	}
 }

@@ -125,7 +125,7 @@ func Run(app *model.App, t *model.Target, opts Options) (*Result, error) {
 		name string
 		run  func() error
 	}{{"namespaces", f.namespaces}, {"service and object kinds", f.kinds}, {"ConfigMaps and Secrets", f.configs}, {"shrinking", f.shrink}, {"storage", f.storage},
-		{"requests, limits and replicas", f.resources}, {"merges (exhaustive)", f.exactMerges}, {"merges", f.merges}, {"services", f.services},
+		{"merges (exhaustive)", f.exactMerges}, {"requests, limits and replicas", f.resources}, {"merges", f.merges}, {"services", f.services},
 		{"placement on nodes", f.placement}, {"rolling updates", f.rollouts}}
 	for i, stage := range stages {
 		opts.Progress.Report(progress.Event{Stage: "fit", Message: "fitting " + stage.name, Done: i, Total: len(stages)})

@@ -32,6 +32,18 @@ func withPort(o *model.Object, port int32) *model.Object {
 	return o
 }
 
+func configMap(name, data string) *model.Object {
+	return &model.Object{Obj: &corev1.ConfigMap{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"}, ObjectMeta: metav1.ObjectMeta{Name: name},
+		Data: map[string]string{"app.conf": data}}}
+}
+
+func withConfigVolume(o *model.Object, cm string) *model.Object {
+	spec := &o.Obj.(*appsv1.Deployment).Spec.Template.Spec
+	spec.Volumes = append(spec.Volumes, corev1.Volume{Name: "conf", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: cm}}}})
+	spec.Containers[0].VolumeMounts = append(spec.Containers[0].VolumeMounts, corev1.VolumeMount{Name: "conf", MountPath: "/etc/app"})
+	return o
+}
+
 // TestRunServices: a services quota is met by removing Services whose only
 // users share a pod with their server, merging them when it takes that, and
 // never by breaking a name or a port.
@@ -50,10 +62,14 @@ func TestRunServices(t *testing.T) {
 			withEnv(withPort(deployment("web", 1, "100m", "64Mi"), 80), "http://api:8080"), service("web", 80, 80),
 			withPort(deployment("api", 1, "100m", "64Mi"), 8080), service("api", 8080, 8080),
 		}, "1", nil, true, []string{"web"}, ""},
-		{"port mapped elsewhere", []*model.Object{
-			withEnv(withPort(deployment("web", 1, "100m", "64Mi"), 80), "http://api:80"), service("web", 80, 80),
+		{"port mapped elsewhere: the client's port follows", []*model.Object{
+			withEnv(withPort(deployment("web", 1, "100m", "64Mi"), 80), "http://api:80/v1"), service("web", 80, 80),
 			withPort(deployment("api", 1, "100m", "64Mi"), 8080), service("api", 80, 8080),
-		}, "1", nil, false, []string{"web", "api"}, "maps port 80 to target port 8080"},
+		}, "1", nil, true, []string{"web"}, ""},
+		{"port mapped elsewhere, the client names no port", []*model.Object{
+			withEnv(withPort(deployment("web", 1, "100m", "64Mi"), 80), "http://api/v1"), service("web", 80, 80),
+			withPort(deployment("api", 1, "100m", "64Mi"), 8080), service("api", 80, 8080),
+		}, "1", nil, false, []string{"web", "api"}, "maps port 80->8080 to a different target port and Deployment/web names it in env[PEER] without a port"},
 		{"merge not allowed", []*model.Object{
 			withEnv(withPort(deployment("web", 1, "100m", "64Mi"), 80), "http://api:8080"), service("web", 80, 80),
 			withPort(deployment("api", 1, "100m", "64Mi"), 8080), service("api", 8080, 8080),
@@ -62,6 +78,16 @@ func TestRunServices(t *testing.T) {
 			withEnv(withPort(deployment("web", 1, "100m", "64Mi"), 80), "web:80"), service("web", 80, 80),
 			withPort(deployment("api", 1, "100m", "64Mi"), 8080), service("api", 8080, 8080),
 		}, "1", []string{AllowResources, AllowServices}, true, []string{"api"}, ""},
+		{"named in a ConfigMap that its client mounts", []*model.Object{
+			withConfigVolume(withPort(deployment("web", 1, "100m", "64Mi"), 80), "web-conf"), service("web", 80, 80),
+			configMap("web-conf", "upstream http://api:8080;"),
+			withPort(deployment("api", 1, "100m", "64Mi"), 8080), service("api", 8080, 8080),
+		}, "1", nil, true, []string{"web"}, ""},
+		{"named in a ConfigMap that no pod reads", []*model.Object{
+			withPort(deployment("web", 1, "100m", "64Mi"), 80), service("web", 80, 80),
+			configMap("web-conf", "upstream http://api:8080;"),
+			withPort(deployment("api", 1, "100m", "64Mi"), 8080), service("api", 8080, 8080),
+		}, "1", nil, false, []string{"web", "api"}, "from outside any pod"},
 		{"unequal replicas", []*model.Object{
 			withEnv(withPort(deployment("web", 2, "100m", "64Mi"), 80), "http://api:8080"), service("web", 80, 80),
 			withPort(deployment("api", 1, "100m", "64Mi"), 8080), service("api", 8080, 8080),
@@ -102,9 +128,13 @@ func TestRunServices(t *testing.T) {
 			if !tt.fits {
 				return
 			}
-			// The name the client uses resolves to the pod itself.
+			// The name the client uses resolves to the pod itself, on the
+			// port the server listens on.
 			for _, r := range names.Check(res.App) {
-				if r.Field == "env[PEER]" && r.Resolves != "hostAliases" {
+				if r.Field == "env[PEER]" && r.Host == "api" && r.Port != 8080 {
+					t.Errorf("%s names port %d, want the target port 8080", r, r.Port)
+				}
+				if (r.Field == "env[PEER]" || r.Field == "data[app.conf]") && r.Resolves != "hostAliases" {
 					t.Errorf("%s resolves to %q, want hostAliases", r, r.Resolves)
 				}
 			}

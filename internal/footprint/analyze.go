@@ -12,6 +12,7 @@ import (
 	resourcehelper "k8s.io/component-helpers/resource"
 
 	"github.com/rightsize/rightsize/internal/model"
+	"github.com/rightsize/rightsize/internal/par"
 )
 
 // quotaState tracks one ResourceQuota while the app is admitted in order.
@@ -53,6 +54,8 @@ type analyzer struct {
 	// missingClaims are the claims pods may name that will not exist:
 	// "refused" by admission, or "absent" from the app.
 	missingClaims map[string]string
+	// podUsage is PodUsage of each of res.Workloads' pods, by index.
+	podUsage []corev1.ResourceList
 }
 
 // Analyze computes the footprint of app in t.
@@ -88,10 +91,14 @@ func Analyze(app *model.App, t *model.Target) (*Result, error) {
 			return nil, err
 		}
 	}
+	var podObjects []*model.Object
 	for _, o := range app.Objects {
 		if _, _, ok := PodSpec(o); ok {
-			a.pods(o)
+			podObjects = append(podObjects, o)
 		}
+	}
+	for _, p := range a.preparePods(podObjects) {
+		a.pods(p)
 	}
 	a.claimReferences()
 	a.summarize()
@@ -355,10 +362,33 @@ func (a *analyzer) refuse(ref model.Key, n int, msg string) {
 	a.res.Refusals = append(a.res.Refusals, Refusal{Object: ref, Count: n, Message: msg})
 }
 
-// pods admits the pods of one pod-creating object.
-func (a *analyzer) pods(o *model.Object) {
+// podPrep is what admitting one pod-creating object's pods needs that does
+// not depend on what was admitted before it.
+type podPrep struct {
+	o       *model.Object
+	spec    *corev1.PodSpec
+	stored  *corev1.Pod
+	refusal string
+	n       int32
+	w       Workload
+	u       corev1.ResourceList
+}
+
+// preparePods prepares every pod-creating object, on every CPU for a large
+// app: defaulting, LimitRanger and validation work on each pod alone; only
+// the quota accounting that follows is in order.
+func (a *analyzer) preparePods(objs []*model.Object) []podPrep {
+	out := make([]podPrep, len(objs))
+	par.Each(len(objs), 64, func(i int) { out[i] = a.preparePod(objs[i]) })
+	return out
+}
+
+// preparePod runs pod admission's defaulting, mutation and validation on
+// o's pod; it reads the analyzer and changes nothing of it.
+func (a *analyzer) preparePod(o *model.Object) podPrep {
 	spec, md, _ := PodSpec(o)
-	pod := &corev1.Pod{ObjectMeta: *md.DeepCopy(), Spec: *spec.DeepCopy()}
+	// A shallow copy: admitPod copies it deeply before changing it.
+	pod := &corev1.Pod{ObjectMeta: *md, Spec: *spec}
 	pod.Namespace = a.t.Namespace
 	n := Replicas(o, a.t)
 	// The ServiceAccount and Priority plugins mutate, so they refuse before
@@ -372,14 +402,21 @@ func (a *analyzer) pods(o *model.Object) {
 		PodRequests: resourcehelper.PodRequests(stored, resourcehelper.PodResourcesOptions{}),
 		PodLimits:   resourcehelper.PodLimits(stored, resourcehelper.PodResourcesOptions{}),
 	}
-	a.res.Workloads = append(a.res.Workloads, w)
+	return podPrep{o: o, spec: spec, stored: stored, refusal: refusal, n: n, w: w, u: PodUsage(stored)}
+}
+
+// pods admits the pods of one pod-creating object.
+func (a *analyzer) pods(p podPrep) {
+	o, spec, stored, refusal, n := p.o, p.spec, p.stored, p.refusal, p.n
+	a.res.Workloads = append(a.res.Workloads, p.w)
+	a.podUsage = append(a.podUsage, p.u)
 
 	claims := append(claimTemplates(o), ephemeralClaims(spec)...)
 	ordered := false
 	if s, ok := o.Obj.(*appsv1.StatefulSet); ok {
 		ordered = s.Spec.PodManagementPolicy != appsv1.ParallelPodManagement
 	}
-	u := PodUsage(stored)
+	u := p.u
 	matches := func(q *corev1.ResourceQuota) bool { return QuotaMatchesPod(q, stored) }
 	if a.noPods[o] {
 		a.demand(claims, u, matches, n)
@@ -597,7 +634,7 @@ func refusalKey(msg string) string {
 
 // rollouts warns when a rolling update has no room for its surge pods.
 func (a *analyzer) rollouts() {
-	for _, w := range a.res.Workloads {
+	for i, w := range a.res.Workloads {
 		d, ok := w.Object.Obj.(*appsv1.Deployment)
 		if !ok || w.Replicas == 0 || w.Refused != "" || d.Spec.Strategy.Type == appsv1.RecreateDeploymentStrategyType {
 			continue
@@ -624,7 +661,7 @@ func (a *analyzer) rollouts() {
 			// real control plane by internal/verify's differential tests).
 			continue
 		}
-		u := PodUsage(w.Pod)
+		u := a.podUsage[i]
 		for _, qs := range a.quotas {
 			if !QuotaMatchesPod(qs.q, w.Pod) || qs.over() {
 				continue // not matched, or already over: the quota finding says it

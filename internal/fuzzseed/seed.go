@@ -5,12 +5,15 @@
 package fuzzseed
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
+	"sync/atomic"
+	"time"
 )
 
 // MaxSeed is the largest seed kept by default: a fuzzer mutates small
@@ -64,3 +67,35 @@ func FilesUnder(size int64, max int, match []string, roots ...string) [][]byte {
 	}
 	return out
 }
+
+// Watch helps find the inputs that make a fuzz target slow: with FUZZ_SLOW
+// set to a duration (FUZZ_SLOW=200ms go test -fuzz ...), an execution that
+// runs longer has its inputs written to $FUZZ_SLOW_DIR (default the
+// temporary directory) as slow-PID-N-I, each input in its own file. Call it
+// first in the fuzz function: defer fuzzseed.Watch(data)(). Unset, it costs
+// nothing.
+func Watch(inputs ...[]byte) (stop func()) {
+	limit, err := time.ParseDuration(os.Getenv("FUZZ_SLOW"))
+	if err != nil || limit <= 0 {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-done:
+		case <-time.After(limit):
+			dir := os.Getenv("FUZZ_SLOW_DIR")
+			if dir == "" {
+				dir = os.TempDir()
+			}
+			n := slowCount.Add(1)
+			for i, in := range inputs {
+				name := filepath.Join(dir, fmt.Sprintf("slow-%d-%d-%d", os.Getpid(), n, i))
+				_ = os.WriteFile(name, in, 0o644)
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+var slowCount atomic.Int64

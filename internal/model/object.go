@@ -89,6 +89,10 @@ func (o *Object) Where() string { return o.Source.String() + " " + o.Ref() }
 type App struct {
 	Objects  []*Object
 	Findings []Finding
+	// Inputs are the files loading read besides the paths it was given
+	// (a Compose env_file, a kustomization's base in another directory):
+	// outputs must be kept away from them as from the paths given.
+	Inputs []string
 }
 
 // Find returns the object with the given kind, namespace and name, or nil.

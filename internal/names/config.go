@@ -339,3 +339,71 @@ func hasConfig(app *model.App) bool {
 	}
 	return false
 }
+
+// ConfigReaders lists, by ConfigID, the app's pod-creating objects (by
+// index) that read each ConfigMap or Secret: through env, envFrom or a
+// volume.
+func ConfigReaders(app *model.App) map[string][]int {
+	out := map[string][]int{}
+	for i, o := range app.Objects {
+		spec, _, ok := footprint.PodSpec(o)
+		if !ok {
+			continue
+		}
+		seen := map[string]bool{}
+		note := func(kind, name string) {
+			id := ConfigID(kind, o.Namespace(), name)
+			if !seen[id] {
+				seen[id] = true
+				out[id] = append(out[id], i)
+			}
+		}
+		VisitConfig(spec, ConfigVisitor{
+			Key:    func(s ConfigSource) { note(s.Kind, *s.Name) },
+			Volume: func(s ConfigSource) { note(s.Kind, *s.Name) },
+			EnvFrom: func(c *corev1.Container, _ string) {
+				for _, ef := range c.EnvFrom {
+					note(EnvFromSource(ef))
+				}
+			},
+		})
+	}
+	return out
+}
+
+// readerAliases gives, for every ConfigMap that pods of the app read, the
+// host aliases all of those pods have: a name in the ConfigMap resolves
+// through them in every pod that reads it.
+func readerAliases(app *model.App) map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	for id, readers := range ConfigReaders(app) {
+		var common map[string]bool
+		for _, i := range readers {
+			spec, _, _ := footprint.PodSpec(app.Objects[i])
+			have := podAliases(spec)
+			if common == nil {
+				common = have
+				continue
+			}
+			for h := range common {
+				if !have[h] {
+					delete(common, h)
+				}
+			}
+		}
+		if len(common) > 0 {
+			out[id] = common
+		}
+	}
+	return out
+}
+
+func podAliases(spec *corev1.PodSpec) map[string]bool {
+	aliases := map[string]bool{}
+	for _, a := range spec.HostAliases {
+		for _, h := range a.Hostnames {
+			aliases[strings.ToLower(h)] = true
+		}
+	}
+	return aliases
+}

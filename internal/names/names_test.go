@@ -149,3 +149,38 @@ func TestSelectorMustSelect(t *testing.T) {
 		t.Errorf("broken %v, want api only (a selector-less Service keeps resolving)", b)
 	}
 }
+
+// TestConfigMapNamesResolveThroughReaders: a name in a ConfigMap resolves
+// through host aliases only when every pod that reads the ConfigMap has
+// the alias.
+func TestConfigMapNamesResolveThroughReaders(t *testing.T) {
+	cm := &model.Object{Obj: &corev1.ConfigMap{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+		ObjectMeta: metav1.ObjectMeta{Name: "conf"}, Data: map[string]string{"app.conf": "upstream api:8080"}}}
+	reader := func(name string, aliases ...string) *model.Object {
+		o := deploy("", name, corev1.Container{Name: name, EnvFrom: []corev1.EnvFromSource{{ConfigMapRef: &corev1.ConfigMapEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: "conf"}}}}}, aliases...)
+		return o
+	}
+	for _, tt := range []struct {
+		name    string
+		readers []*model.Object
+		want    string
+	}{
+		{"one reader with the alias", []*model.Object{reader("web", "api")}, "hostAliases"},
+		{"a second reader without it", []*model.Object{reader("web", "api"), reader("other")}, ""},
+		{"every reader has it", []*model.Object{reader("web", "api"), reader("other", "api")}, "hostAliases"},
+		{"no reader", nil, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			app := &model.App{Objects: append([]*model.Object{cm}, tt.readers...)}
+			got := "(no ref)"
+			for _, r := range Check(app) {
+				if r.Field == "data[app.conf]" {
+					got = r.Resolves
+				}
+			}
+			if got != tt.want {
+				t.Errorf("resolves %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -122,8 +122,10 @@ func (a *Accumulator) Sink() usage.Sink {
 		}
 		switch smp.Metric {
 		case usage.CPU:
-			s.cpu.add(smp.V)
-			s.pod(smp.Pod).cpu.add(smp.V)
+			// The pod's histogram has the container's buckets.
+			b := s.cpu.bucket(smp.V)
+			s.cpu.addAt(smp.V, b)
+			s.pod(smp.Pod).cpu.addAt(smp.V, b)
 			if s.cpuN == 0 || smp.T < s.firstCPU {
 				s.firstCPU = smp.T
 			}

@@ -113,16 +113,26 @@ const fineRatio = 1.01
 
 var logFine = math.Log(fineRatio)
 
-func (h *fineHist) add(v float64) {
+func (h *fineHist) add(v float64) { h.addAt(v, h.bucket(v)) }
+
+// bucket is v's bucket, -1 at or below lo.
+func (h *fineHist) bucket(v float64) int {
+	if v <= h.lo {
+		return -1
+	}
+	return int(math.Log(v/h.lo) / logFine)
+}
+
+// addAt adds v, whose bucket (of a histogram with the same lo) is b.
+func (h *fineHist) addAt(v float64, b int) {
 	h.n++
 	if v > h.max || h.n == 1 {
 		h.max = v
 	}
-	if v <= h.lo {
+	if b < 0 {
 		h.zero++
 		return
 	}
-	b := int(math.Log(v/h.lo) / logFine)
 	if b >= len(h.c) {
 		n := max(b+1, 2*len(h.c), 64)
 		c := make([]uint32, n)

@@ -42,13 +42,13 @@ func WriteDir(ctx context.Context, dir string, objs []*model.Object, opts DirOpt
 		opts.Format = YAML
 	}
 	// Encode everything before touching the disk.
+	docs, err := EncodeAll(objs, opts.Format)
+	if err != nil {
+		return err
+	}
 	files := make([]File, len(objs))
 	for i, o := range objs {
-		b, err := Encode(o, opts.Format)
-		if err != nil {
-			return err
-		}
-		files[i] = File{Path: FileName(i, o, opts.Format), Data: b}
+		files[i] = File{Path: FileName(i, o, opts.Format), Data: docs[i]}
 	}
 	return WriteFiles(ctx, dir, files, opts)
 }

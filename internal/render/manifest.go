@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	goruntime "runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
-	"sigs.k8s.io/yaml"
 
 	"github.com/rightsize/rightsize/internal/model"
 )
@@ -127,7 +129,7 @@ func Encode(o *model.Object, f Format) ([]byte, error) {
 		}
 		return buf.Bytes(), nil
 	}
-	b, err := yaml.Marshal(m)
+	b, err := marshalYAML(m)
 	if err != nil {
 		return nil, fmt.Errorf("%s: encoding: %w", o.Where(), err)
 	}
@@ -137,19 +139,48 @@ func Encode(o *model.Object, f Format) ([]byte, error) {
 // Stream writes every object to w: YAML documents separated by "---", or
 // JSON objects one after another (kubectl reads both).
 func Stream(w io.Writer, objs []*model.Object, f Format) error {
-	var buf bytes.Buffer
-	for i, o := range objs {
-		b, err := Encode(o, f)
-		if err != nil {
-			return err
-		}
-		if f == YAML && i > 0 {
-			buf.WriteString("---\n")
-		}
-		buf.Write(b)
+	docs, err := EncodeAll(objs, f)
+	if err != nil {
+		return err
 	}
-	_, err := w.Write(buf.Bytes())
+	size := 0
+	for _, b := range docs {
+		size += len(b) + len("---\n")
+	}
+	buf := make([]byte, 0, size)
+	for i, b := range docs {
+		if f == YAML && i > 0 {
+			buf = append(buf, "---\n"...)
+		}
+		buf = append(buf, b...)
+	}
+	_, err = w.Write(buf)
 	return err
+}
+
+// EncodeAll encodes every object, as Encode does, on every CPU; the error
+// is the one of the first object in order that fails.
+func EncodeAll(objs []*model.Object, f Format) ([][]byte, error) {
+	out := make([][]byte, len(objs))
+	errs := make([]error, len(objs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < goruntime.GOMAXPROCS(0) && w < len(objs); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(objs); i = int(next.Add(1) - 1) {
+				out[i], errs[i] = Encode(objs[i], f)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 var unsafeName = regexp.MustCompile(`[^a-z0-9.-]+`)

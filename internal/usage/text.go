@@ -184,8 +184,51 @@ func parseFloat(b []byte) (float64, error) {
 	if len(b) == 0 {
 		return 0, errors.New("empty")
 	}
+	if v, ok := parseDecimal(b); ok {
+		return v, nil
+	}
 	// ParseFloat keeps no reference to its argument: no copy is needed.
 	return strconv.ParseFloat(unsafe.String(&b[0], len(b)), 64)
+}
+
+// pow10 are the powers of ten a float64 holds exactly.
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+	1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// parseDecimal parses the common form of recorded values and timestamps,
+// [-]digits[.digits] with at most 15 digits, as mantissa / 10^k: both are
+// exact in a float64, so the division is correctly rounded and the result
+// equals strconv.ParseFloat's, at a fraction of its cost. ok is false for
+// every other form (ParseFloat then decides).
+func parseDecimal(b []byte) (v float64, ok bool) {
+	neg := b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	var mant uint64
+	digits, frac := 0, -1
+	for i, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			mant = mant*10 + uint64(c-'0')
+			digits++
+		case c == '.' && frac < 0 && i > 0:
+			frac = len(b) - i - 1
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || digits > 15 || frac == 0 {
+		return 0, false
+	}
+	v = float64(mant)
+	if frac > 0 {
+		v /= pow10[frac]
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
 }
 
 // parseLabels parses `k="v",k2="v2"}` (after the opening brace).

@@ -3,9 +3,11 @@ package usage
 import (
 	"fmt"
 	"math"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -177,6 +179,38 @@ func TestMapper(t *testing.T) {
 		k, n, _ := (*Mapper)(nil).Owner("", pod)
 		if k+"/"+n != want {
 			t.Errorf("pattern %s -> %s/%s, want %s", pod, k, n, want)
+		}
+	}
+}
+
+// parseDecimal equals strconv.ParseFloat wherever it answers.
+func FuzzParseDecimal(f *testing.F) {
+	for _, s := range []string{"0", "-0", "1661155939.999", "0.000", "123456789012345", "1234567890123456", "1.5e3", ".5", "5.", "-", "", "NaN", "0.1", "999999999999999.9", "00000000000001.5"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if s == "" {
+			return
+		}
+		v, ok := parseDecimal([]byte(s))
+		if !ok {
+			return
+		}
+		want, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.Float64bits(v) != math.Float64bits(want) {
+			t.Errorf("parseDecimal(%q) = %v, strconv %v (%v)", s, v, want, err)
+		}
+	})
+}
+
+func TestParseDecimalRandom(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	for i := 0; i < 200000; i++ {
+		s := strconv.FormatFloat(rng.Float64()*math.Pow(10, float64(rng.Intn(14))), 'f', rng.Intn(6), 64)
+		v, ok := parseDecimal([]byte(s))
+		want, _ := strconv.ParseFloat(s, 64)
+		if ok && v != want {
+			t.Fatalf("%q: %v, want %v", s, v, want)
 		}
 	}
 }

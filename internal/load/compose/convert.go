@@ -35,6 +35,9 @@ type Options struct {
 	// ClaimSize is the storage a named volume's claim requests (a volume's
 	// driver_opts size wins); nil means DefaultClaimSize.
 	ClaimSize *resource.Quantity
+	// OnRead, when set, is told every file read besides the Compose file
+	// (env files, label files), so that outputs can be kept away from them.
+	OnRead func(path string)
 }
 
 // claimSize is the size of a claim for a named volume.
@@ -69,7 +72,7 @@ func Load(path string, opts Options) ([]*model.Object, []model.Finding, error) {
 		return nil, nil, fmt.Errorf("reading %s: %w", file, err)
 	}
 	dir := filepath.Dir(file)
-	env, err := Env(dir, opts.EnvFiles)
+	env, err := Env(dir, opts.EnvFiles, opts.OnRead)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -77,11 +80,17 @@ func Load(path string, opts Options) ([]*model.Object, []model.Finding, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	p, warnings, err := Parse(file, data, dir, env, opts.Profiles)
+	parsed, err := Parse(file, data, dir, env, opts.Profiles)
 	if err != nil {
 		return nil, nil, err
 	}
-	notes = append(notes, warnings...)
+	if opts.OnRead != nil {
+		for _, f := range parsed.Files {
+			opts.OnRead(f)
+		}
+	}
+	p := parsed.Project
+	notes = append(notes, parsed.Warnings...)
 	r, err := Convert(p, file, "compose", opts)
 	if err != nil {
 		return nil, nil, err

@@ -56,15 +56,17 @@ const maxPorts = 1000
 var reRange = regexp.MustCompile(`(\d+)-(\d+)`)
 
 // precheck finds errors that compose-go reports without naming the field:
-// port specifications that do not parse.
-func precheck(data []byte) error {
+// port specifications that do not parse. It tells whether the file has a
+// top-level version key (obsolete).
+func precheck(data []byte) (bool, error) {
 	var doc struct {
+		Version  any `yaml:"version"`
 		Services map[string]struct {
 			Ports []any `yaml:"ports"`
 		} `yaml:"services"`
 	}
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil // compose-go reports syntax errors with a line number
+		return false, nil // compose-go reports syntax errors with a line number
 	}
 	names := make([]string, 0, len(doc.Services))
 	for n := range doc.Services {
@@ -81,13 +83,13 @@ func precheck(data []byte) error {
 				lo, _ := strconv.Atoi(m[1])
 				hi, _ := strconv.Atoi(m[2])
 				if hi-lo >= maxPorts {
-					return fmt.Errorf("services.%s.ports[%d]: range %s-%s holds more than %d ports", n, i, m[1], m[2], maxPorts)
+					return false, fmt.Errorf("services.%s.ports[%d]: range %s-%s holds more than %d ports", n, i, m[1], m[2], maxPorts)
 				}
 			}
 			if _, err := types.ParsePortConfig(s); err != nil {
-				return fmt.Errorf("services.%s.ports[%d]: invalid port %q: %v", n, i, s, strings.ToLower(err.Error()[:1])+err.Error()[1:])
+				return false, fmt.Errorf("services.%s.ports[%d]: invalid port %q: %v", n, i, s, strings.ToLower(err.Error()[:1])+err.Error()[1:])
 			}
 		}
 	}
-	return nil
+	return doc.Version != nil, nil
 }

@@ -3,19 +3,19 @@ package compose
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
-	"sync"
-
-	"github.com/sirupsen/logrus"
 
 	"github.com/compose-spec/compose-go/v2/dotenv"
 	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/template"
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"github.com/rightsize/rightsize/internal/load/limit"
+	"github.com/rightsize/rightsize/internal/load/workload"
 )
 
 // FileNames are the names a directory's Compose file may have, in the order
@@ -43,7 +43,8 @@ func FindFile(path string) (string, error) {
 // Env returns the interpolation variables for a project in dir: the files
 // given (--env-file), or dir/.env when none is given and it exists. The
 // process environment is never read, so that output is reproducible.
-func Env(dir string, envFiles []string) (map[string]string, error) {
+// onRead, when set, is told every file read.
+func Env(dir string, envFiles []string, onRead func(string)) (map[string]string, error) {
 	files := envFiles
 	if len(files) == 0 {
 		def := filepath.Join(dir, ".env")
@@ -55,6 +56,9 @@ func Env(dir string, envFiles []string) (map[string]string, error) {
 		if err := limit.Check(f, limit.DefaultInput); err != nil {
 			return nil, fmt.Errorf("reading env file: %w", err)
 		}
+		if onRead != nil {
+			onRead(f)
+		}
 	}
 	env, err := dotenv.GetEnvFromFile(map[string]string{}, files)
 	if err != nil {
@@ -63,12 +67,27 @@ func Env(dir string, envFiles []string) (map[string]string, error) {
 	return env, nil
 }
 
-// Parse loads a Compose file's contents as a project. file names it in
-// errors; relative paths in it are relative to dir. compose-go's warnings
-// (an unset variable, say) are returned, not logged.
-func Parse(file string, data []byte, dir string, env map[string]string, profiles []string) (*types.Project, []string, error) {
-	if err := precheck(data); err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", file, err)
+// Parsed is a loaded Compose project.
+type Parsed struct {
+	Project *types.Project
+	// Warnings are what compose-go would have logged (an unset variable,
+	// an obsolete version key), worded for findings.
+	Warnings []string
+	// Files are the files read besides the Compose file: env_file and
+	// label_file entries.
+	Files []string
+}
+
+// Parse loads a Compose file's contents as a project, in-process: from
+// bytes, with the given interpolation variables, no process environment
+// and no global state (compose-go's schema is compiled once per process).
+// file names it in errors; relative paths in it are relative to dir.
+// Env and label files are read here, each a regular file within the input
+// limit, never a FIFO or device.
+func Parse(file string, data []byte, dir string, env map[string]string, profiles []string) (*Parsed, error) {
+	version, err := precheck(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	name := Project(dir)
 	details := types.ConfigDetails{
@@ -76,51 +95,122 @@ func Parse(file string, data []byte, dir string, env map[string]string, profiles
 		ConfigFiles: []types.ConfigFile{{Filename: file, Content: data}},
 		Environment: env,
 	}
-	var p *types.Project
-	var err error
-	warnings := captureWarnings(func() {
-		p, err = loader.LoadWithContext(context.Background(), details, func(o *loader.Options) {
-			o.SetProjectName(name, true)
-			o.Profiles = profiles
-			o.ResolvePaths = false
-			o.SkipResolveEnvironment = false
-		})
+	unset := map[string]bool{}
+	p, err := loader.LoadWithContext(context.Background(), details, func(o *loader.Options) {
+		o.SetProjectName(name, true)
+		o.Profiles = profiles
+		o.ResolvePaths = false
+		// Env and label files are read by resolveFiles, checked first.
+		o.SkipResolveEnvironment = true
+		o.SkipResolveLabels = true
+		if o.Interpolate != nil {
+			o.Interpolate.Substitute = substitute(unset)
+		}
 	})
-	for i, w := range warnings {
-		warnings[i] = cleanError(fmt.Errorf("%s", w), file, dir)
-	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %s", file, cleanError(err, file, dir))
+		return nil, fmt.Errorf("%s: %s", file, cleanError(err, file, dir))
 	}
-	return p, warnings, nil
+	out := &Parsed{Project: p}
+	if version {
+		out.Warnings = append(out.Warnings, "the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion")
+	}
+	for _, v := range workload.SortedKeys(unset) {
+		out.Warnings = append(out.Warnings, fmt.Sprintf("the %q variable is not set; a blank string is used", v))
+	}
+	if err := out.resolveFiles(dir); err != nil {
+		return nil, fmt.Errorf("%s: %s", file, cleanError(err, file, dir))
+	}
+	return out, nil
 }
 
-// logMu serializes loads, as compose-go logs through logrus's global logger.
-var logMu sync.Mutex
+// substitute is compose-go's variable substitution without its logging
+// (through logrus's global logger): an unset variable used without a
+// default is recorded in unset instead.
+func substitute(unset map[string]bool) func(string, template.Mapping) (string, error) {
+	return func(s string, m template.Mapping) (string, error) {
+		return template.SubstituteWithOptions(s, m, template.WithoutLogging,
+			template.WithReplacementFunction(func(sub string, m template.Mapping, cfg *template.Config) (string, error) {
+				if v := plainVariable(sub); v != "" {
+					if _, ok := m(v); !ok {
+						unset[v] = true
+					}
+				}
+				return template.DefaultReplacementFunc(sub, m, cfg)
+			}))
+	}
+}
 
-type hook struct{ msgs []string }
+var rePlain = regexp.MustCompile(`^\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\})$`)
 
-func (h *hook) Levels() []logrus.Level { return []logrus.Level{logrus.WarnLevel, logrus.ErrorLevel} }
-func (h *hook) Fire(e *logrus.Entry) error {
-	h.msgs = append(h.msgs, e.Message)
+// plainVariable returns the variable of "$X" or "${X}" (no default, no
+// required-value message), else "".
+func plainVariable(sub string) string {
+	m := rePlain.FindStringSubmatch(sub)
+	if m == nil {
+		return ""
+	}
+	return m[1] + m[2]
+}
+
+// resolveFiles reads every service's env_file and label_file entries into
+// its environment and labels, as compose-go does, after checking that each
+// is a regular file within the input limit (a FIFO would block, /dev/zero
+// never end). Relative paths are relative to dir.
+func (ps *Parsed) resolveFiles(dir string) error {
+	p := ps.Project
+	for _, n := range workload.SortedKeys(p.Services) {
+		svc := p.Services[n]
+		specs := []*types.ContainerSpec{&svc.ContainerSpec}
+		for i := range svc.PreStart {
+			specs = append(specs, &svc.PreStart[i].ContainerSpec)
+		}
+		for _, spec := range specs {
+			for i, f := range spec.EnvFiles {
+				path := inDir(dir, f.Path)
+				if _, err := os.Stat(path); os.IsNotExist(err) && !bool(f.Required) {
+					continue
+				}
+				if err := ps.check(path); err != nil {
+					return fmt.Errorf("services.%s.env_file[%d]: %w", n, i, err)
+				}
+				spec.EnvFiles[i].Path = path
+			}
+			for i, f := range spec.LabelFiles {
+				path := inDir(dir, f)
+				if err := ps.check(path); err != nil {
+					return fmt.Errorf("services.%s.label_file[%d]: %w", n, i, err)
+				}
+				spec.LabelFiles[i] = path
+			}
+		}
+		p.Services[n] = svc
+	}
+	var err error
+	if p, err = p.WithServicesEnvironmentResolved(false); err != nil {
+		return err
+	}
+	if p, err = p.WithServicesLabelsResolved(false); err != nil {
+		return err
+	}
+	ps.Project = p
 	return nil
 }
 
-// captureWarnings runs f with logrus silenced, returning what it warned.
-func captureWarnings(f func()) []string {
-	logMu.Lock()
-	defer logMu.Unlock()
-	std := logrus.StandardLogger()
-	out, hooks := std.Out, std.ReplaceHooks(logrus.LevelHooks{})
-	h := &hook{}
-	std.AddHook(h)
-	std.SetOutput(io.Discard)
-	defer func() {
-		std.SetOutput(out)
-		std.ReplaceHooks(hooks)
-	}()
-	f()
-	return h.msgs
+func (ps *Parsed) check(path string) error {
+	if err := limit.Check(path, limit.DefaultInput); err != nil {
+		return err
+	}
+	if !slices.Contains(ps.Files, path) {
+		ps.Files = append(ps.Files, path)
+	}
+	return nil
+}
+
+func inDir(dir, path string) string {
+	if filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(dir, path)
 }
 
 // Project names a Compose project after its directory, as docker compose does.

@@ -122,9 +122,6 @@ func Render(ch *chart.Chart, path string, vals map[string]any, opts Options) ([]
 	if err := checkDependencies(ch); err != nil {
 		return nil, nil, fmt.Errorf("%s: dependencies: %w", where, err)
 	}
-	if err := guardTemplates(ch); err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", where, err)
-	}
 	if err := chartutil.ProcessDependenciesWithMerge(ch, vals); err != nil {
 		return nil, nil, fmt.Errorf("%s: dependencies: %w", where, err)
 	}
@@ -134,6 +131,10 @@ func Render(ch *chart.Chart, path string, vals map[string]any, opts Options) ([]
 	rv, err := chartutil.ToRenderValuesWithSchemaValidation(ch, vals, rel, caps, false)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: values: %w", where, err)
+	}
+	chartValues, _ := rv["Values"].(chartutil.Values)
+	if err := guardTemplates(ch, chartValues); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", where, err)
 	}
 	files, err := engine.Render(ch, rv)
 	if err != nil {

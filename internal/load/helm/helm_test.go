@@ -1,15 +1,19 @@
 package helm
 
 import (
+	"bytes"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"helm.sh/helm/v3/pkg/chart"
 	appsv1 "k8s.io/api/apps/v1"
 
+	"github.com/rightsize/rightsize/internal/fuzzseed"
 	"github.com/rightsize/rightsize/internal/load/kube"
 	"github.com/rightsize/rightsize/internal/load/limit"
 	"github.com/rightsize/rightsize/internal/model"
+	"github.com/rightsize/rightsize/internal/render"
 )
 
 func TestRenderValuesAndHooks(t *testing.T) {
@@ -75,20 +79,48 @@ func TestBadValues(t *testing.T) {
 	}
 }
 
-// FuzzTemplate renders a one-template chart whose template is the input.
+// FuzzTemplate renders a one-template chart whose template is the input,
+// seeded from the templates of testdata's charts and the corpus's, and
+// checks: no panic, an error names the chart, output stays within the
+// limit, rendering twice gives the same objects, and they decode again as
+// rightsize writes them.
 func FuzzTemplate(f *testing.F) {
 	f.Add([]byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  a: {{ .Values.a | quote }}\n"))
 	f.Add([]byte("{{ required \"x\" .Values.x }}"))
+	for _, b := range fuzzseed.Files(40, []string{".yaml", ".tpl"}, "testdata", filepath.Join(fuzzseed.Corpus(), "helm-hello-world")) {
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, tpl []byte) {
-		ch := &chart.Chart{
-			Metadata:  &chart.Metadata{APIVersion: "v2", Name: "fuzz", Version: "0.1.0"},
-			Templates: []*chart.File{{Name: "templates/t.yaml", Data: tpl}},
-			Values:    map[string]any{"a": "b"},
+		defer fuzzseed.Watch(tpl)()
+		first, err := fuzzRender(tpl)
+		if err != nil {
+			if !strings.Contains(err.Error(), "fuzz") {
+				t.Fatalf("error does not name the chart: %v", err)
+			}
+			return
 		}
-		// Properties: an error names the chart; output stays within the limit.
-		_, _, err := Render(ch, "fuzz", map[string]any{}, Options{Kube: kube.Options{Limits: limit.Limits{Expansion: 1 << 20}}})
-		if err != nil && !strings.Contains(err.Error(), "fuzz") {
-			t.Fatalf("error does not name the chart: %v", err)
+		second, err := fuzzRender(tpl)
+		if err != nil || !bytes.Equal(first, second) {
+			t.Fatalf("rendering again gave other objects (err %v)", err)
+		}
+		if _, _, err := kube.Decode(first, "out.yaml", kube.Options{}); err != nil {
+			t.Fatalf("rendered objects do not decode again: %v\n%s", err, first)
 		}
 	})
+}
+
+// fuzzRender renders a one-template chart and writes its objects as YAML.
+func fuzzRender(tpl []byte) ([]byte, error) {
+	ch := &chart.Chart{
+		Metadata:  &chart.Metadata{APIVersion: "v2", Name: "fuzz", Version: "0.1.0"},
+		Templates: []*chart.File{{Name: "templates/t.yaml", Data: tpl}},
+		Values:    map[string]any{"a": "b"},
+	}
+	objs, _, err := Render(ch, "fuzz", map[string]any{}, Options{Kube: kube.Options{Limits: limit.Limits{Expansion: 1 << 20}}})
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	err = render.Stream(&buf, objs, render.YAML)
+	return buf.Bytes(), err
 }

@@ -2,39 +2,40 @@ package kustomize
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
-	"sync"
 
 	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
 	"github.com/rightsize/rightsize/internal/load/kube"
+	"github.com/rightsize/rightsize/internal/load/limit"
 	"github.com/rightsize/rightsize/internal/model"
 )
 
 // Load builds the kustomization at path (a directory, or its
-// kustomization.yaml) and decodes the result.
-func Load(path string, kopts kube.Options) ([]*model.Object, []model.Finding, error) {
+// kustomization.yaml) and decodes the result. Every file kustomize reads
+// must be a regular file within the input limit (a FIFO or device is
+// refused, never opened); onRead, when set, is told each one, so that
+// outputs can be kept away from files outside path (a base in ../base).
+// Kustomize's deprecation warnings become findings.
+func Load(path string, kopts kube.Options, onRead func(string)) ([]*model.Object, []model.Finding, error) {
 	dir := path
 	if st, err := os.Stat(path); err != nil {
 		return nil, nil, fmt.Errorf("reading %s: %w", path, err)
 	} else if !st.IsDir() {
 		dir = filepath.Dir(path)
 	}
-	var data []byte
-	warnings, err := quiet(func() error {
-		var err error
-		data, err = Build(filesys.MakeFsOnDisk(), dir)
-		return err
-	})
+	fs := &guardedFS{FileSystem: filesys.MakeFsOnDisk(), max: kopts.Limits.Defaults().Input, onRead: onRead}
+	data, err := Build(fs, dir)
 	if err != nil {
 		return nil, nil, err
 	}
 	file := filepath.Join(dir, "kustomization.yaml")
-	for _, n := range []string{"kustomization.yaml", "kustomization.yml", "Kustomization"} {
+	for _, n := range kustomizationNames {
 		if _, err := os.Stat(filepath.Join(dir, n)); err == nil {
 			file = filepath.Join(dir, n)
 			break
@@ -47,10 +48,50 @@ func Load(path string, kopts kube.Options) ([]*model.Object, []model.Finding, er
 	for _, o := range objs {
 		o.Source.Format = "kustomize"
 	}
-	for _, w := range warnings {
-		findings = append(findings, model.Finding{Severity: model.Info, Key: "kustomize", Message: fmt.Sprintf("%s: %s", file, w)})
+	for _, w := range fs.warnings {
+		findings = append(findings, model.Finding{Severity: model.Info, Key: "kustomize", Message: relative(w, dir)})
 	}
 	return objs, findings, nil
+}
+
+// kustomizationNames are the names kustomize looks for, in its order.
+var kustomizationNames = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
+
+// guardedFS is the disk as kustomize reads it: only regular files within
+// max bytes, each reported to onRead; a kustomization's deprecated fields
+// are noted in warnings (kustomize itself prints them to standard error).
+type guardedFS struct {
+	filesys.FileSystem
+	max      int64
+	onRead   func(string)
+	warnings []string
+	seen     map[string]bool
+}
+
+func (g *guardedFS) ReadFile(path string) ([]byte, error) {
+	data, err := limit.ReadFile(path, g.max)
+	if err != nil {
+		return nil, err
+	}
+	if g.seen == nil {
+		g.seen = map[string]bool{}
+	}
+	if g.seen[path] {
+		return data, nil
+	}
+	g.seen[path] = true
+	if g.onRead != nil {
+		g.onRead(path)
+	}
+	if slices.Contains(kustomizationNames, filepath.Base(path)) {
+		var k types.Kustomization
+		if k.Unmarshal(data) == nil {
+			for _, m := range *k.CheckDeprecatedFields() {
+				g.warnings = append(g.warnings, fmt.Sprintf("%s: %s", path, strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(m), "#"))))
+			}
+		}
+	}
+	return data, nil
 }
 
 // Build runs kustomize on dir of fs and returns the resulting YAML stream.
@@ -73,45 +114,15 @@ func Build(fs filesys.FileSystem, dir string) (data []byte, err error) {
 	return data, nil
 }
 
-// relative removes the absolute path of dir from kustomize's messages.
+// relative removes the absolute path of dir from kustomize's messages, as
+// written and with its symbolic links resolved (as kustomize names files).
 func relative(msg, dir string) string {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return msg
 	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil && real != abs {
+		msg = strings.ReplaceAll(msg, real, dir)
+	}
 	return strings.ReplaceAll(msg, abs, dir)
-}
-
-// stderrMu serializes quiet, which swaps the process's standard error.
-var stderrMu sync.Mutex
-
-// quiet runs f with standard error captured: kustomize writes deprecation
-// warnings straight to os.Stderr, and only the CLI may print. The captured
-// lines are returned, to become findings.
-func quiet(f func() error) ([]string, error) {
-	stderrMu.Lock()
-	defer stderrMu.Unlock()
-	r, w, err := os.Pipe()
-	if err != nil {
-		return nil, f()
-	}
-	saved := os.Stderr
-	os.Stderr = w
-	done := make(chan []byte)
-	go func() {
-		data, _ := io.ReadAll(r)
-		done <- data
-	}()
-	ferr := f()
-	os.Stderr = saved
-	w.Close()
-	out := <-done
-	r.Close()
-	var lines []string
-	for _, l := range strings.Split(string(out), "\n") {
-		if l = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "#")); l != "" {
-			lines = append(lines, l)
-		}
-	}
-	return lines, ferr
 }

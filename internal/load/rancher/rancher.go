@@ -36,6 +36,9 @@ type Options struct {
 	// ClaimSize is what a named volume's claim requests; nil means
 	// compose.DefaultClaimSize.
 	ClaimSize *resource.Quantity
+	// OnRead, when set, is told every file read besides the catalog
+	// entry's own (env and label files its Compose file names).
+	OnRead func(path string)
 }
 
 const (
@@ -77,11 +80,17 @@ func convert(rc *rancherCompose, vdir, file string, data []byte, values map[stri
 	if err != nil {
 		return nil, nil, err
 	}
-	p, warnings, err := compose.Parse(file, data, vdir, values, nil)
+	parsed, err := compose.Parse(file, data, vdir, values, nil)
 	if err != nil {
 		return nil, nil, err
 	}
-	legacy = append(legacy, warnings...)
+	if opts.OnRead != nil {
+		for _, f := range parsed.Files {
+			opts.OnRead(f)
+		}
+	}
+	p := parsed.Project
+	legacy = append(legacy, parsed.Warnings...)
 	r, err := compose.Convert(p, file, "rancher", compose.Options{StatefulSets: opts.StatefulSets, ClaimSize: opts.ClaimSize})
 	if err != nil {
 		return nil, nil, err

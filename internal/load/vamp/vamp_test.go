@@ -113,6 +113,7 @@ func FuzzBlueprint(f *testing.F) {
 	// Properties: errors name the file; objects have names; parsing twice
 	// gives the same objects.
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer fuzzseed.Watch(data)()
 		objs, _, err := ParseBytes("bp.yml", data)
 		if err != nil {
 			if !strings.Contains(err.Error(), "bp.yml") {
