@@ -3,6 +3,7 @@ package rightsize
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -71,6 +72,45 @@ func TestRecommendBoutiqueTargets(t *testing.T) {
 		}
 		if withData != 10 {
 			t.Errorf("%s: %d containers with data, want 10 (of 12 Deployments, 2 unrecorded)", plan, withData)
+		}
+	}
+}
+
+// Under a quota below the sum of the lower bounds, fit does not cross them:
+// it does not fit, and says which key binds and by how much. The recorded
+// containers' lower bounds (CPU p50, at least the 10m floor) sum to 339m:
+// frontend 51m, adservice 13m, currencyservice 124m, cartservice 19m,
+// recommendationservice 14m, checkoutservice 13m, productcatalogservice
+// 75m, email, payment and shipping 10m each; redis-cart and loadgenerator,
+// unrecorded, go down to the 10m floor: 359m against 300m.
+func TestRecommendBoutiqueLowerBounds(t *testing.T) {
+	app := loadBoutique(t)
+	file := filepath.Join(t.TempDir(), "tight.yaml")
+	quota := "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: compute}\nspec:\n  hard: {requests.cpu: 300m, limits.cpu: \"1\", requests.memory: 2Gi, limits.memory: 2Gi, pods: \"20\"}\n"
+	if err := os.WriteFile(file, []byte(quota), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tg, err := LoadTarget(context.Background(), file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := FitFromUsage(context.Background(), app, tg, []RecommendOption{WithUsageFrom(boutiqueUsage)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Report.Fits {
+		t.Fatal("fits under a quota below the lower bounds")
+	}
+	found := false
+	for _, f := range res.Report.Findings {
+		found = found || strings.Contains(f.Message, "needs 359m of requests.cpu but quota compute allows 300m (over by 59m)")
+	}
+	if !found {
+		t.Errorf("no finding says requests.cpu binds by 59m: %v", res.Report.Findings)
+	}
+	for _, c := range res.Report.Recommend.Containers {
+		if len(c.BelowLowerBound) > 0 {
+			t.Errorf("%s/%s sized below its lower bound: %v", c.Object, c.Container, c.BelowLowerBound)
 		}
 	}
 }

@@ -82,7 +82,7 @@ func TestRecommendCommand(t *testing.T) {
 	if !strings.HasPrefix(errs, "rightsize fit: target okteto-free: the rewritten application fits.") ||
 		!regexp.MustCompile(`CONTAINER +STATUS +LOWER BOUND +GIVEN REQ/LIM +VS LOWER +RISK LEFT`).MatchString(errs) ||
 		!regexp.MustCompile(`Deployment/currencyservice/server +low-confidence +124m 37.9Mi +170m,44Mi / 184m,44Mi +at or above +cpu>req 0.0% thr 0.0% mem>lim 0.0%`).MatchString(errs) ||
-		!regexp.MustCompile(`Deployment/redis-cart/redis +no-data +- +70m,200Mi / 125m,256Mi +kept \(no usage\)`).MatchString(errs) {
+		!regexp.MustCompile(`Deployment/redis-cart/redis +no-data +- +70m,200Mi / 125m,256Mi +none \(no usage\)`).MatchString(errs) {
 		t.Errorf("fit --usage-from report, want fit's headline and per container lower bound, size given, risk left:\n%s", errs)
 	}
 }

@@ -133,7 +133,7 @@ func fitUsageText(b *bytes.Buffer, d *RecommendDetail) {
 		return
 	}
 	for _, c := range d.Containers {
-		lower, vs := "-", "kept (no usage)"
+		lower, vs := "-", "none (no usage)"
 		if c.CPU != nil && c.Memory != nil {
 			lower = millis(c.CPU.Lower) + " " + mebis(c.Memory.Lower)
 			vs = "at or above"
@@ -141,7 +141,7 @@ func fitUsageText(b *bytes.Buffer, d *RecommendDetail) {
 				vs = "BELOW: " + strings.Join(c.BelowLowerBound, "; ")
 			}
 		} else if c.Observed != nil {
-			vs = "kept (too little data)"
+			vs = "none (too little data)"
 		}
 		given := c.Fitted
 		if given == nil {
