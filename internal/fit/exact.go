@@ -169,7 +169,7 @@ func partitionOps(app *model.App, p [][]int, cands []int, uses []solve.ServiceUs
 			same = same && ok && hc == h
 		}
 		if same {
-			ops = append(ops, solve.Op{Kind: solve.OpDropService, Object: u.Object, Members: []int{h}, Reason: reason})
+			ops = append(ops, solve.Op{Kind: solve.OpDropService, Object: u.Object, Members: []int{h}, Remap: u.Remap, Reason: reason})
 			removed++
 		}
 	}

@@ -99,7 +99,7 @@ func bruteForce(t *testing.T, app *model.App, tg *model.Target, deps []int, allo
 				same = same && home[c] == h
 			}
 			if same {
-				ops = append(ops, solve.Op{Kind: solve.OpDropService, Object: u.Object, Members: []int{h}})
+				ops = append(ops, solve.Op{Kind: solve.OpDropService, Object: u.Object, Members: []int{h}, Remap: u.Remap})
 				removed++
 			}
 		}

@@ -2,6 +2,7 @@ package fit
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -55,7 +56,7 @@ func (f *fitter) services() error {
 		ops = append(ops, solve.Op{Kind: solve.OpMerge, Object: -1, Members: g, Reason: why + "; merged so that the Services between them can go"})
 	}
 	for _, ui := range plan.Remove {
-		ops = append(ops, solve.Op{Kind: solve.OpDropService, Object: uses[ui].Object, Members: []int{plan.Host[ui]}, Reason: why})
+		ops = append(ops, solve.Op{Kind: solve.OpDropService, Object: uses[ui].Object, Members: []int{plan.Host[ui]}, Remap: uses[ui].Remap, Reason: why})
 	}
 	changed, err := f.apply(AllowServices, ops)
 	if err != nil || !changed || len(plan.Groups) == 0 {
@@ -130,7 +131,7 @@ func serviceUses(app *model.App) []solve.ServiceUse {
 		u := solve.ServiceUse{Object: i, Name: o.Name(), Server: -1}
 		u.Server, u.Why = serviceServer(app, s, o.Namespace())
 		if u.Why == "" {
-			u.Why = servicePorts(app.Objects[u.Server], s)
+			u.Remap, u.Why = servicePorts(app.Objects[u.Server], s)
 		}
 		if g, ok := governing[o.Namespace()+"/"+o.Name()]; ok && u.Why == "" {
 			u.Why = "it governs the pod names of " + g
@@ -151,17 +152,10 @@ func serviceUses(app *model.App) []solve.ServiceUse {
 		if r.Object.Kind == "ConfigMap" && r.Object.Group == "" {
 			cmReaders = readers[names.ConfigID("ConfigMap", r.Object.Namespace, r.Object.Name)]
 		}
-		first, _, _ := strings.Cut(r.Host, ".")
-		switch {
-		case !isWorkload && len(cmReaders) == 0 && u.Why == "":
-			u.Why = fmt.Sprintf("%s names it (%s), from outside any pod", r.Object, r.Field)
-		case first != u.Name && u.Why == "":
-			u.Why = fmt.Sprintf("%s reaches a pod by name under it (%q)", r.Object, r.Host)
-		case isWorkload:
-			u.Clients = append(u.Clients, w)
-		default:
-			u.Clients = append(u.Clients, cmReaders...)
+		if !isWorkload {
+			w = -1
 		}
+		addUse(u, r, w, cmReaders)
 	}
 	for i := range uses {
 		if uses[i].Why == "" && len(uses[i].Clients) == 0 {
@@ -169,6 +163,26 @@ func serviceUses(app *model.App) []solve.ServiceUse {
 		}
 	}
 	return uses
+}
+
+// addUse notes one use r of u's name: by workload w (-1: by a ConfigMap
+// read by the workloads cmReaders, or by another object), or why it keeps
+// u.
+func addUse(u *solve.ServiceUse, r names.Ref, w int, cmReaders []int) {
+	first, _, _ := strings.Cut(r.Host, ".")
+	switch {
+	case w < 0 && len(cmReaders) == 0 && u.Why == "":
+		u.Why = fmt.Sprintf("%s names it (%s), from outside any pod", r.Object, r.Field)
+	case first != u.Name && u.Why == "":
+		u.Why = fmt.Sprintf("%s reaches a pod by name under it (%q)", r.Object, r.Host)
+	case len(u.Remap) > 0 && (r.Port == 0 || w < 0) && u.Why == "":
+		u.Why = fmt.Sprintf("it maps port %s to a different target port and %s names it in %s %s: a client reaching the pod itself could miss",
+			remapString(u.Remap), r.Object, r.Field, portless(r.Port, w < 0))
+	case w >= 0:
+		u.Clients = append(u.Clients, w)
+	default:
+		u.Clients = append(u.Clients, cmReaders...)
+	}
 }
 
 func qualified(ns, name string) string {
@@ -202,14 +216,17 @@ func serviceServer(app *model.App, s *corev1.Service, ns string) (int, string) {
 	return server, ""
 }
 
-// servicePorts says why a client in the server's pod would miss the server
-// on the Service's ports: a port mapped to a different target port.
-// Headless Services map no ports: their clients already reach the pod.
-func servicePorts(server *model.Object, s *corev1.Service) string {
+// servicePorts maps the Service's ports that send to a different target
+// port (a client reaching the pod itself must name the target port), or
+// says why a client in the pod could not reach the server at all: a named
+// target port no container declares. Headless Services map no ports:
+// their clients already reach the pod.
+func servicePorts(server *model.Object, s *corev1.Service) (map[int32]int32, string) {
 	if s.Spec.ClusterIP == corev1.ClusterIPNone {
-		return ""
+		return nil, ""
 	}
 	spec, _, _ := footprint.PodSpec(server)
+	var remap map[int32]int32
 	for _, p := range s.Spec.Ports {
 		target := p.Port
 		switch tp := p.TargetPort; {
@@ -218,11 +235,36 @@ func servicePorts(server *model.Object, s *corev1.Service) string {
 		case tp.Type == intstr.String && tp.StrVal != "":
 			target = namedPort(spec, tp.StrVal)
 		}
+		if target < 0 {
+			return nil, fmt.Sprintf("its target port %s names no container port", p.TargetPort.String())
+		}
 		if target != p.Port {
-			return fmt.Sprintf("it maps port %d to target port %s: a client reaching the pod itself on %d would miss", p.Port, p.TargetPort.String(), p.Port)
+			if remap == nil {
+				remap = map[int32]int32{}
+			}
+			remap[p.Port] = target
 		}
 	}
-	return ""
+	return remap, ""
+}
+
+func remapString(m map[int32]int32) string {
+	var out []string
+	for p, t := range m {
+		out = append(out, fmt.Sprintf("%d->%d", p, t))
+	}
+	slices.Sort(out)
+	return strings.Join(out, ", ")
+}
+
+func portless(port int32, config bool) string {
+	if config {
+		return "(ConfigMap data is not rewritten)"
+	}
+	if port == 0 {
+		return "without a port"
+	}
+	return fmt.Sprintf("on port %d", port)
 }
 
 func namedPort(spec *corev1.PodSpec, name string) int32 {

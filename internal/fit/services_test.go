@@ -62,10 +62,14 @@ func TestRunServices(t *testing.T) {
 			withEnv(withPort(deployment("web", 1, "100m", "64Mi"), 80), "http://api:8080"), service("web", 80, 80),
 			withPort(deployment("api", 1, "100m", "64Mi"), 8080), service("api", 8080, 8080),
 		}, "1", nil, true, []string{"web"}, ""},
-		{"port mapped elsewhere", []*model.Object{
-			withEnv(withPort(deployment("web", 1, "100m", "64Mi"), 80), "http://api:80"), service("web", 80, 80),
+		{"port mapped elsewhere: the client's port follows", []*model.Object{
+			withEnv(withPort(deployment("web", 1, "100m", "64Mi"), 80), "http://api:80/v1"), service("web", 80, 80),
 			withPort(deployment("api", 1, "100m", "64Mi"), 8080), service("api", 80, 8080),
-		}, "1", nil, false, []string{"web", "api"}, "maps port 80 to target port 8080"},
+		}, "1", nil, true, []string{"web"}, ""},
+		{"port mapped elsewhere, the client names no port", []*model.Object{
+			withEnv(withPort(deployment("web", 1, "100m", "64Mi"), 80), "http://api/v1"), service("web", 80, 80),
+			withPort(deployment("api", 1, "100m", "64Mi"), 8080), service("api", 80, 8080),
+		}, "1", nil, false, []string{"web", "api"}, "maps port 80->8080 to a different target port and Deployment/web names it in env[PEER] without a port"},
 		{"merge not allowed", []*model.Object{
 			withEnv(withPort(deployment("web", 1, "100m", "64Mi"), 80), "http://api:8080"), service("web", 80, 80),
 			withPort(deployment("api", 1, "100m", "64Mi"), 8080), service("api", 8080, 8080),
@@ -124,8 +128,12 @@ func TestRunServices(t *testing.T) {
 			if !tt.fits {
 				return
 			}
-			// The name the client uses resolves to the pod itself.
+			// The name the client uses resolves to the pod itself, on the
+			// port the server listens on.
 			for _, r := range names.Check(res.App) {
+				if r.Field == "env[PEER]" && r.Host == "api" && r.Port != 8080 {
+					t.Errorf("%s names port %d, want the target port 8080", r, r.Port)
+				}
 				if (r.Field == "env[PEER]" || r.Field == "data[app.conf]") && r.Resolves != "hostAliases" {
 					t.Errorf("%s resolves to %q, want hostAliases", r, r.Resolves)
 				}

@@ -221,7 +221,7 @@ func subsetOps(app *model.App, chosen []solve.ServiceUse) []solve.Op {
 		}
 	}
 	for _, u := range chosen {
-		ops = append(ops, solve.Op{Kind: solve.OpDropService, Object: u.Object, Members: []int{home[u.Server]}})
+		ops = append(ops, solve.Op{Kind: solve.OpDropService, Object: u.Object, Members: []int{home[u.Server]}, Remap: u.Remap})
 	}
 	return ops
 }

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -27,6 +28,9 @@ type Ref struct {
 	Field string `json:"field"`
 	// Host is the name as written ("db", "db.prod.svc.cluster.local").
 	Host string `json:"host"`
+	// Port is the port written with it ("db:5432", "http://db:80/"), 0
+	// when none is.
+	Port int32 `json:"port,omitempty"`
 	// Resolves names what the host resolves to ("Service/prod/db",
 	// "hostAliases"), "" when it does not resolve.
 	Resolves string `json:"resolves,omitempty"`
@@ -202,39 +206,53 @@ func qualify(ns, name string) string {
 
 var (
 	urlRE      = regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://[^\s"'<>]+`)
-	hostPortRE = regexp.MustCompile(`(?:^|[^a-zA-Z0-9.@/:-])([a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?):[0-9]{1,5}\b`)
+	hostPortRE = regexp.MustCompile(`(?:^|[^a-zA-Z0-9.@/:-])([a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?):([0-9]{1,5})\b`)
 	wordRE     = regexp.MustCompile(`[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?`)
 	ipRE       = regexp.MustCompile(`^[0-9.]+$`)
 )
 
+// hostPort is one host name written in a string, with the port written
+// with it (0 when none).
+type hostPort struct {
+	host string
+	port int32
+}
+
 // hosts returns the host names written in s: URL hosts, host:port hosts, and
 // words that name a Service or a host alias of the pod (or end in .svc or
-// .svc.cluster.local), unique, in order of appearance.
-func (ix *svcIndex) hosts(s string, aliases map[string]bool) []string {
-	var out []string
-	seen := map[string]bool{}
-	add := func(h string) {
+// .svc.cluster.local), unique by host and port, in order of appearance; a
+// bare word is left out when the same host was written with a port.
+func (ix *svcIndex) hosts(s string, aliases map[string]bool) []hostPort {
+	var out []hostPort
+	seen := map[hostPort]bool{}
+	hosts := map[string]bool{}
+	add := func(h, port string) {
 		h = strings.ToLower(strings.TrimSuffix(h, "."))
-		if h == "" || seen[h] || isIP(h) || h == "localhost" {
+		if h == "" || isIP(h) || h == "localhost" {
 			return
 		}
-		seen[h] = true
-		out = append(out, h)
+		p, _ := strconv.Atoi(port)
+		hp := hostPort{h, int32(p)}
+		if seen[hp] || (p == 0 && hosts[h]) {
+			return
+		}
+		seen[hp], hosts[h] = true, true
+		out = append(out, hp)
 	}
 	for _, u := range urlRE.FindAllString(s, -1) {
 		if p, err := url.Parse(u); err == nil {
-			add(p.Hostname())
+			add(p.Hostname(), p.Port())
 		}
 	}
 	for _, m := range hostPortRE.FindAllStringSubmatch(s, -1) {
-		add(m[1])
+		add(m[1], m[2])
 	}
 	for _, w := range wordRE.FindAllString(s, -1) {
 		lw := strings.ToLower(w)
 		first, _, _ := strings.Cut(lw, ".")
 		if ix.serviceNames[lw] || aliases[lw] || strings.HasSuffix(lw, ".svc") || strings.HasSuffix(lw, ".svc.cluster.local") ||
 			(strings.Contains(lw, ".") && ix.serviceNames[first] && looksInternal(lw)) {
-			add(lw)
+			add(lw, "")
 		}
 	}
 	return out
@@ -264,7 +282,7 @@ func (ix *svcIndex) refs(o *model.Object) []Ref {
 	var refs []Ref
 	add := func(container, field, s string, aliases map[string]bool) {
 		for _, h := range ix.hosts(s, aliases) {
-			refs = append(refs, Ref{Object: o.Key(), Namespace: ns, Container: container, Field: field, Host: h, Resolves: ix.resolve(h, ns, aliases)})
+			refs = append(refs, Ref{Object: o.Key(), Namespace: ns, Container: container, Field: field, Host: h.host, Port: h.port, Resolves: ix.resolve(h.host, ns, aliases)})
 		}
 	}
 	if spec, _, ok := footprint.PodSpec(o); ok {

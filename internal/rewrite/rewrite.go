@@ -213,9 +213,10 @@ func setReplicas(o *model.Object, op solve.Op) ([]Change, error) {
 }
 
 // dropService removes a Service that only the pods of w use: w's pods reach
-// its name (short and qualified) through hostAliases to 127.0.0.1, on the
-// same ports, since the planner keeps only Services whose ports equal their
-// target ports.
+// its name (short and qualified) through hostAliases to 127.0.0.1; where
+// the Service sent a port to a different target port, the clients' name:P
+// becomes name:T (the planner keeps Services whose clients do not all write
+// the port).
 func dropService(o, w *model.Object, op solve.Op) ([]Change, error) {
 	if _, ok := o.Obj.(*corev1.Service); !ok {
 		return nil, fmt.Errorf("%s: not a Service", o.Where())
@@ -232,11 +233,70 @@ func dropService(o, w *model.Object, op solve.Op) ([]Change, error) {
 	if err := mergeAliases(spec, add, o.Ref()); err != nil {
 		return nil, err
 	}
-	return []Change{
+	changes := []Change{
 		{Object: o.Key(), Field: "(object)", Before: "present", After: "(dropped)", Reason: op.Reason},
 		{Object: w.Key(), Field: "spec.template.spec.hostAliases", Before: "", After: "127.0.0.1: " + strings.Join(hosts, ", "),
-			Reason: fmt.Sprintf("%s is gone; its only users run in this pod and reach it there, on the same ports", o.Ref())},
-	}, nil
+			Reason: fmt.Sprintf("%s is gone; its only users run in this pod and reach it there", o.Ref())},
+	}
+	return append(changes, remapPorts(w, spec, o.Name(), op.Remap)...), nil
+}
+
+// remapPorts rewrites name:P to name:T (name alone or qualified) in the env
+// values, command and args of spec's containers, for every P -> T of remap:
+// with the Service gone, a client reaches the pod itself, where the server
+// listens on T.
+func remapPorts(w *model.Object, spec *corev1.PodSpec, name string, remap map[int32]int32) []Change {
+	if len(remap) == 0 {
+		return nil
+	}
+	var changes []Change
+	ports := make([]int32, 0, len(remap))
+	for p := range remap {
+		ports = append(ports, p)
+	}
+	sort.Slice(ports, func(i, j int) bool { return ports[i] < ports[j] })
+	res := make([]*regexp.Regexp, len(ports))
+	for i, p := range ports {
+		res[i] = regexp.MustCompile(`(^|[^a-zA-Z0-9.-])(` + regexp.QuoteMeta(name) + `(?:\.[a-z0-9-]+)?(?:\.svc(?:\.cluster\.local)?)?):` + fmt.Sprint(p) + `\b`)
+	}
+	edit := func(field, s string) string {
+		out := s
+		for i, p := range ports {
+			out = res[i].ReplaceAllString(out, "${1}${2}:"+fmt.Sprint(remap[p]))
+		}
+		if out != s {
+			changes = append(changes, Change{Object: w.Key(), Field: field, Before: s, After: out,
+				Reason: fmt.Sprintf("Service/%s, which sent port %s, is gone: the client reaches the server in its own pod on the target port", name, remapList(ports, remap))})
+		}
+		return out
+	}
+	for _, group := range []struct {
+		path string
+		cs   []corev1.Container
+	}{{"initContainers", spec.InitContainers}, {"containers", spec.Containers}} {
+		for ci := range group.cs {
+			c := &group.cs[ci]
+			where := group.path + "[" + c.Name + "]"
+			for ei := range c.Env {
+				c.Env[ei].Value = edit(where+".env["+c.Env[ei].Name+"].value", c.Env[ei].Value)
+			}
+			for ai := range c.Command {
+				c.Command[ai] = edit(fmt.Sprintf("%s.command[%d]", where, ai), c.Command[ai])
+			}
+			for ai := range c.Args {
+				c.Args[ai] = edit(fmt.Sprintf("%s.args[%d]", where, ai), c.Args[ai])
+			}
+		}
+	}
+	return changes
+}
+
+func remapList(ports []int32, remap map[int32]int32) string {
+	var out []string
+	for _, p := range ports {
+		out = append(out, fmt.Sprintf("%d to %d", p, remap[p]))
+	}
+	return strings.Join(out, ", ")
 }
 
 // setStorage sets the requested size of a PersistentVolumeClaim, or of the

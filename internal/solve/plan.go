@@ -50,7 +50,8 @@ const (
 	// maxUnavailable 1 above.
 	OpStrategy = "strategy"
 	// OpDropService removes the Service Object; the pods of Members[0],
-	// which alone use it, reach its name through hostAliases to 127.0.0.1.
+	// which alone use it, reach its name through hostAliases to 127.0.0.1,
+	// their name:P references rewritten to name:T per Remap.
 	OpDropService = "drop-service"
 	// OpMergeConfig merges the ConfigMaps (or Secrets) Members into
 	// Members[0], every reference of the app's pods rewritten.
@@ -71,7 +72,10 @@ type Op struct {
 	Replicas  int32
 	// Members are the objects an OpMerge merges, in order.
 	Members []int
-	Reason  string
+	// Remap, for OpDropService, maps a port of the Service to the target
+	// port its clients must now name (ServiceUse.Remap).
+	Remap  map[int32]int32
+	Reason string
 }
 
 // Plan is the changes to make, and what the solver found.

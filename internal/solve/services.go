@@ -20,6 +20,10 @@ type ServiceUse struct {
 	// can go once its clients share its server's pod (which then reaches
 	// the name through hostAliases to 127.0.0.1).
 	Why string
+	// Remap maps each port the Service sends to a different target port
+	// (P -> T): its clients, which all write the port with the name, reach
+	// the pod itself on T once it is gone.
+	Remap map[int32]int32
 }
 
 // members is the set of workloads that must share a pod for u to go.
