@@ -167,12 +167,23 @@ func LoadApp(ctx context.Context, paths []string, opts ...LoadOption) (*App, err
 		Values: o.values, Set: o.set, Answers: o.answers,
 		EnvFiles: o.envFiles, Profiles: o.profiles, StatefulSets: o.stateful,
 		ClaimSize: o.claimSize, HelmKubeVersion: o.kubeVer,
-		Limits: o.limits,
+		Limits: o.limits, Detected: detected(paths, formats),
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &App{app: app, formats: formats}, nil
+}
+
+// detected maps each path to its format, for load to read each file once.
+func detected(paths, formats []string) map[string]string {
+	m := make(map[string]string, len(paths))
+	for i, p := range paths {
+		if p != "-" {
+			m[p] = formats[i]
+		}
+	}
+	return m
 }
 
 // detect names the format of every path.

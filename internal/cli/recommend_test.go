@@ -85,6 +85,24 @@ func TestRecommendCommand(t *testing.T) {
 		!regexp.MustCompile(`Deployment/redis-cart/redis +no-data +- +70m,200Mi / 125m,256Mi +none \(no usage\)`).MatchString(errs) {
 		t.Errorf("fit --usage-from report, want fit's headline and per container lower bound, size given, risk left:\n%s", errs)
 	}
+	rep := filepath.Join(t.TempDir(), "fit.json")
+	if code, _, errs = runCLI("fit", app, "--usage-from", rec, "-t", "sandbox", "-o", "yaml", "--report", rep, "--report-format", "json"); code != 0 {
+		t.Fatalf("fit --usage-from --report-format json: exit %d %s", code, errs)
+	}
+	data, err := os.ReadFile(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := schematest.Validate(data); err != nil {
+		t.Errorf("fit --usage-from's JSON report does not follow docs/report.schema.json: %v", err)
+	}
+	var fr struct {
+		Command   string
+		Recommend struct{ Containers []struct{ Fitted *json.RawMessage } }
+	}
+	if err := json.Unmarshal(data, &fr); err != nil || fr.Command != "fit" || len(fr.Recommend.Containers) != 13 || fr.Recommend.Containers[0].Fitted == nil {
+		t.Errorf("fit --usage-from JSON: command %q, %d containers (%v); want fit, 13 with their fitted sizes", fr.Command, len(fr.Recommend.Containers), err)
+	}
 }
 
 // The YAML file of floors (--usage) is gone: using it is a usage error that
@@ -294,7 +312,7 @@ func TestRecommendBadInput(t *testing.T) {
 			err: []string{"rate.json: answer 1, result 0: no __name__ label"}},
 		{name: "missing file", from: filepath.Join(dir, "nope.om"), err: []string{filepath.Join(dir, "nope.om"), "no such file"}},
 		{name: "prometheus refuses connections", from: refused, args: window, err: []string{"prometheus " + refused, "connection refused"}},
-		{name: "prometheus answers 500", from: failing.URL, args: window, err: []string{"prometheus " + failing.URL, "server error: 500"}},
+		{name: "prometheus answers 500", from: failing.URL, args: window, err: []string{"prometheus " + failing.URL, "server error: 500", "storage is broken"}},
 		{name: "prometheus does not answer", from: silent.URL, args: append([]string{"--prometheus-timeout", "300ms"}, window...),
 			err: []string{"prometheus " + silent.URL, "no answer within 300ms"}},
 	} {

@@ -54,6 +54,8 @@ type analyzer struct {
 	// missingClaims are the claims pods may name that will not exist:
 	// "refused" by admission, or "absent" from the app.
 	missingClaims map[string]string
+	// podUsage is PodUsage of each of res.Workloads' pods, by index.
+	podUsage []corev1.ResourceList
 }
 
 // Analyze computes the footprint of app in t.
@@ -407,6 +409,7 @@ func (a *analyzer) preparePod(o *model.Object) podPrep {
 func (a *analyzer) pods(p podPrep) {
 	o, spec, stored, refusal, n := p.o, p.spec, p.stored, p.refusal, p.n
 	a.res.Workloads = append(a.res.Workloads, p.w)
+	a.podUsage = append(a.podUsage, p.u)
 
 	claims := append(claimTemplates(o), ephemeralClaims(spec)...)
 	ordered := false
@@ -631,7 +634,7 @@ func refusalKey(msg string) string {
 
 // rollouts warns when a rolling update has no room for its surge pods.
 func (a *analyzer) rollouts() {
-	for _, w := range a.res.Workloads {
+	for i, w := range a.res.Workloads {
 		d, ok := w.Object.Obj.(*appsv1.Deployment)
 		if !ok || w.Replicas == 0 || w.Refused != "" || d.Spec.Strategy.Type == appsv1.RecreateDeploymentStrategyType {
 			continue
@@ -658,7 +661,7 @@ func (a *analyzer) rollouts() {
 			// real control plane by internal/verify's differential tests).
 			continue
 		}
-		u := PodUsage(w.Pod)
+		u := a.podUsage[i]
 		for _, qs := range a.quotas {
 			if !QuotaMatchesPod(qs.q, w.Pod) || qs.over() {
 				continue // not matched, or already over: the quota finding says it

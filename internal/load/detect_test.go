@@ -3,6 +3,7 @@ package load
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -50,5 +51,33 @@ func TestDetect(t *testing.T) {
 	}
 	if _, err := Detect(filepath.Join(t.TempDir(), "nope")); err == nil {
 		t.Error("Detect of a missing path: no error")
+	}
+}
+
+// TestLoadTakesDetectedFormats: a format the caller detected already is
+// used as it is (the file is not read again to detect it), and only for its
+// path; a smaller input limit than Detect's detects again, under the limit.
+func TestLoadTakesDetectedFormats(t *testing.T) {
+	dir := t.TempDir()
+	app := filepath.Join(dir, "app.yaml")
+	if err := os.WriteFile(app, []byte("services:\n  web:\n    image: nginx\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load([]string{app}, Options{})
+	if err != nil || len(got.Objects) == 0 {
+		t.Fatalf("detected as Compose: %d objects, %v", len(got.Objects), err)
+	}
+	_, err = Load([]string{app}, Options{Detected: map[string]string{app: "kubernetes"}})
+	if err == nil || !strings.Contains(err.Error(), "holds no Kubernetes manifests") {
+		t.Errorf("told Kubernetes: error %v, want the Kubernetes loader's", err)
+	}
+	got, err = Load([]string{app}, Options{Detected: map[string]string{"other.yaml": "kubernetes"}})
+	if err != nil || len(got.Objects) == 0 {
+		t.Errorf("told about another path: %d objects, %v", len(got.Objects), err)
+	}
+	opts := Options{Detected: map[string]string{app: "kubernetes"}}
+	opts.Limits.Input = 10
+	if _, err := Load([]string{app}, opts); err == nil || strings.Contains(err.Error(), "holds no Kubernetes manifests") {
+		t.Errorf("under a 10-byte limit: error %v, want the limit's", err)
 	}
 }

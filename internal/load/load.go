@@ -3,6 +3,7 @@ package load
 import (
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -54,6 +55,11 @@ type Options struct {
 
 	// Limits bound what is read and expanded; zero fields take defaults.
 	Limits limit.Limits
+
+	// Detected maps paths to the format Detect named for them, when the
+	// caller has asked already: detecting reads a whole file (a YAML parse
+	// of a 1,000-service Compose file costs as much as converting it).
+	Detected map[string]string
 }
 
 // Formats lists the formats Load understands, for --format's help.
@@ -66,6 +72,13 @@ func Load(paths []string, opts Options) (*model.App, error) {
 	}
 	opts.Limits = opts.Limits.Defaults()
 	app := &model.App{}
+	// Detect each path once (with Detect's limit; loadPath asks again only
+	// under another limit).
+	detected := maps.Clone(opts.Detected)
+	if detected == nil {
+		detected = map[string]string{}
+	}
+	opts.Detected = detected
 	vampPaths, vampRead := vampGroup(paths, opts), false
 	for _, p := range paths {
 		if vampPaths[p] {
@@ -101,7 +114,11 @@ func vampGroup(paths []string, opts Options) map[string]bool {
 		}
 		format := opts.Format
 		if format == "" {
+			format = opts.Detected[p]
+		}
+		if format == "" {
 			format, _ = Detect(p)
+			opts.Detected[p] = format
 		}
 		if format == "vamp" {
 			group[p] = true
@@ -140,6 +157,9 @@ func loadPath(app *model.App, path string, opts Options) error {
 		return add(app, objs, findings, err)
 	}
 	format := opts.Format
+	if format == "" && opts.Limits.Input == limit.DefaultInput {
+		format = opts.Detected[path]
+	}
 	if format == "" {
 		format, err = detect(path, opts.Limits.Input)
 		if err != nil {

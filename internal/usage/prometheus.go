@@ -116,6 +116,10 @@ func (r *reader) promChunk(ctx context.Context, client promv1.API, cfg Prometheu
 		if ctx.Err() == nil && (errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()) {
 			return fmt.Errorf("prometheus %s: no answer within %s to query %s at %s: %w", url, cfg.timeout(), expr, end.Format(time.RFC3339), err)
 		}
+		var pe *promv1.Error
+		if errors.As(err, &pe) && pe.Detail != "" && !strings.Contains(pe.Msg, pe.Detail) {
+			return fmt.Errorf("prometheus %s: query %s at %s: %w (the server said: %s)", url, expr, end.Format(time.RFC3339), err, clip([]byte(strings.TrimSpace(pe.Detail))))
+		}
 		return fmt.Errorf("prometheus %s: query %s at %s: %w", url, expr, end.Format(time.RFC3339), err)
 	}
 	mat, ok := v.(model.Matrix)

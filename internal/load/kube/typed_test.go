@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"strings"
 	"testing"
 
 	yamlv2 "go.yaml.in/yaml/v2"
@@ -133,6 +134,9 @@ func FuzzTypedFastPath(f *testing.F) {
 		if _, _, msg := compareFastPath(doc); msg != "" {
 			t.Fatal(msg)
 		}
+		if msg := compareSplit(doc); msg != "" {
+			t.Fatal(msg)
+		}
 	})
 }
 
@@ -152,6 +156,60 @@ func TestTypedFastPathGivesUp(t *testing.T) {
 		}
 		if obj := fastTyped(y.(map[any]any)); obj != nil {
 			t.Errorf("the fast path decided:\n%s", c)
+		}
+	}
+}
+
+// compareSplit splits data with splitYAML and with apimachinery's
+// YAMLReader, which it replaces, and says how they differ.
+func compareSplit(data []byte) string {
+	var got [][]byte
+	gotErr := splitYAML(data, func(d []byte) error { got = append(got, d); return nil })
+	want, wantErr := readerDocs(data)
+	if (gotErr == nil) != (wantErr == nil) || (gotErr != nil && gotErr.Error() != wantErr.Error()) {
+		return fmt.Sprintf("errors differ: %v, YAMLReader %v", gotErr, wantErr)
+	}
+	if gotErr != nil {
+		got = got[:min(len(got), len(want))] // YAMLReader stops at the bad separator
+	}
+	if len(got) != len(want) {
+		return fmt.Sprintf("%d documents, YAMLReader %d", len(got), len(want))
+	}
+	for i := range got {
+		if !bytes.Equal(got[i], want[i]) {
+			return fmt.Sprintf("document %d: %q, YAMLReader %q", i, got[i], want[i])
+		}
+	}
+	return ""
+}
+
+func readerDocs(data []byte) ([][]byte, error) {
+	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+	var docs [][]byte
+	for {
+		doc, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return docs, nil
+		}
+		if err != nil {
+			return docs, err
+		}
+		docs = append(docs, doc)
+	}
+}
+
+// TestSplitMatchesYAMLReader compares the document splitter with the reader
+// it replaces on the corpus, a generated app and the edge cases of lines.
+func TestSplitMatchesYAMLReader(t *testing.T) {
+	inputs := []string{"", "\n", "---", "---\n", "a: 1", "a: 1\n---\nb: 2", "a: 1\r\n---\r\nb: 2\r\n", "a: 1\r", "--- # c\na: 1\n--- \t\n\n---\n# only a comment\n",
+		"---x\n", "--- x\na: 1\n", "a: 1\n----\n", "a: 1\n---", " ---\n", "a: |\n  ---\n", strings.Repeat("x", 10000) + "\r\n---\r\n" + strings.Repeat("y", 4095) + "\r\n"}
+	for _, in := range fuzzseed.FilesUnder(1<<20, 1000, []string{".yaml", ".yml"}, "testdata", fuzzseed.Corpus()) {
+		inputs = append(inputs, string(in))
+	}
+	inputs = append(inputs, string(appgen.Generate(300, 1)))
+	for i, in := range inputs {
+		if msg := compareSplit([]byte(in)); msg != "" {
+			t.Errorf("input %d: %s", i, msg)
 		}
 	}
 }
