@@ -2,8 +2,10 @@
 # Times the local control plane with cached binaries: `rightsize sim up`
 # until the control plane is ready (then `sim down`), and `rightsize verify`
 # of online-boutique (12 Deployments, 12 Services) end to end, three times
-# each, then `verify --sim` on a running `sim up`: sh bench/verify.sh
+# each, then `verify --sim` on a running `sim up` (five times); the load
+# average before and after, as wall times depend on it: sh bench/verify.sh
 set -eu
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -28,3 +30,4 @@ for i in 1 2 3 4 5; do
 	/usr/bin/time -f "verify --sim $app --target sandbox: %e s" "$tmp/rightsize" verify "$app" --target sandbox --sim --state-dir "$tmp/state" -o json > /dev/null 2> "$tmp/err" || [ $? -eq 3 ] || { cat "$tmp/err"; exit 1; }
 	grep '^verify' "$tmp/err"
 done
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -240,6 +240,8 @@ leaderElection:
 			"--concurrent-replicaset-syncs=20",
 			"--concurrent-statefulset-syncs=20",
 			"--concurrent-job-syncs=20",
+			"--concurrent-deployment-syncs=20",
+			"--concurrent-daemonset-syncs=20",
 		)},
 		{"kube-scheduler", append(c.serving("scheduler", schedPort), "--config="+schedConfig)},
 	}
@@ -402,9 +404,11 @@ func (c *Cluster) exited() error {
 }
 
 // retry calls f until it succeeds, ctx ends, the deadline passes or a
-// component exits.
+// component exits: again after 10 ms, then twice as long each time, up to
+// 100 ms.
 func (c *Cluster) retry(ctx context.Context, timeout time.Duration, f func() error) error {
 	deadline := time.Now().Add(timeout)
+	pause := 10 * time.Millisecond
 	for {
 		err := f()
 		if err == nil {
@@ -419,8 +423,9 @@ func (c *Cluster) retry(ctx context.Context, timeout time.Duration, f func() err
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("%w (last error: %v)", ctx.Err(), err)
-		case <-time.After(50 * time.Millisecond):
+		case <-time.After(pause):
 		}
+		pause = min(2*pause, 100*time.Millisecond)
 	}
 }
 

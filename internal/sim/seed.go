@@ -50,17 +50,17 @@ func (c *Cluster) seed(ctx context.Context, namespace string, t *model.Target) e
 	// Controllers create both in every namespace, and quota charges them:
 	// wait for them before the quotas, so that their first status counts
 	// them. Limit ranges need not wait.
-	byController := func(resource, name string, obj runtime.Object) func() error {
+	byController := func(resource, name string) func() error {
 		return func() error {
-			if err := c.awaitNamed(ctx, resource, namespace, name, obj, nil); err != nil {
+			if err := c.awaitNamed(ctx, resource, namespace, name, nil); err != nil {
 				return fmt.Errorf("%w (made by kube-controller-manager)\n%s", err, c.Log("kube-controller-manager", 10))
 			}
 			return nil
 		}
 	}
 	steps := []func() error{
-		byController("serviceaccounts", "default", &corev1.ServiceAccount{}),
-		byController("configmaps", "kube-root-ca.crt", &corev1.ConfigMap{}),
+		byController("serviceaccounts", "default"),
+		byController("configmaps", "kube-root-ca.crt"),
 	}
 	for _, lr := range t.LimitRanges {
 		steps = append(steps, func() error {
@@ -183,7 +183,7 @@ func (c *Cluster) createQuota(ctx context.Context, namespace string, q *corev1.R
 			return fmt.Errorf("creating ResourceQuota %s in %s: %w", q.Name, namespace, err)
 		}
 		var got *corev1.ResourceQuota
-		err = c.awaitNamed(ctx, "resourcequotas", namespace, q.Name, &corev1.ResourceQuota{}, func(obj runtime.Object) bool {
+		err = c.awaitNamed(ctx, "resourcequotas", namespace, q.Name, func(obj runtime.Object) bool {
 			got = obj.(*corev1.ResourceQuota)
 			if got.UID != created.UID {
 				return false // the quota this one replaces
@@ -267,18 +267,12 @@ func (c *Cluster) recount(ctx context.Context, namespace, name string) error {
 		if err != nil {
 			return fmt.Errorf("recounting ResourceQuota %s/%s: %w", namespace, name, err)
 		}
-		err = c.retry(ctx, 30*time.Second, func() error {
-			cur, err := cs.Get(ctx, name, metav1.GetOptions{})
-			if err != nil {
-				return err
-			}
-			if _, has := cur.Status.Hard[key]; has != add {
-				return fmt.Errorf("ResourceQuota %s/%s not recounted yet", namespace, name)
-			}
-			return nil
+		err = c.awaitNamed(ctx, "resourcequotas", namespace, name, func(obj runtime.Object) bool {
+			_, has := obj.(*corev1.ResourceQuota).Status.Hard[key]
+			return has == add
 		})
 		if err != nil {
-			return err
+			return fmt.Errorf("recounting: %w", err)
 		}
 	}
 	return nil

@@ -3,24 +3,31 @@ package verify
 import (
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/rightsize/rightsize/internal/footprint"
 	"github.com/rightsize/rightsize/internal/model"
 )
 
 // batches splits objects (in apply order) into runs that are created at
-// once: consecutive objects of one kind that no quota counts, where the
-// workload controllers (Deployment, StatefulSet, DaemonSet, ReplicaSet,
-// Job, CronJob) count as one kind, as their pods come later from the
-// controllers, in an order of their own. An object a quota counts is a
-// batch of its own: which of two such objects is refused depends on which
-// comes first, and the footprint predicts apply order. So is an object
-// other objects depend on in their admission (a LimitRange or a
-// PriorityClass before the pods, say): its kind sorts before theirs, and
-// kinds never share a batch.
-func (v *Verifier) batches(objs []*model.Object, keys map[corev1.ResourceName]bool) [][]*model.Object {
+// once: consecutive objects of one kind that no quota counts. An object a
+// quota counts is a batch of its own: which of two such objects is refused
+// depends on which comes first, and the footprint predicts apply order. So
+// is an object other objects depend on in their admission (a
+// ServiceAccount, a LimitRange or a PriorityClass before the pods, say):
+// its kind sorts before theirs, and kinds never share a batch.
+//
+// Workloads (what makes pods, and the ReplicaSets, Jobs and claims they
+// come with) count under the quotas of what they make, and their
+// controllers create that in the order the workloads come: each is a batch
+// of its own, unless the footprint predicts that the whole app fits
+// (fits). Then the order cannot change what is admitted, and the workloads
+// and the Services before them (which no pod's admission looks at) are
+// one batch; were the prediction wrong, a refusal would still show, only
+// perhaps of another workload than in apply order.
+func (v *Verifier) batches(objs []*model.Object, keys map[corev1.ResourceName]bool, fits bool) [][]*model.Object {
 	var out [][]*model.Object
 	last := ""
 	for _, o := range objs {
-		group := batchGroup(o)
+		group := batchGroup(o, fits)
 		if v.counted(o, keys) || allocates(o) {
 			group = ""
 		}
@@ -52,14 +59,20 @@ func allocates(o *model.Object) bool {
 	return false
 }
 
-// batchGroup is the kind whose objects may share a batch.
-func batchGroup(o *model.Object) string {
-	gk := o.GVK().GroupKind()
-	switch gk.String() {
-	case "Deployment.apps", "StatefulSet.apps", "DaemonSet.apps", "ReplicaSet.apps", "Job.batch", "CronJob.batch":
+// batchGroup is the kind whose objects may share a batch, "" for none.
+func batchGroup(o *model.Object, fits bool) string {
+	kind := o.GVK().GroupKind().String()
+	_, _, makesPods := footprint.PodSpec(o)
+	switch {
+	case makesPods || kind == "CronJob.batch":
+		if !fits {
+			return ""
+		}
+		return "workloads"
+	case kind == "Service" && fits:
 		return "workloads"
 	}
-	return gk.String()
+	return kind
 }
 
 // counted reports whether a quota key of keys charges the creation of o:

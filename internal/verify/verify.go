@@ -173,7 +173,7 @@ func (v *Verifier) Run(ctx context.Context, app *model.App, t *model.Target, opt
 		return nil, err
 	}
 	r := &Report{Target: t.Name, Namespace: ns, Refusals: []Refusal{}, Workloads: []Workload{}, Footprint: predicted}
-	if w.workloads, err = v.createAll(ctx, app, t, w, r, opts.Progress); err != nil {
+	if w.workloads, err = v.createAll(ctx, app, t, predicted.Fits, w, r, opts.Progress); err != nil {
 		return nil, err
 	}
 	if err := v.observe(ctx, r, w, opts); err != nil {
@@ -227,12 +227,12 @@ func namespaceFor(t *model.Target, opts Options) (string, *model.Target) {
 // bind before what follows them; refusals and skipped objects go to r. It
 // returns the pod-creating objects created, in app order. Objects of one
 // batch (see batches) are created at once.
-func (v *Verifier) createAll(ctx context.Context, app *model.App, t *model.Target, w *watcher, r *Report, p progress.Func) ([]*model.Object, error) {
+func (v *Verifier) createAll(ctx context.Context, app *model.App, t *model.Target, fits bool, w *watcher, r *Report, p progress.Func) ([]*model.Object, error) {
 	var workloads []*model.Object
 	var claims []string // created, not yet bound
 	order := footprint.ApplyOrder(app.Objects)
 	done := 0
-	for _, batch := range v.batches(order, quotaKeys(app, t)) {
+	for _, batch := range v.batches(order, quotaKeys(app, t), fits) {
 		p.Report(progress.Event{Stage: "verify", Message: "creating " + batchName(batch), Done: done, Total: len(order)})
 		done += len(batch)
 		if len(claims) > 0 && batch[0].Kind() != "PersistentVolumeClaim" && batch[0].Kind() != "PersistentVolume" {
@@ -242,7 +242,7 @@ func (v *Verifier) createAll(ctx context.Context, app *model.App, t *model.Targe
 			claims = nil
 		}
 		outcomes := make([]createOutcome, len(batch))
-		parallel(len(batch), 8, func(i int) { outcomes[i] = v.createOne(ctx, batch[i], w.ns) })
+		parallel(len(batch), 32, func(i int) { outcomes[i] = v.createOne(ctx, batch[i], w.ns) })
 		for i, o := range batch {
 			out := outcomes[i]
 			switch {

@@ -11,6 +11,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
@@ -35,7 +36,8 @@ type watcher struct {
 	synced  []cache.InformerSynced
 
 	pods, replicaSets, jobs, events, deployments, statefulSets, daemonSets, claims cache.Indexer
-	lastReport                                                                     string
+
+	lastReport string // the last progress message
 }
 
 // newWatcher starts the informers of namespace ns; withClaims adds one of
@@ -80,10 +82,20 @@ func (w *watcher) close() {
 	w.factory.Shutdown()
 }
 
-// sync waits until every informer has listed the namespace once.
+// sync waits until every informer has listed the namespace once, looking
+// every millisecond (a local check; client-go's WaitForCacheSync looks
+// every 100 ms).
 func (w *watcher) sync(ctx context.Context) error {
-	if !cache.WaitForCacheSync(ctx.Done(), w.synced...) {
-		return fmt.Errorf("watching namespace %s: %w", w.ns, context.Cause(ctx))
+	err := wait.PollUntilContextCancel(ctx, time.Millisecond, true, func(context.Context) (bool, error) {
+		for _, synced := range w.synced {
+			if !synced() {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+	if err != nil {
+		return fmt.Errorf("watching namespace %s: %w", w.ns, err)
 	}
 	return nil
 }
