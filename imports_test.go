@@ -31,11 +31,11 @@ var allowedImports = map[string][]string{
 	"internal/load/vamp":      {"internal/load/workload", "internal/load/limit"},
 	"internal/load/helm":      {"internal/load/kube", "internal/load/limit"},
 	"internal/load/kustomize": {"internal/load/kube", "internal/load/limit"},
-	"internal/load/kube":      {"internal/load/limit"},
+	"internal/load/kube":      {"internal/load/limit", "internal/par"},
 	"internal/load/workload":  {"internal/load/limit"},
 	"internal/load/limit":     {},
 	"internal/target":         {"internal/load/limit"},
-	"internal/footprint":      {},
+	"internal/footprint":      {"internal/par"},
 	"internal/solve":          {},
 	// names resolves host names as the cluster would: which pods a Service
 	// selects is the footprint's expansion.
@@ -45,6 +45,8 @@ var allowedImports = map[string][]string{
 	"internal/render":  {},
 	// progress is a leaf: the callback long work reports through.
 	"internal/progress": {},
+	// par is a leaf: the worker pool that loading and the footprint share.
+	"internal/par": {},
 	// Overlays and diffs are render's encodings of objects.
 	"internal/render/kustomize": {"internal/render"},
 	"internal/render/diff":      {"internal/render"},

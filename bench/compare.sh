@@ -27,7 +27,7 @@ run1() {
 		if [ "$a" = @OUT@ ]; then a=$dir; fi
 		set -- "$@" "$a"
 	done
-	/usr/bin/time -f "%e %M" -o "$tmp/one" "$@" > /dev/null 2>&1 || [ $? -eq 3 ]
+	/usr/bin/time -f "%e %M %U" -o "$tmp/one" "$@" > /dev/null 2>&1 || [ $? -eq 3 ]
 }
 
 # measure NAME CMD...: runs CMD $runs times, prints and stores the median
@@ -49,13 +49,15 @@ measure() {
 	done
 	sec=$(sort -n "$tmp/$name.t" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 	mib=$(awk '{print $2}' "$tmp/$name.t" | sort -n | awk '{a[NR]=$1} END {printf "%.0f", a[int((NR+1)/2)]/1024}')
-	printf '%-34s %6.2f s  %5s MiB\n' "$name" "$sec" "$mib"
+	user=$(awk '{print $3}' "$tmp/$name.t" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+	printf '%-34s %6.2f s  %6.2f s user  %5s MiB\n' "$name" "$sec" "$user" "$mib"
 	eval "sec_$name=$sec"
+	eval "user_$name=$user"
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
-echo "medians of $runs runs, $(nproc) cores"
+echo "medians of $runs runs, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 measure floor_yaml "$tmp/floor" -yaml "$out/app-5000.yaml"
 measure analyze "$tmp/rightsize" analyze "$out/app-5000.yaml" -o json
 measure fit "$tmp/rightsize" fit "$out/app-5000.yaml" --target sandbox -o yaml
@@ -63,6 +65,7 @@ measure floor_compose "$tmp/floor" -compose "$out/compose-1000.yaml"
 measure convert_files "$tmp/rightsize" convert "$out/compose-1000.yaml" --out @OUT@
 measure convert_stdout "$tmp/rightsize" convert "$out/compose-1000.yaml"
 echo
-echo "analyze / decode floor:         $(ratio "$sec_analyze" "$sec_floor_yaml")x (target <= 1.5x)"
-echo "fit to sandbox:                 ${sec_fit} s (target < 1.5 s)"
+echo "analyze / decode floor:         $(ratio "$sec_analyze" "$sec_floor_yaml")x wall, $(ratio "$user_analyze" "$user_floor_yaml")x user CPU (target <= 1.5x wall; the floor uses one core, analyze both)"
+echo "fit to sandbox:                 ${sec_fit} s, ${user_fit} s user CPU (target < 1.5 s)"
 echo "convert to files / compose-go:  $(ratio "$sec_convert_files" "$sec_floor_compose")x (target <= 3x; < 1.0 s)"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -15,7 +15,7 @@ type limitFlags struct {
 }
 
 func (f *limitFlags) register(fs *pflag.FlagSet) {
-	fs.StringArrayVar(&f.limits, "limit", nil, "raise a loading limit for a trusted input, NAME=VALUE (repeatable): input=64Mi, documents=100000, object=3Mi, expansion=64Mi, generated=1024 (the defaults)")
+	fs.StringArrayVar(&f.limits, "limit", nil, "raise a loading limit for a trusted input, NAME=VALUE (repeatable): input=64Mi, documents=100000, object=3Mi, expansion=64Mi, generated=1024, ports=1000 (the defaults)")
 }
 
 // options turns --limit flags into library options.

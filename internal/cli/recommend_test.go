@@ -98,7 +98,9 @@ func TestRecommendCommand(t *testing.T) {
 	}
 	var fr struct {
 		Command   string
-		Recommend struct{ Containers []struct{ Fitted *json.RawMessage } }
+		Recommend struct {
+			Containers []struct{ Fitted *json.RawMessage }
+		}
 	}
 	if err := json.Unmarshal(data, &fr); err != nil || fr.Command != "fit" || len(fr.Recommend.Containers) != 13 || fr.Recommend.Containers[0].Fitted == nil {
 		t.Errorf("fit --usage-from JSON: command %q, %d containers (%v); want fit, 13 with their fitted sizes", fr.Command, len(fr.Recommend.Containers), err)

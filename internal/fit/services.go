@@ -35,7 +35,16 @@ func (f *fitter) services() error {
 		return nil
 	}
 	uses := serviceUses(f.app)
-	m := rewrite.NewMerger(f.app, nil)
+	// With replicas allowed, a group's members are brought to its smallest
+	// replica count before merging: groups are tried as if every
+	// Deployment ran one replica (nothing else a merge checks depends on
+	// the count).
+	equalize := f.opts.allowed(AllowReplicas) && f.opts.allowed(AllowMerge)
+	base := f.app
+	if equalize {
+		base = oneReplica(f.app)
+	}
+	m := rewrite.NewMerger(base, nil)
 	try := func(group []int) string {
 		if why := mergeable(m, group); why != "" {
 			return why
@@ -44,7 +53,7 @@ func (f *fitter) services() error {
 		if err != nil {
 			return err.Error()
 		}
-		return checkMerged(f.app, f.t, group, merged)
+		return checkMerged(base, f.t, group, merged)
 	}
 	plan := solve.ServiceRemovals(uses, int(need), f.opts.allowed(AllowMerge), try)
 	if plan.Left > 0 || len(plan.Remove) == 0 {
@@ -53,7 +62,12 @@ func (f *fitter) services() error {
 	}
 	var ops []solve.Op
 	for _, g := range plan.Groups {
-		ops = append(ops, solve.Op{Kind: solve.OpMerge, Object: -1, Members: g, Reason: why + "; merged so that the Services between them can go"})
+		reason := why + "; merged so that the Services between them can go"
+		if equalize {
+			ro, _ := equalReplicas(f.app, g, reason)
+			ops = append(ops, ro...)
+		}
+		ops = append(ops, solve.Op{Kind: solve.OpMerge, Object: -1, Members: g, Reason: reason})
 	}
 	for _, ui := range plan.Remove {
 		ops = append(ops, solve.Op{Kind: solve.OpDropService, Object: uses[ui].Object, Members: []int{plan.Host[ui]}, Remap: uses[ui].Remap, Reason: why})
@@ -63,6 +77,21 @@ func (f *fitter) services() error {
 		return err
 	}
 	return f.size(false)
+}
+
+// oneReplica is a copy of app with every Deployment at one replica.
+func oneReplica(app *model.App) *model.App {
+	out := &model.App{Objects: make([]*model.Object, len(app.Objects))}
+	one := int32(1)
+	for i, o := range app.Objects {
+		out.Objects[i] = o
+		if d, ok := o.Obj.(*appsv1.Deployment); ok && (d.Spec.Replicas == nil || *d.Spec.Replicas != 1) {
+			cp := d.DeepCopy()
+			cp.Spec.Replicas = &one
+			out.Objects[i] = &model.Object{Source: o.Source, Obj: cp}
+		}
+	}
+	return out
 }
 
 // mergeable says why a group cannot be merged before trying: a member the

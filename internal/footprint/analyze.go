@@ -54,8 +54,6 @@ type analyzer struct {
 	// missingClaims are the claims pods may name that will not exist:
 	// "refused" by admission, or "absent" from the app.
 	missingClaims map[string]string
-	// podUsage is PodUsage of each of res.Workloads' pods, by index.
-	podUsage []corev1.ResourceList
 }
 
 // Analyze computes the footprint of app in t.
@@ -97,8 +95,11 @@ func Analyze(app *model.App, t *model.Target) (*Result, error) {
 			podObjects = append(podObjects, o)
 		}
 	}
-	for _, p := range a.preparePods(podObjects) {
-		a.pods(p)
+	// In batches: a prepared pod's usage is garbage once it is charged.
+	for start := 0; start < len(podObjects); start += podBatch {
+		for _, p := range a.preparePods(podObjects[start:min(start+podBatch, len(podObjects))]) {
+			a.pods(p)
+		}
 	}
 	a.claimReferences()
 	a.summarize()
@@ -374,6 +375,9 @@ type podPrep struct {
 	u       corev1.ResourceList
 }
 
+// podBatch is how many pod-creating objects are prepared at a time.
+const podBatch = 256
+
 // preparePods prepares every pod-creating object, on every CPU for a large
 // app: defaulting, LimitRanger and validation work on each pod alone; only
 // the quota accounting that follows is in order.
@@ -409,7 +413,6 @@ func (a *analyzer) preparePod(o *model.Object) podPrep {
 func (a *analyzer) pods(p podPrep) {
 	o, spec, stored, refusal, n := p.o, p.spec, p.stored, p.refusal, p.n
 	a.res.Workloads = append(a.res.Workloads, p.w)
-	a.podUsage = append(a.podUsage, p.u)
 
 	claims := append(claimTemplates(o), ephemeralClaims(spec)...)
 	ordered := false
@@ -634,7 +637,7 @@ func refusalKey(msg string) string {
 
 // rollouts warns when a rolling update has no room for its surge pods.
 func (a *analyzer) rollouts() {
-	for i, w := range a.res.Workloads {
+	for _, w := range a.res.Workloads {
 		d, ok := w.Object.Obj.(*appsv1.Deployment)
 		if !ok || w.Replicas == 0 || w.Refused != "" || d.Spec.Strategy.Type == appsv1.RecreateDeploymentStrategyType {
 			continue
@@ -661,7 +664,7 @@ func (a *analyzer) rollouts() {
 			// real control plane by internal/verify's differential tests).
 			continue
 		}
-		u := a.podUsage[i]
+		u := PodUsage(w.Pod)
 		for _, qs := range a.quotas {
 			if !QuotaMatchesPod(qs.q, w.Pod) || qs.over() {
 				continue // not matched, or already over: the quota finding says it

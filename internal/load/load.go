@@ -175,7 +175,7 @@ func loadPath(app *model.App, path string, opts Options) error {
 	case "kubernetes", "openshift":
 		return loadKube(app, path, kopts, opts.Limits.Input)
 	case "compose":
-		objs, findings, err := compose.Load(path, compose.Options{EnvFiles: opts.EnvFiles, Profiles: opts.Profiles, StatefulSets: opts.StatefulSets, ClaimSize: opts.ClaimSize, OnRead: onRead})
+		objs, findings, err := compose.Load(path, compose.Options{EnvFiles: opts.EnvFiles, Profiles: opts.Profiles, StatefulSets: opts.StatefulSets, ClaimSize: opts.ClaimSize, OnRead: onRead, Limits: opts.Limits})
 		return add(app, objs, findings, err)
 	case "helm":
 		objs, findings, err := helm.Load(path, helm.Options{Values: opts.Values, Set: opts.Set, Kube: kopts, KubeVersion: opts.HelmKubeVersion})
@@ -187,7 +187,7 @@ func loadPath(app *model.App, path string, opts Options) error {
 		objs, findings, err := vamp.Load(path)
 		return add(app, objs, findings, err)
 	case "rancher":
-		objs, findings, err := rancher.Load(path, rancher.Options{Answers: opts.Answers, Set: opts.Set, StatefulSets: opts.StatefulSets, ClaimSize: opts.ClaimSize, OnRead: onRead})
+		objs, findings, err := rancher.Load(path, rancher.Options{Answers: opts.Answers, Set: opts.Set, StatefulSets: opts.StatefulSets, ClaimSize: opts.ClaimSize, OnRead: onRead, Limits: opts.Limits})
 		return add(app, objs, findings, err)
 	default:
 		return fmt.Errorf("%s: format %q is not supported (supported: %s)", path, format, strings.Join(Formats, ", "))

@@ -2,10 +2,12 @@ package compose
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
 	appsv1 "k8s.io/api/apps/v1"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/rightsize/rightsize/internal/fuzzseed"
 	"github.com/rightsize/rightsize/internal/load/kube"
+	"github.com/rightsize/rightsize/internal/load/limit"
 	"github.com/rightsize/rightsize/internal/model"
 	"github.com/rightsize/rightsize/internal/render"
 )
@@ -346,7 +349,7 @@ func fuzzConvert(data []byte, dir string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := Parse("compose.yaml", data, dir, map[string]string{}, nil)
+	p, err := Parse("compose.yaml", data, dir, map[string]string{}, Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -362,10 +365,31 @@ func fuzzConvert(data []byte, dir string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// A port range over the ports limit is refused before compose-go expands
+// it (one port each: "1-65535" took 35 s), also when a variable holds it;
+// the limit can be raised.
 func TestHugePortRange(t *testing.T) {
-	_, _, err := load(t, "services:\n  web:\n    image: x\n    ports: [\"1-30000:1-30000\"]\n", Options{}, nil)
-	if err == nil || !strings.Contains(err.Error(), "services.web.ports[0]") {
-		t.Fatalf("err = %v, want a refusal naming services.web.ports[0]", err)
+	for _, ports := range []string{`"1-30000:1-30000"`, `"${RANGE:-1-65535:1-65535}"`} {
+		start := time.Now()
+		_, _, err := load(t, "services:\n  web:\n    image: x\n    ports: ["+ports+"]\n", Options{}, nil)
+		var le *limit.Error
+		if !errors.As(err, &le) || le.Limit != "ports" || !strings.Contains(err.Error(), "services.web.ports[0]") {
+			t.Errorf("%s: err = %v, want the ports limit, naming services.web.ports[0]", ports, err)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%s: refused after %s", ports, d)
+		}
+	}
+	doc := "services:\n  web:\n    image: x\n    ports: [\"8000-9499:8000-9499\"]\n"
+	if _, _, err := load(t, doc, Options{}, nil); err == nil {
+		t.Error("1,500 ports accepted under the default limit of 1,000")
+	}
+	objs, _, err := load(t, doc, Options{Limits: limit.Limits{Ports: 2000}}, nil)
+	if err != nil {
+		t.Fatalf("with --limit ports=2000: %v", err)
+	}
+	if svc := model.Lookup[*corev1.Service](objs, "Service", "web"); svc == nil || len(svc.Spec.Ports) != 1500 {
+		t.Errorf("Service/web: want 1,500 ports")
 	}
 }
 

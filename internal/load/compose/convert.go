@@ -38,6 +38,8 @@ type Options struct {
 	// OnRead, when set, is told every file read besides the Compose file
 	// (env files, label files), so that outputs can be kept away from them.
 	OnRead func(path string)
+	// Limits bound what is read and expanded (of them, Compose uses Ports).
+	Limits limit.Limits
 }
 
 // claimSize is the size of a claim for a named volume.
@@ -80,7 +82,7 @@ func Load(path string, opts Options) ([]*model.Object, []model.Finding, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	parsed, err := Parse(file, data, dir, env, opts.Profiles)
+	parsed, err := Parse(file, data, dir, env, opts)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -7,8 +7,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/compose-spec/compose-go/v2/template"
 	"github.com/compose-spec/compose-go/v2/types"
 	"go.yaml.in/yaml/v4"
+
+	"github.com/rightsize/rightsize/internal/load/limit"
 )
 
 var (
@@ -18,6 +21,13 @@ var (
 	reDecode   = regexp.MustCompile(`'([^']*)' (.*)`)
 	reIndex    = regexp.MustCompile(`\[([^\]]+)\]`)
 )
+
+func lookup(env map[string]string) template.Mapping {
+	return func(k string) (string, bool) {
+		v, ok := env[k]
+		return v, ok
+	}
+}
 
 // fieldError rewrites compose-go's messages into "field: problem".
 func fieldError(msg string) string {
@@ -49,16 +59,14 @@ func fieldError(msg string) string {
 	return msg
 }
 
-// maxPorts bounds a port range: Compose expands ranges into one port each,
-// and a Service of tens of thousands of ports is no conversion.
-const maxPorts = 1000
-
 var reRange = regexp.MustCompile(`(\d+)-(\d+)`)
 
 // precheck finds errors that compose-go reports without naming the field:
-// port specifications that do not parse. It tells whether the file has a
+// port specifications that do not parse, and ranges over the ports limit
+// (compose-go expands a range into one port each, which takes seconds for
+// "1-65535"), variables substituted first. It tells whether the file has a
 // top-level version key (obsolete).
-func precheck(data []byte) (bool, error) {
+func precheck(data []byte, env map[string]string, maxPorts int) (bool, error) {
 	var doc struct {
 		Version  any `yaml:"version"`
 		Services map[string]struct {
@@ -76,14 +84,21 @@ func precheck(data []byte) (bool, error) {
 	for _, n := range names {
 		for i, p := range doc.Services[n].Ports {
 			s, ok := p.(string)
-			if !ok || strings.Contains(s, "$") {
+			if !ok {
 				continue
+			}
+			if strings.Contains(s, "$") {
+				var err error
+				if s, err = template.SubstituteWithOptions(s, lookup(env), template.WithoutLogging); err != nil {
+					continue // compose-go words the error
+				}
 			}
 			for _, m := range reRange.FindAllStringSubmatch(s, -1) {
 				lo, _ := strconv.Atoi(m[1])
 				hi, _ := strconv.Atoi(m[2])
 				if hi-lo >= maxPorts {
-					return false, fmt.Errorf("services.%s.ports[%d]: range %s-%s holds more than %d ports", n, i, m[1], m[2], maxPorts)
+					return false, &limit.Error{What: fmt.Sprintf("services.%s.ports[%d]: range %s-%s", n, i, m[1], m[2]), Limit: "ports", Max: int64(maxPorts),
+						Note: fmt.Sprintf("it holds %d ports", hi-lo+1)}
 				}
 			}
 			if _, err := types.ParsePortConfig(s); err != nil {

@@ -84,8 +84,9 @@ type Parsed struct {
 // file names it in errors; relative paths in it are relative to dir.
 // Env and label files are read here, each a regular file within the input
 // limit, never a FIFO or device.
-func Parse(file string, data []byte, dir string, env map[string]string, profiles []string) (*Parsed, error) {
-	version, err := precheck(data)
+// Of opts, Profiles and Limits apply.
+func Parse(file string, data []byte, dir string, env map[string]string, opts Options) (*Parsed, error) {
+	version, err := precheck(data, env, opts.Limits.Defaults().Ports)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
@@ -98,7 +99,7 @@ func Parse(file string, data []byte, dir string, env map[string]string, profiles
 	unset := map[string]bool{}
 	p, err := loader.LoadWithContext(context.Background(), details, func(o *loader.Options) {
 		o.SetProjectName(name, true)
-		o.Profiles = profiles
+		o.Profiles = opts.Profiles
 		o.ResolvePaths = false
 		// Env and label files are read by resolveFiles, checked first.
 		o.SkipResolveEnvironment = true

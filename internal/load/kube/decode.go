@@ -169,7 +169,7 @@ func splitDocuments(data []byte, lim limit.Limits) ([][]byte, error) {
 // and holds at most a comment after it (it is kept when it starts the
 // document, which the YAML parser then reads as its start).
 func splitYAML(data []byte, emit func([]byte) error) error {
-	var doc []byte
+	var doc []byte // the document being read; each is emitted as a copy of its own size
 	for len(data) > 0 {
 		line := data
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
@@ -183,21 +183,18 @@ func splitYAML(data []byte, emit func([]byte) error) error {
 				return &separatorError{trimmed}
 			}
 			if len(doc) > 0 {
-				if err := emit(doc); err != nil {
+				if err := emit(bytes.Clone(doc)); err != nil {
 					return err
 				}
-				doc = nil
+				doc = doc[:0]
 				continue
 			}
 			// A separator that starts a document stays in it, as in YAMLReader.
 		}
-		if doc == nil {
-			doc = make([]byte, 0, min(len(data)+len(line)+1, 4096))
-		}
 		doc = append(append(doc, line...), '\n')
 	}
 	if len(doc) > 0 {
-		return emit(doc)
+		return emit(bytes.Clone(doc))
 	}
 	return nil
 }

@@ -34,6 +34,10 @@ type Limits struct {
 	// Generated is the most characters of one generated OpenShift template
 	// parameter value.
 	Generated int
+	// Ports is the most ports one Compose port range ("8000-8999") may
+	// expand to: Compose makes one port of each, and a Service of tens of
+	// thousands of ports is no conversion.
+	Ports int
 }
 
 // Default values of the limits.
@@ -43,6 +47,7 @@ const (
 	DefaultObject    = 3 << 20
 	DefaultExpansion = 64 << 20
 	DefaultGenerated = 1024
+	DefaultPorts     = 1000
 )
 
 // Defaults returns l with every unset (zero or negative) field set to its default.
@@ -62,11 +67,14 @@ func (l Limits) Defaults() Limits {
 	if l.Generated <= 0 {
 		l.Generated = DefaultGenerated
 	}
+	if l.Ports <= 0 {
+		l.Ports = DefaultPorts
+	}
 	return l
 }
 
 // Names lists the limits Set understands, for help texts.
-var Names = []string{"input", "documents", "object", "expansion", "generated"}
+var Names = []string{"input", "documents", "object", "expansion", "generated", "ports"}
 
 // Set sets one limit from "NAME=VALUE"; sizes take quantities ("256Mi").
 func (l *Limits) Set(kv string) error {
@@ -93,6 +101,8 @@ func (l *Limits) Set(kv string) error {
 		l.Expansion = n
 	case "generated":
 		l.Generated = clampInt(n)
+	case "ports":
+		l.Ports = clampInt(n)
 	default:
 		return fmt.Errorf("limit %q: unknown, want one of %s", name, strings.Join(Names, ", "))
 	}
@@ -116,7 +126,7 @@ type Error struct {
 
 func (e *Error) Error() string {
 	msg := fmt.Sprintf("%s: over the %s limit of %s", e.What, e.Limit, Size(e.Max))
-	if e.Limit == "documents" || e.Limit == "generated" {
+	if e.Limit == "documents" || e.Limit == "generated" || e.Limit == "ports" {
 		msg = fmt.Sprintf("%s: over the %s limit of %d", e.What, e.Limit, e.Max)
 	}
 	if e.Note != "" {

@@ -39,6 +39,8 @@ type Options struct {
 	// OnRead, when set, is told every file read besides the catalog
 	// entry's own (env and label files its Compose file names).
 	OnRead func(path string)
+	// Limits bound what is read and expanded.
+	Limits limit.Limits
 }
 
 const (
@@ -80,7 +82,7 @@ func convert(rc *rancherCompose, vdir, file string, data []byte, values map[stri
 	if err != nil {
 		return nil, nil, err
 	}
-	parsed, err := compose.Parse(file, data, vdir, values, nil)
+	parsed, err := compose.Parse(file, data, vdir, values, compose.Options{Limits: opts.Limits})
 	if err != nil {
 		return nil, nil, err
 	}
