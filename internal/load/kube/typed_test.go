@@ -127,7 +127,7 @@ func FuzzTypedFastPath(f *testing.F) {
 	for _, c := range typedCases {
 		f.Add([]byte(c))
 	}
-	for _, b := range fuzzseed.FilesUnder(2<<10, 100, []string{".yaml", ".yml"}, "testdata", fuzzseed.Corpus()) {
+	for _, b := range fuzzseed.FilesUnder(2<<10, 20, []string{".yaml", ".yml"}, "testdata", fuzzseed.Corpus()) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, doc []byte) {
