@@ -127,8 +127,10 @@ func WithVerifyNamespace(ns string) VerifyOption {
 // every pod was admitted and scheduled.
 //
 // On a cluster from AttachLocalCluster, without WithVerifyNamespace, the
-// app goes to a fresh namespace that is deleted (and waited for) before
-// Verify returns.
+// app goes to a fresh namespace that is being deleted when Verify returns:
+// the simulator removes its pods at once, and the next Verify waits for
+// that before it creates anything; the namespace controller removes the
+// rest about 5 seconds later.
 func Verify(ctx context.Context, c *Cluster, app *App, t *Target, opts ...VerifyOption) (r *Report, err error) {
 	var o verify.Options
 	for _, opt := range opts {

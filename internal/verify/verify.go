@@ -166,11 +166,21 @@ func (v *Verifier) Run(ctx context.Context, app *model.App, t *model.Target, opt
 	if err != nil {
 		return nil, fmt.Errorf("computing the footprint: %w", err)
 	}
-	// Watching starts before seeding: the informers' first lists overlap it.
+	// Watching starts before seeding, so that the informers' first lists
+	// overlap it; on a live cluster after, as the user's rights in the
+	// namespace may come with it.
+	_, live := v.c.(*Live)
+	if live {
+		if err := v.c.Seed(ctx, ns, t); err != nil {
+			return nil, err
+		}
+	}
 	w := newWatcher(v.c, v.cs, ns, hasClaims(app), opts.Progress)
 	defer w.close()
-	if err := v.c.Seed(ctx, ns, t); err != nil {
-		return nil, err
+	if !live {
+		if err := v.c.Seed(ctx, ns, t); err != nil {
+			return nil, err
+		}
 	}
 	r := &Report{Target: t.Name, Namespace: ns, Refusals: []Refusal{}, Workloads: []Workload{}, Footprint: predicted}
 	if w.workloads, err = v.createAll(ctx, app, t, predicted.Fits, w, r, opts.Progress); err != nil {
