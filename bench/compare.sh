@@ -31,7 +31,8 @@ run1() {
 }
 
 # measure NAME CMD...: runs CMD $runs times, prints and stores the median
-# wall seconds and the median peak RSS in MiB. Each run's @OUT@ is a
+# wall seconds, the median user CPU seconds (what a loaded machine disturbs
+# least) and the median peak RSS in MiB. Each run's @OUT@ is a
 # directory of its own, removed only at the end: on ext4 without a journal
 # (this machine's disk), creating a file skips, one by one, every inode of
 # its group freed in the last 5-10 s, so that deleting the previous run's

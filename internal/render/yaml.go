@@ -5,7 +5,6 @@ import (
 	"unicode/utf8"
 
 	yamlv2 "go.yaml.in/yaml/v2"
-	"sigs.k8s.io/yaml"
 )
 
 // marshalYAML returns m as YAML, byte for byte what sigs.k8s.io/yaml.Marshal
@@ -18,9 +17,9 @@ import (
 // not read back as itself, or another Go type) takes the detour.
 func marshalYAML(m map[string]any) ([]byte, error) {
 	if _, ok := jsonNative(m); !ok {
-		return yaml.Marshal(m)
+		return MarshalYAML(m)
 	}
-	return yamlv2.Marshal(m)
+	return yamlv2.Marshal(ordered(m))
 }
 
 // jsonNative tells whether v reads back from its JSON as itself, and

@@ -10,8 +10,6 @@ import (
 	"sort"
 	"strings"
 
-	"sigs.k8s.io/yaml"
-
 	"github.com/rightsize/rightsize/internal/model"
 	"github.com/rightsize/rightsize/internal/render"
 	"github.com/rightsize/rightsize/internal/report"
@@ -277,7 +275,7 @@ func (p *planner) edits(orig, fitted []*model.Object) error {
 		if ns := namespace(b); ns != "" {
 			del["metadata"].(map[string]any)["namespace"] = ns
 		}
-		data, err := yaml.Marshal(del)
+		data, err := render.MarshalYAML(del)
 		if err != nil {
 			return fmt.Errorf("%s: %w", o.Where(), err)
 		}
@@ -295,7 +293,7 @@ func (p *planner) patch(o *model.Object, base map[string]any, ops []op) error {
 			list[i]["value"] = x.Value
 		}
 	}
-	data, err := yaml.Marshal(list)
+	data, err := render.MarshalYAML(list)
 	if err != nil {
 		return fmt.Errorf("%s: %w", o.Where(), err)
 	}
@@ -353,7 +351,7 @@ func (p *planner) kustomization() ([]byte, error) {
 		parts = append(parts, map[string]any{"patches": p.patches})
 	}
 	for _, part := range parts {
-		b, err := yaml.Marshal(part)
+		b, err := render.MarshalYAML(part)
 		if err != nil {
 			return nil, fmt.Errorf("overlay %s: %w", p.dir, err)
 		}
@@ -365,7 +363,7 @@ func (p *planner) kustomization() ([]byte, error) {
 }
 
 func quote(s string) string {
-	b, _ := yaml.Marshal(s)
+	b, _ := render.MarshalYAML(s)
 	return strings.TrimSpace(string(b))
 }
 
