@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v4"
 
 	"github.com/rightsize/rightsize/internal/load/limit"
+	"github.com/rightsize/rightsize/internal/load/workload"
 )
 
 var (
@@ -107,4 +108,47 @@ func precheck(data []byte, env map[string]string, maxPorts int) (bool, error) {
 		}
 	}
 	return doc.Version != nil, nil
+}
+
+// references lists the files a Compose file makes compose-go read (a
+// service's extends.file, include entries), variables substituted, so
+// that each is checked before compose-go opens it: a FIFO would block it
+// for ever, /dev/zero never end.
+func references(data []byte, env map[string]string) []string {
+	var doc struct {
+		Services map[string]struct {
+			Extends any `yaml:"extends"`
+		} `yaml:"services"`
+		Include []any `yaml:"include"`
+	}
+	if yaml.Unmarshal(data, &doc) != nil {
+		return nil
+	}
+	var refs []any
+	for _, n := range workload.SortedKeys(doc.Services) {
+		if m, ok := doc.Services[n].Extends.(map[string]any); ok {
+			refs = append(refs, m["file"])
+		}
+	}
+	for _, inc := range doc.Include {
+		if m, ok := inc.(map[string]any); ok {
+			inc = m["path"]
+		}
+		if l, ok := inc.([]any); ok {
+			refs = append(refs, l...)
+		} else {
+			refs = append(refs, inc)
+		}
+	}
+	var out []string
+	for _, r := range refs {
+		s, ok := r.(string)
+		if !ok || s == "" {
+			continue
+		}
+		if v, err := template.SubstituteWithOptions(s, lookup(env), template.WithoutLogging); err == nil {
+			out = append(out, v)
+		}
+	}
+	return out
 }

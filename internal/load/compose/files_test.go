@@ -117,3 +117,35 @@ func TestWarningsAreFindings(t *testing.T) {
 		t.Errorf("findings %q: a variable with a default is not a warning", msgs)
 	}
 }
+
+// Files compose-go reads itself (extends.file, include) are checked before
+// it opens them, and reported.
+func TestExtendsAndIncludeChecked(t *testing.T) {
+	root := t.TempDir()
+	app := filepath.Join(root, "app")
+	if err := os.Mkdir(app, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "base.yaml"), []byte("services:\n  base:\n    image: nginx\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, read, err := loadIn(t, app, "services:\n  web:\n    extends: {file: ../base.yaml, service: base}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(read) != 1 || filepath.Clean(read[0]) != filepath.Join(root, "base.yaml") {
+		t.Errorf("files reported read %v: want ../base.yaml", read)
+	}
+	if err := syscall.Mkfifo(filepath.Join(root, "fifo.yaml"), 0o644); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	for _, doc := range []string{
+		"services:\n  web:\n    extends: {file: ../fifo.yaml, service: x}\n",
+		"include: [../fifo.yaml]\nservices:\n  web: {image: x}\n",
+		"include: [{path: /dev/zero}]\nservices:\n  web: {image: x}\n",
+	} {
+		if _, _, _, err := loadIn(t, app, doc); err == nil || !strings.Contains(err.Error(), limit.ErrNotRegular.Error()) {
+			t.Errorf("%q: err = %v, want a refusal: not a regular file", doc, err)
+		}
+	}
+}

@@ -90,6 +90,12 @@ func Parse(file string, data []byte, dir string, env map[string]string, opts Opt
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
+	out := &Parsed{}
+	for _, ref := range references(data, env) {
+		if err := out.check(inDir(dir, ref)); err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", file, ref, err)
+		}
+	}
 	name := Project(dir)
 	details := types.ConfigDetails{
 		WorkingDir:  dir,
@@ -111,7 +117,7 @@ func Parse(file string, data []byte, dir string, env map[string]string, opts Opt
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s", file, cleanError(err, file, dir))
 	}
-	out := &Parsed{Project: p}
+	out.Project = p
 	if version {
 		out.Warnings = append(out.Warnings, "the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion")
 	}
