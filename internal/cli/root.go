@@ -68,7 +68,10 @@ func runAs(args []string, stdin io.Reader, stdout, stderr io.Writer, plugin bool
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	ctx, stop := signalContext()
+	ctx, stop := signalContext(func() {
+		fmt.Fprintf(stderr, "rightsize: interrupted again; exiting at once (a temporary folder left behind is removed by the next run into the same place)\n")
+		os.Exit(ExitInterrupted)
+	})
 	defer stop()
 	err := root.ExecuteContext(ctx)
 	if err == nil {

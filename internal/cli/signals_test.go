@@ -16,7 +16,7 @@ import (
 // process, which must first remove its temporary files).
 func TestSignalsCancel(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
-		ctx, stop := signalContext()
+		ctx, stop := signalContext(func() { t.Errorf("one %v forced the exit", sig) })
 		if err := syscall.Kill(os.Getpid(), sig); err != nil {
 			stop()
 			t.Skip(err)
@@ -27,6 +27,30 @@ func TestSignalsCancel(t *testing.T) {
 			t.Errorf("%v did not cancel the context", sig)
 		}
 		stop()
+	}
+}
+
+// A second signal forces the exit, for work that does not stop when asked.
+func TestSecondSignalForces(t *testing.T) {
+	forced := make(chan struct{}, 2)
+	ctx, stop := signalContext(func() { forced <- struct{}{} })
+	defer stop()
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Skip(err)
+	}
+	<-ctx.Done()
+	select {
+	case <-forced:
+		t.Fatal("the first signal forced the exit")
+	case <-time.After(200 * time.Millisecond):
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-forced:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a second signal did not force the exit")
 	}
 }
 
