@@ -139,7 +139,17 @@ func TestExtendsAndIncludeChecked(t *testing.T) {
 	if err := syscall.Mkfifo(filepath.Join(root, "fifo.yaml"), 0o644); err != nil {
 		t.Skip("no FIFOs here:", err)
 	}
+	// A file that extends a file that extends the FIFO, and one that
+	// includes itself.
+	if err := os.WriteFile(filepath.Join(root, "mid.yaml"), []byte("services:\n  mid:\n    extends: {file: fifo.yaml, service: x}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "self.yaml"), []byte("include: [self.yaml, fifo.yaml]\nservices:\n  s: {image: x}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, doc := range []string{
+		"services:\n  web:\n    extends: {file: ../mid.yaml, service: mid}\n",
+		"include: [../self.yaml]\nservices:\n  web: {image: x}\n",
 		"services:\n  web:\n    extends: {file: ../fifo.yaml, service: x}\n",
 		"include: [../fifo.yaml]\nservices:\n  web: {image: x}\n",
 		"include: [{path: /dev/zero}]\nservices:\n  web: {image: x}\n",

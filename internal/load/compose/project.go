@@ -91,10 +91,8 @@ func Parse(file string, data []byte, dir string, env map[string]string, opts Opt
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	out := &Parsed{}
-	for _, ref := range references(data, env) {
-		if err := out.check(inDir(dir, ref)); err != nil {
-			return nil, fmt.Errorf("%s: %s: %w", file, ref, err)
-		}
+	if err := out.checkReferences(file, data, dir, env, map[string]bool{}); err != nil {
+		return nil, err
 	}
 	name := Project(dir)
 	details := types.ConfigDetails{
@@ -209,6 +207,30 @@ func (ps *Parsed) check(path string) error {
 	}
 	if !slices.Contains(ps.Files, path) {
 		ps.Files = append(ps.Files, path)
+	}
+	return nil
+}
+
+// checkReferences checks every file that file's contents make compose-go
+// read, and the files those make it read in turn (an extends.file that
+// extends another file, an include that includes), each once.
+func (ps *Parsed) checkReferences(file string, data []byte, dir string, env map[string]string, seen map[string]bool) error {
+	for _, ref := range references(data, env) {
+		path := inDir(dir, ref)
+		if err := ps.check(path); err != nil {
+			return fmt.Errorf("%s: %s: %w", file, ref, err)
+		}
+		if seen[path] {
+			continue
+		}
+		seen[path] = true
+		next, err := limit.ReadFile(path, limit.DefaultInput)
+		if err != nil {
+			return fmt.Errorf("%s: %s: %w", file, ref, err)
+		}
+		if err := ps.checkReferences(path, next, filepath.Dir(path), env, seen); err != nil {
+			return err
+		}
 	}
 	return nil
 }
