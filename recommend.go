@@ -325,6 +325,14 @@ func fitUsage(ctx context.Context, app *App, o recommendOptions, rec *recommend.
 	if err != nil {
 		return nil, err
 	}
+	if !res.Fits {
+		var bound []Finding
+		res, bound, err = fitBelowBounds(app.app, o.target.t, fo, res)
+		if err != nil {
+			return nil, err
+		}
+		findings = append(findings, bound...)
+	}
 	r := fitReport(app.app, res)
 	r.Command = report.Recommend
 	renamed, merged := fittedLocations(res.Changes)
@@ -356,6 +364,27 @@ func fitUsage(ctx context.Context, app *App, o recommendOptions, rec *recommend.
 	r.Findings = append(findings, r.Findings...)
 	r.Recommend = detail
 	return &RecommendResult{Report: r, App: &App{app: res.App, formats: app.formats}}, nil
+}
+
+// fitBelowBounds fits again without the lower bounds when the quota cannot
+// hold them (bound is that fit). When that fits, it is the result, with
+// findings that say which keys the lower bounds overrun and by how much;
+// the caller then names each container sized below its observed need.
+// When it does not fit either, bound stays the result.
+func fitBelowBounds(in *model.App, t *model.Target, fo fit.Options, bound *fit.Result) (*fit.Result, []Finding, error) {
+	fo.Usage = nil
+	res, err := fit.Run(in, t, fo)
+	if err != nil || !res.Fits {
+		return bound, nil, err
+	}
+	var out []Finding
+	for _, f := range bound.After.Findings {
+		if _, over := bound.Over[f.Key]; over && f.Severity == model.Error {
+			out = append(out, Finding{Severity: model.Warning, Key: "usage-bounds", Object: f.Object,
+				Message: "the quota cannot hold every container's lower bound from usage: with them " + f.Message + "; containers are sized below their observed need where said"})
+		}
+	}
+	return res, out, nil
 }
 
 // fittedLocations tells where the containers of merged workloads went:

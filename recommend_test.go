@@ -76,9 +76,9 @@ func TestRecommendBoutiqueTargets(t *testing.T) {
 	}
 }
 
-// Under a quota below the sum of the lower bounds, fit does not cross them:
-// it does not fit, and says which key binds and by how much. The recorded
-// containers' lower bounds (CPU p50, at least the 10m floor) sum to 339m:
+// Under a quota below the sum of the lower bounds, and fit says which key they overrun and by
+// how much, then fits below them and names each container sized below its
+// observed need. The recorded containers' lower bounds (CPU p50, at least the 10m floor) sum to 339m:
 // frontend 51m, adservice 13m, currencyservice 124m, cartservice 19m,
 // recommendationservice 14m, checkoutservice 13m, productcatalogservice
 // 75m, email, payment and shipping 10m each; redis-cart and loadgenerator,
@@ -98,20 +98,32 @@ func TestRecommendBoutiqueLowerBounds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Report.Fits {
-		t.Fatal("fits under a quota below the lower bounds")
+	if !res.Report.Fits {
+		t.Fatalf("no fit below the lower bounds: %v", res.Report.Findings)
 	}
 	found := false
 	for _, f := range res.Report.Findings {
-		found = found || strings.Contains(f.Message, "needs 359m of requests.cpu but quota compute allows 300m (over by 59m)")
+		found = found || f.Key == "usage-bounds" && strings.Contains(f.Message, "needs 359m of requests.cpu but quota compute allows 300m (over by 59m)")
 	}
 	if !found {
-		t.Errorf("no finding says requests.cpu binds by 59m: %v", res.Report.Findings)
+		t.Errorf("no finding says the lower bounds overrun requests.cpu by 59m: %v", res.Report.Findings)
 	}
+	below := 0
 	for _, c := range res.Report.Recommend.Containers {
-		if len(c.BelowLowerBound) > 0 {
-			t.Errorf("%s/%s sized below its lower bound: %v", c.Object, c.Container, c.BelowLowerBound)
+		if len(c.BelowLowerBound) == 0 {
+			continue
 		}
+		below++
+		named := false
+		for _, f := range res.Report.Findings {
+			named = named || f.Key == "usage-risk" && f.Object.Name == c.Object.Name && strings.Contains(f.Message, "container "+c.Container+": sized below its observed need")
+		}
+		if !named {
+			t.Errorf("%s/%s is below its lower bound %v and no finding says so", c.Object, c.Container, c.BelowLowerBound)
+		}
+	}
+	if below == 0 {
+		t.Error("the quota cannot hold the lower bounds (359m > 300m) and no container is below its lower bound")
 	}
 }
 
