@@ -366,25 +366,66 @@ func fitUsage(ctx context.Context, app *App, o recommendOptions, rec *recommend.
 	return &RecommendResult{Report: r, App: &App{app: res.App, formats: app.formats}}, nil
 }
 
-// fitBelowBounds fits again without the lower bounds when the quota cannot
-// hold them (bound is that fit). When that fits, it is the result, with
-// findings that say which keys the lower bounds overrun and by how much;
-// the caller then names each container sized below its observed need.
-// When it does not fit either, bound stays the result.
+// fitBelowBounds fits again when the quota cannot hold the lower bounds
+// (bound is that fit): with every lower bound scaled by the largest common
+// fraction that fits (found by bisection, as the solver's water level; the
+// containers closest to their need), else without lower bounds. When that
+// fits, it is the result, with findings that say which keys the lower
+// bounds overrun, by how much, and the fraction kept; the caller then names
+// each container sized below its observed need. When nothing fits, bound
+// stays the result.
 func fitBelowBounds(in *model.App, t *model.Target, fo fit.Options, bound *fit.Result) (*fit.Result, []Finding, error) {
-	fo.Usage = nil
-	res, err := fit.Run(in, t, fo)
-	if err != nil || !res.Fits {
-		return bound, nil, err
+	lower := fo.Usage
+	var best *fit.Result
+	kept := 0.0
+	for lo, hi, i := 0.0, 1.0, 0; i < 12; i++ {
+		mid := (lo + hi) / 2
+		fo.Usage = scaleBounds(lower, mid, bound.Over)
+		res, err := fit.Run(in, t, fo)
+		if err != nil {
+			return nil, nil, err
+		}
+		if res.Fits {
+			best, kept, lo = res, mid, mid
+		} else {
+			hi = mid
+		}
+	}
+	if best == nil {
+		return bound, nil, nil
 	}
 	var out []Finding
 	for _, f := range bound.After.Findings {
 		if _, over := bound.Over[f.Key]; over && f.Severity == model.Error {
 			out = append(out, Finding{Severity: model.Warning, Key: "usage-bounds", Object: f.Object,
-				Message: "the quota cannot hold every container's lower bound from usage: with them " + f.Message + "; containers are sized below their observed need where said"})
+				Message: fmt.Sprintf("the quota cannot hold every container's lower bound from usage: with them %s; "+
+					"the lower bounds are scaled to %.1f%%, the most that fits, and containers are sized below their observed need where said", f.Message, kept*100)})
 		}
 	}
-	return res, out, nil
+	return best, out, nil
+}
+
+// scaleBounds is every lower bound of a resource that an over key names
+// (requests.cpu, limits.memory, ...) times f, rounded up; the others stay.
+func scaleBounds(lower map[string]corev1.ResourceList, f float64, over map[string]resource.Quantity) map[string]corev1.ResourceList {
+	by := func(r corev1.ResourceName) float64 {
+		for k := range over {
+			if strings.HasSuffix(k, "."+string(r)) || k == string(r) {
+				return f
+			}
+		}
+		return 1
+	}
+	fc, fm := by(corev1.ResourceCPU), by(corev1.ResourceMemory)
+	out := make(map[string]corev1.ResourceList, len(lower))
+	for k, l := range lower {
+		cpu, mem := l[corev1.ResourceCPU], l[corev1.ResourceMemory]
+		out[k] = corev1.ResourceList{
+			corev1.ResourceCPU:    *resource.NewMilliQuantity(int64(math.Ceil(float64(cpu.MilliValue())*fc)), resource.DecimalSI),
+			corev1.ResourceMemory: *resource.NewQuantity(int64(math.Ceil(float64(mem.Value())*fm)), resource.BinarySI),
+		}
+	}
+	return out
 }
 
 // fittedLocations tells where the containers of merged workloads went:

@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -103,7 +105,8 @@ func TestRecommendBoutiqueLowerBounds(t *testing.T) {
 	}
 	found := false
 	for _, f := range res.Report.Findings {
-		found = found || f.Key == "usage-bounds" && strings.Contains(f.Message, "needs 359m of requests.cpu but quota compute allows 300m (over by 59m)")
+		found = found || f.Key == "usage-bounds" && strings.Contains(f.Message, "needs 359m of requests.cpu but quota compute allows 300m (over by 59m)") &&
+			scaledWithin(t, f.Message, 0.7, 300.0/359)
 	}
 	if !found {
 		t.Errorf("no finding says the lower bounds overrun requests.cpu by 59m: %v", res.Report.Findings)
@@ -125,6 +128,22 @@ func TestRecommendBoutiqueLowerBounds(t *testing.T) {
 	if below == 0 {
 		t.Error("the quota cannot hold the lower bounds (359m > 300m) and no container is below its lower bound")
 	}
+}
+
+// scaledWithin tells whether the fraction of the lower bounds a finding
+// says was kept lies in [lo, hi]: at most the quota over the bounds' sum
+// (rounding each up and the other containers' floors take a little more).
+func scaledWithin(t *testing.T, msg string, lo, hi float64) bool {
+	m := regexp.MustCompile(`scaled to ([0-9.]+)%, the most that fits`).FindStringSubmatch(msg)
+	if m == nil {
+		return false
+	}
+	v, err := strconv.ParseFloat(m[1], 64)
+	if err != nil || v/100 < lo || v/100 > hi {
+		t.Errorf("lower bounds scaled to %s%%, want within [%.1f%%, %.1f%%]", m[1], lo*100, hi*100)
+		return false
+	}
+	return true
 }
 
 func TestRecommendBoutiqueStrategies(t *testing.T) {
