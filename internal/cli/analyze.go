@@ -38,13 +38,7 @@ Exit codes: 0 fits, 3 does not fit, 1 error, 2 usage.`,
 			if err != nil {
 				return err
 			}
-			if err := writeReport(s.Out, f.output, r); err != nil {
-				return err
-			}
-			if !r.Fits {
-				return noFit
-			}
-			return nil
+			return writeVerdict(s.Out, f.output, r)
 		},
 	}
 	f.load.register(cmd.Flags())

@@ -36,3 +36,15 @@ func writeReport(w io.Writer, format string, r *rightsize.Report) error {
 	}
 	return wr.Write(w, r)
 }
+
+// writeVerdict writes r and returns noFit (exit 3) when the app does not
+// fit: the end of analyze and verify.
+func writeVerdict(w io.Writer, format string, r *rightsize.Report) error {
+	if err := writeReport(w, format, r); err != nil {
+		return err
+	}
+	if !r.Fits {
+		return noFit
+	}
+	return nil
+}

@@ -147,13 +147,7 @@ func (f *verifyFlags) run(ctx context.Context, s Streams, args []string) error {
 	if err := c.Stop(); err != nil {
 		return err
 	}
-	if err := writeReport(s.Out, f.output, r); err != nil {
-		return err
-	}
-	if !r.Fits {
-		return noFit
-	}
-	return nil
+	return writeVerdict(s.Out, f.output, r)
 }
 
 // runCluster verifies against a live namespace.
@@ -185,11 +179,5 @@ func (f *verifyFlags) runCluster(ctx context.Context, s Streams, args []string) 
 	if err != nil {
 		return err
 	}
-	if err := writeReport(s.Out, f.output, r); err != nil {
-		return err
-	}
-	if !r.Fits {
-		return noFit
-	}
-	return nil
+	return writeVerdict(s.Out, f.output, r)
 }
