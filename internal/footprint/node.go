@@ -352,18 +352,6 @@ func leastAllocated(free, alloc, need corev1.ResourceList) float64 {
 	return score
 }
 
-func describe(l corev1.ResourceList) string {
-	var parts []string
-	for _, k := range sortedNames(l) {
-		v := l[k]
-		parts = append(parts, fmt.Sprintf("%s=%s", k, v.String()))
-	}
-	if len(parts) == 0 {
-		return "nothing"
-	}
-	return strings.Join(parts, " ")
-}
-
 // FitsSomeNode reports whether one pod, as admission stores it, passes the
 // scheduler's filters on at least one of nodes, empty.
 func FitsSomeNode(pod *corev1.Pod, nodes []*corev1.Node) bool {

@@ -3,7 +3,6 @@ package recommend
 import (
 	"fmt"
 	"math"
-	"sort"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -287,8 +286,4 @@ func cpuQ(cores float64) resource.Quantity {
 func memQ(bytes float64) resource.Quantity {
 	const mi = 1 << 20
 	return *resource.NewQuantity(int64(math.Ceil(bytes/mi-1e-9))*mi, resource.BinarySI)
-}
-
-func sortedFindings(fs []model.Finding) {
-	sort.SliceStable(fs, func(a, b int) bool { return fs[a].Object.String() < fs[b].Object.String() })
 }
