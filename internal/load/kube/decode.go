@@ -271,8 +271,11 @@ func parse(doc []byte) parsed {
 	if j[0] == '{' {
 		apiVersion, kind, ok := quickPeek(j)
 		if !ok {
+			// Case-sensitive, as the API server reads them: encoding/json
+			// would take "apiVersIon" for apiVersion, and the object would
+			// decode without it.
 			var pk peek
-			if json.Unmarshal(j, &pk) == nil {
+			if sigsjson.UnmarshalCaseSensitivePreserveInts(j, &pk) == nil {
 				apiVersion, kind = pk.APIVersion, pk.Kind
 			}
 		}

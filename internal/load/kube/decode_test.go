@@ -104,6 +104,7 @@ func TestBadInput(t *testing.T) {
 		{"invalid YAML", "apiVersion: v1\nkind: [Pod\n", Options{}, []string{"f.yaml (document 1)", "invalid YAML"}},
 		{"second document", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nkind: Pod\n", Options{}, []string{"f.yaml (document 2)", "apiVersion is missing"}},
 		{"not a manifest", "hello: world\n", Options{}, []string{"not a Kubernetes manifest"}},
+		{"apiVersion in another case", "apiVersIon: apps/v1\nkind: Deployment\nmetadata: {name: web}\n", Options{}, []string{"f.yaml (document 1)", "apiVersion is missing"}},
 		{"a list document", "- a\n- b\n", Options{}, []string{"not a Kubernetes object"}},
 		{"invalid quantity", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n      - name: a\n        resources: {limits: {memory: 2Gbb}}\n", Options{},
 			[]string{"f.yaml (document 1)", "Deployment/web", "spec.template.spec.containers[0].resources.limits.memory", `invalid quantity "2Gbb"`}},
