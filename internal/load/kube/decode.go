@@ -256,6 +256,11 @@ func parse(doc []byte) parsed {
 		if obj := fastTyped(m); obj != nil {
 			return parsed{obj: obj}
 		}
+		if !typedKind(m) {
+			if raw, ok := genericMap(m); ok {
+				return parsed{raw: raw}
+			}
+		}
 	}
 	tree, err := jsonable(y)
 	if err != nil {
@@ -307,6 +312,15 @@ func fastTyped(m map[any]any) runtime.Object {
 		return nil
 	}
 	return obj
+}
+
+// typedKind says whether m is of a kind decoded into a Go type, at the
+// apiVersion served for it: those take the JSON path when the fast path
+// declines, for the strict decoder's errors and findings.
+func typedKind(m map[any]any) bool {
+	kind, _ := m["kind"].(string)
+	t, ok := typed[kind]
+	return ok && m["apiVersion"] == t.gv.String()
 }
 
 // quickPeek reads apiVersion and kind from the start of YAMLToJSON's
