@@ -390,3 +390,55 @@ func keyString(k, v any) (string, error) {
 	}
 	return "", fmt.Errorf("unsupported map key of type: %s, key: %+#v, value: %+#v", reflect.TypeOf(k), k, v)
 }
+
+// genericMap converts a YAML document's tree straight into what
+// json.Unmarshal makes of the JSON that jsonable and json.Marshal write for
+// it (sigs.k8s.io/yaml's YAMLToJSON, then a generic decode): string keys,
+// every number a float64. It skips writing and reading that JSON, which
+// costs twice the YAML parse for documents of kinds without a Go type. ok
+// is false where the round trip could part from a plain copy (keys that are
+// not strings, strings that are not UTF-8, numbers JSON cannot hold,
+// values of other types); the caller then takes the JSON path, which words
+// the error.
+func genericMap(m map[any]any) (map[string]any, bool) {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		ks, ok := k.(string)
+		if !ok || !utf8.ValidString(ks) {
+			return nil, false
+		}
+		if out[ks], ok = genericValue(v); !ok {
+			return nil, false
+		}
+	}
+	return out, true
+}
+
+func genericValue(v any) (any, bool) {
+	switch t := v.(type) {
+	case nil, bool:
+		return t, true
+	case string:
+		return t, utf8.ValidString(t)
+	case int:
+		return float64(t), true
+	case int64:
+		return float64(t), true
+	case uint64:
+		return float64(t), true
+	case float64:
+		return t, !math.IsNaN(t) && !math.IsInf(t, 0)
+	case map[any]any:
+		return genericMap(t)
+	case []any:
+		l := make([]any, len(t))
+		for i, e := range t {
+			var ok bool
+			if l[i], ok = genericValue(e); !ok {
+				return nil, false
+			}
+		}
+		return l, true
+	}
+	return nil, false
+}

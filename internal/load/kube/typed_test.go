@@ -127,6 +127,9 @@ func FuzzTypedFastPath(f *testing.F) {
 	for _, c := range typedCases {
 		f.Add([]byte(c))
 	}
+	for _, c := range genericCases {
+		f.Add([]byte(c))
+	}
 	for _, b := range fuzzseed.FilesUnder(2<<10, 20, []string{".yaml", ".yml"}, "testdata", fuzzseed.Corpus()) {
 		f.Add(b)
 	}
@@ -137,7 +140,102 @@ func FuzzTypedFastPath(f *testing.F) {
 		if msg := compareSplit(doc); msg != "" {
 			t.Fatal(msg)
 		}
+		if _, msg := compareGeneric(doc); msg != "" {
+			t.Fatal(msg)
+		}
 	})
+}
+
+// genericCases are documents of kinds without a Go type, with the values
+// where a plain copy of the YAML tree and its JSON round trip could part.
+var genericCases = []string{
+	"apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: p, labels: {a: 'yes', b: yes}}\nspec: {minAvailable: 1, selector: {matchLabels: {app: a}}}\n",
+	"apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\nspec: {minReplicas: 1, maxReplicas: 9223372036854775807, big: 18446744073709551615, f: 1.5e300, neg: -0.0, oct: 0755, hex: 0x1F}\n",
+	"apiVersion: example.com/v1\nkind: Thing\nmetadata: {name: t, creationTimestamp: 2024-01-02T03:04:05Z}\nspec: {bin: !!binary aGVsbG8=, empty: {}, list: [], nulls: [null, ~], nested: [[1, [2]], {a: [b]}]}\n",
+	"apiVersion: example.com/v1\nkind: Thing\nmetadata: {name: t}\nspec: {x: .nan}\n",
+	"apiVersion: example.com/v1\nkind: Thing\nmetadata: {name: t}\nspec: {x: [-.inf]}\n",
+	"apiVersion: example.com/v1\nkind: Thing\nmetadata: {name: t}\nspec: {1: a, true: b, 1.5: c}\n",
+	"apiVersion: example.com/v1\nkind: Thing\nmetadata: {name: t}\nspec: {s: \"\\xff\\u2028<&>\"}\n",
+	"apiVersion: apps/v1beta1\nkind: Deployment\nmetadata: {name: d}\n",
+	"apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: c}}\n",
+	"kind: Thing\nmetadata: {name: t}\n",
+	"apiVersion: 1\nkind: [Thing]\n",
+}
+
+// TestGenericMapMatchesJSON decodes documents of kinds without a Go type
+// both ways, copying the YAML tree and through its JSON, and requires the
+// same map wherever the copy decides; it must decide for nearly all of
+// them in a generated app and the corpus.
+func TestGenericMapMatchesJSON(t *testing.T) {
+	var docs [][]byte
+	for _, c := range genericCases {
+		docs = append(docs, []byte(c))
+	}
+	inputs := fuzzseed.FilesUnder(1<<20, 1000, []string{".yaml", ".yml", ".json"}, "testdata", fuzzseed.Corpus())
+	inputs = append(inputs, appgen.Generate(300, 1))
+	for _, in := range inputs {
+		docs = append(docs, splitForTest(t, in)...)
+	}
+	copied, generic := 0, 0
+	for i, doc := range docs {
+		decided, msg := compareGeneric(doc)
+		if msg != "" {
+			t.Errorf("document %d: %s", i, msg)
+		}
+		if decided {
+			copied++
+		}
+		if isGeneric(doc) {
+			generic++
+		}
+	}
+	if generic == 0 || copied*100 < generic*90 {
+		t.Errorf("the copy decided %d of %d documents of kinds without a Go type, want 90%%", copied, generic)
+	}
+	t.Logf("copy: %d of %d documents of kinds without a Go type", copied, generic)
+}
+
+// isGeneric says whether doc is a mapping of a kind without a Go type.
+func isGeneric(doc []byte) bool {
+	var y any
+	if yamlv2.Unmarshal(doc, &y) != nil {
+		return false
+	}
+	m, ok := y.(map[any]any)
+	return ok && !typedKind(m)
+}
+
+// compareGeneric decodes doc both ways and says whether the copy decided,
+// and how the paths differ ("" when they agree).
+func compareGeneric(doc []byte) (decided bool, msg string) {
+	var y any
+	if yamlv2.Unmarshal(doc, &y) != nil {
+		return false, ""
+	}
+	m, ok := y.(map[any]any)
+	if !ok || typedKind(m) {
+		return false, ""
+	}
+	got, ok := genericMap(m)
+	if !ok {
+		return false, ""
+	}
+	tree, err := jsonable(y)
+	if err != nil {
+		return true, fmt.Sprintf("the copy took what jsonable refuses (%v):\n%s", err, doc)
+	}
+	j, err := json.Marshal(tree)
+	if err != nil {
+		return true, fmt.Sprintf("the copy took what JSON cannot hold (%v):\n%s", err, doc)
+	}
+	want, err := jsonToMap(j)
+	if err != nil {
+		return true, fmt.Sprintf("the copy took what the JSON path refuses (%v):\n%s", err, doc)
+	}
+	if !reflect.DeepEqual(got, want) {
+		return true, fmt.Sprintf("the paths differ:\ncopy %#v\njson %#v", got, want)
+	}
+	return true, ""
 }
 
 // TestTypedFastPathGivesUp checks that the cases the JSON path words (or
@@ -201,7 +299,7 @@ func readerDocs(data []byte) ([][]byte, error) {
 // TestSplitMatchesYAMLReader compares the document splitter with the reader
 // it replaces on the corpus, a generated app and the edge cases of lines.
 func TestSplitMatchesYAMLReader(t *testing.T) {
-	inputs := []string{"", "\n", "---", "---\n", "a: 1", "a: 1\n---\nb: 2", "a: 1\r\n---\r\nb: 2\r\n", "a: 1\r", "--- # c\na: 1\n--- \t\n\n---\n# only a comment\n",
+	inputs := []string{"", "\n", "---", "---\n", "a: 1", "a: 1\n---\nb: 2", "a: 1\r\n---\r\nb: 2\r\n", "a: 1\r", "a: 1\nb: 2\r\nc: 3\n---\nd: 4\r\ne: 5\n", "---\r\na: 1\n---\n---\nb: 2", "a: 1\r\r\nb: 2\n", "--- # c\na: 1\n--- \t\n\n---\n# only a comment\n",
 		"---x\n", "--- x\na: 1\n", "a: 1\n----\n", "a: 1\n---", " ---\n", "a: |\n  ---\n", strings.Repeat("x", 10000) + "\r\n---\r\n" + strings.Repeat("y", 4095) + "\r\n"}
 	for _, in := range fuzzseed.FilesUnder(1<<20, 1000, []string{".yaml", ".yml"}, "testdata", fuzzseed.Corpus()) {
 		inputs = append(inputs, string(in))
