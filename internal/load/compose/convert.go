@@ -40,6 +40,10 @@ type Options struct {
 	OnRead func(path string)
 	// Limits bound what is read and expanded (of them, Compose uses Ports).
 	Limits limit.Limits
+
+	// interpolateAlways makes Parse run compose-go's interpolation also
+	// where it changes nothing, for tests that compare both ways.
+	interpolateAlways bool
 }
 
 // claimSize is the size of a claim for a named volume.
@@ -78,11 +82,11 @@ func Load(path string, opts Options) ([]*model.Object, []model.Finding, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	data, notes, err := Legacy(file, data)
+	src, notes, err := legacySource(file, newSource(data))
 	if err != nil {
 		return nil, nil, err
 	}
-	parsed, err := Parse(file, data, dir, env, opts)
+	parsed, err := parse(file, src, dir, env, opts)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -80,12 +80,12 @@ func Decode(data []byte, file string, opts Options) ([]*model.Object, []model.Fi
 		opts.Format = "kubernetes"
 	}
 	opts.Limits = opts.Limits.Defaults()
-	docs, err := splitDocuments(data, opts.Limits)
+	docs, yamlStream, err := splitDocuments(data, opts.Limits)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", file, err)
 	}
 	d := &decoder{file: file, opts: opts}
-	for i, p := range parseAll(docs) {
+	for i, p := range parseAll(docs, yamlStream) {
 		src := model.Source{File: file, Doc: i, Format: opts.Format}
 		if p.err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", src, p.err)
@@ -124,28 +124,26 @@ type pending struct {
 	path string
 }
 
-// splitDocuments returns the documents of a YAML stream, or of a JSON
-// stream of values.
-func splitDocuments(data []byte, lim limit.Limits) ([][]byte, error) {
+// splitDocuments returns the documents of a YAML stream (yamlStream), or of
+// a JSON stream of values.
+func splitDocuments(data []byte, lim limit.Limits) (docs [][]byte, yamlStream bool, err error) {
 	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
 	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
 		dec := json.NewDecoder(bytes.NewReader(trimmed))
-		var docs [][]byte
 		for {
 			var m json.RawMessage
 			if err := dec.Decode(&m); err == io.EOF {
-				return docs, nil
+				return docs, false, nil
 			} else if err != nil {
-				return nil, fmt.Errorf("document %d: invalid JSON: %w", len(docs)+1, err)
+				return nil, false, fmt.Errorf("document %d: invalid JSON: %w", len(docs)+1, err)
 			}
 			if err := checkDoc(len(docs)+1, len(m), lim); err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			docs = append(docs, m)
 		}
 	}
-	var docs [][]byte
-	err := splitYAML(data, func(doc []byte) error {
+	err = splitYAML(data, func(doc []byte) error {
 		if err := checkDoc(len(docs)+1, len(doc), lim); err != nil {
 			return err
 		}
@@ -155,11 +153,11 @@ func splitDocuments(data []byte, lim limit.Limits) ([][]byte, error) {
 	if err != nil {
 		var se *separatorError
 		if errors.As(err, &se) {
-			return nil, fmt.Errorf("document %d: %w", len(docs)+1, err)
+			return nil, false, fmt.Errorf("document %d: %w", len(docs)+1, err)
 		}
-		return nil, err
+		return nil, false, err
 	}
-	return docs, nil
+	return docs, true, nil
 }
 
 // splitYAML calls emit with each document of a YAML stream as
@@ -168,35 +166,83 @@ func splitDocuments(data []byte, lim limit.Limits) ([][]byte, error) {
 // too is read as a line end), a line starting "---" separates documents
 // and holds at most a comment after it (it is kept when it starts the
 // document, which the YAML parser then reads as its start).
+//
+// A document is a sub-slice of data when it holds data's bytes as they are
+// (the usual case: no copy), else a copy: when a line ended in "\r\n" or
+// the last line has no "\n".
 func splitYAML(data []byte, emit func([]byte) error) error {
-	var doc []byte // the document being read; each is emitted as a copy of its own size
-	for len(data) > 0 {
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-			line = bytes.TrimSuffix(line, []byte("\r"))
+	s := splitter{data: data}
+	for pos := 0; pos < len(data); {
+		lineStart := pos
+		line, exact := data[pos:], false // exact: the document holds the line and its "\n" as data has them
+		if i := bytes.IndexByte(line, '\n'); i >= 0 {
+			line, pos = line[:i], pos+i+1
+			var cr bool
+			line, cr = bytes.CutSuffix(line, []byte("\r"))
+			exact = !cr
 		} else {
-			data = nil
+			pos = len(data)
 		}
 		if rest, ok := bytes.CutPrefix(line, []byte("---")); ok {
 			if trimmed := strings.TrimSpace(string(rest)); len(trimmed) > 0 && trimmed[0] != '#' {
 				return &separatorError{trimmed}
 			}
-			if len(doc) > 0 {
-				if err := emit(bytes.Clone(doc)); err != nil {
+			if s.size(lineStart) > 0 {
+				if err := emit(s.take(lineStart, pos)); err != nil {
 					return err
 				}
-				doc = doc[:0]
 				continue
 			}
 			// A separator that starts a document stays in it, as in YAMLReader.
 		}
-		doc = append(append(doc, line...), '\n')
+		if !exact || s.copied {
+			s.rewrite(lineStart, line)
+		}
 	}
-	if len(doc) > 0 {
-		return emit(bytes.Clone(doc))
+	if s.size(len(data)) > 0 {
+		return emit(s.take(len(data), len(data)))
 	}
 	return nil
+}
+
+// splitter holds the document splitYAML is reading: data[start:end] (end
+// is where the next line starts), or, once a line of it had to change, the
+// copy in buf.
+type splitter struct {
+	data   []byte
+	start  int
+	buf    []byte
+	copied bool
+}
+
+// size is the length of the document read up to end.
+func (s *splitter) size(end int) int {
+	if s.copied {
+		return len(s.buf)
+	}
+	return end - s.start
+}
+
+// rewrite adds the line that starts at lineStart as line and "\n" to the
+// copy, which it starts when the document is not one yet (the line is not
+// as data has it).
+func (s *splitter) rewrite(lineStart int, line []byte) {
+	if !s.copied {
+		s.buf = append(s.buf[:0], s.data[s.start:lineStart]...)
+		s.copied = true
+	}
+	s.buf = append(append(s.buf, line...), '\n')
+}
+
+// take returns the document read up to end and starts the next at next.
+func (s *splitter) take(end, next int) []byte {
+	doc := s.data[s.start:end:end]
+	if s.copied {
+		doc = bytes.Clone(s.buf)
+		s.copied = false
+	}
+	s.start = next
+	return doc
 }
 
 // separatorError is YAMLReader's error for text after a "---".
@@ -230,10 +276,20 @@ type parsed struct {
 }
 
 // parseAll parses documents on every CPU: YAML parsing and decoding are most
-// of the cost of loading a large app, and documents are independent.
-func parseAll(docs [][]byte) []parsed {
+// of the cost of loading a large app, and documents are independent. The
+// documents of a YAML stream (yamlStream) are parsed in runs (see
+// parseChunk); a JSON stream's one by one.
+func parseAll(docs [][]byte, yamlStream bool) []parsed {
 	out := make([]parsed, len(docs))
-	par.Each(len(docs), 64, func(i int) { out[i] = parse(docs[i]) })
+	if !yamlStream {
+		par.Each(len(docs), 64, func(i int) { out[i] = parse(docs[i]) })
+		return out
+	}
+	chunks := (len(docs) + chunkDocs - 1) / chunkDocs
+	par.Each(chunks, 2, func(c int) {
+		lo, hi := c*chunkDocs, min((c+1)*chunkDocs, len(docs))
+		parseChunk(docs[lo:hi], out[lo:hi])
+	})
 	return out
 }
 
@@ -252,6 +308,11 @@ func parse(doc []byte) parsed {
 	if err := yamlv2.Unmarshal(doc, &y); err != nil {
 		return parsed{err: fmt.Errorf("invalid YAML: %w", err)}
 	}
+	return fromTree(y)
+}
+
+// fromTree is parse's work after the YAML parser, on the document's tree.
+func fromTree(y any) parsed {
 	if m, ok := y.(map[any]any); ok {
 		if obj := fastTyped(m); obj != nil {
 			return parsed{obj: obj}
@@ -276,8 +337,11 @@ func parse(doc []byte) parsed {
 	if j[0] == '{' {
 		apiVersion, kind, ok := quickPeek(j)
 		if !ok {
+			// Case-sensitive, as the API server reads them: encoding/json
+			// would take "apiVersIon" for apiVersion, and the object would
+			// decode without it.
 			var pk peek
-			if json.Unmarshal(j, &pk) == nil {
+			if sigsjson.UnmarshalCaseSensitivePreserveInts(j, &pk) == nil {
 				apiVersion, kind = pk.APIVersion, pk.Kind
 			}
 		}

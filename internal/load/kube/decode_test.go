@@ -104,6 +104,7 @@ func TestBadInput(t *testing.T) {
 		{"invalid YAML", "apiVersion: v1\nkind: [Pod\n", Options{}, []string{"f.yaml (document 1)", "invalid YAML"}},
 		{"second document", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nkind: Pod\n", Options{}, []string{"f.yaml (document 2)", "apiVersion is missing"}},
 		{"not a manifest", "hello: world\n", Options{}, []string{"not a Kubernetes manifest"}},
+		{"apiVersion in another case", "apiVersIon: apps/v1\nkind: Deployment\nmetadata: {name: web}\n", Options{}, []string{"f.yaml (document 1)", "apiVersion is missing"}},
 		{"a list document", "- a\n- b\n", Options{}, []string{"not a Kubernetes object"}},
 		{"invalid quantity", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n      - name: a\n        resources: {limits: {memory: 2Gbb}}\n", Options{},
 			[]string{"f.yaml (document 1)", "Deployment/web", "spec.template.spec.containers[0].resources.limits.memory", `invalid quantity "2Gbb"`}},
@@ -129,8 +130,9 @@ func TestBadInput(t *testing.T) {
 }
 
 // FuzzDecode checks properties of every input: no panic, an error names the
-// file, an accepted object re-decodes from its JSON to the same object, and
-// decoding is deterministic. Seeds are at most 2 KiB: the baseline run over
+// file, an accepted object re-decodes from its JSON to the same object,
+// decoding is deterministic, and documents parse the same in one stream as
+// one by one (see parseChunk). Seeds are at most 2 KiB: the baseline run over
 // them must end within the few seconds .ci/fuzz gives a target, and the
 // mutations of a small input run fastest.
 func FuzzDecode(f *testing.F) {
@@ -138,8 +140,14 @@ func FuzzDecode(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: a, resources: {limits: {cpu: 1}}}]}\n---\n"))
+	for _, s := range trickyStreams {
+		f.Add([]byte(s))
+	}
 	lim := limit.Limits{Input: 1 << 20, Documents: 1000, Expansion: 4 << 20}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		if _, msg := compareStream(data, lim.Defaults()); msg != "" {
+			t.Fatalf("one stream and one by one differ: %s", msg)
+		}
 		objs, _, err := Decode(data, "fuzz.yaml", Options{Seed: 1, Limits: lim})
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "fuzz.yaml") {

@@ -299,7 +299,7 @@ func readerDocs(data []byte) ([][]byte, error) {
 // TestSplitMatchesYAMLReader compares the document splitter with the reader
 // it replaces on the corpus, a generated app and the edge cases of lines.
 func TestSplitMatchesYAMLReader(t *testing.T) {
-	inputs := []string{"", "\n", "---", "---\n", "a: 1", "a: 1\n---\nb: 2", "a: 1\r\n---\r\nb: 2\r\n", "a: 1\r", "--- # c\na: 1\n--- \t\n\n---\n# only a comment\n",
+	inputs := []string{"", "\n", "---", "---\n", "a: 1", "a: 1\n---\nb: 2", "a: 1\r\n---\r\nb: 2\r\n", "a: 1\r", "a: 1\nb: 2\r\nc: 3\n---\nd: 4\r\ne: 5\n", "---\r\na: 1\n---\n---\nb: 2", "a: 1\r\r\nb: 2\n", "--- # c\na: 1\n--- \t\n\n---\n# only a comment\n",
 		"---x\n", "--- x\na: 1\n", "a: 1\n----\n", "a: 1\n---", " ---\n", "a: |\n  ---\n", strings.Repeat("x", 10000) + "\r\n---\r\n" + strings.Repeat("y", 4095) + "\r\n"}
 	for _, in := range fuzzseed.FilesUnder(1<<20, 1000, []string{".yaml", ".yml"}, "testdata", fuzzseed.Corpus()) {
 		inputs = append(inputs, string(in))
