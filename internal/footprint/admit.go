@@ -2,6 +2,7 @@ package footprint
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -37,17 +38,34 @@ func defaultLimitRangeItem(it *corev1.LimitRangeItem) {
 	fillMissing(&it.DefaultRequest, it.Min)
 }
 
-// fillMissing copies into *dst (made when nil) each of src's values that
-// *dst does not set: the one rule behind every resource defaulting step.
+// fillMissing sets *dst to a list that adds each of src's values that *dst
+// does not set: the one rule behind every resource defaulting step. The
+// list *dst held is never written to (it may be the app's own): a new one
+// replaces it when something is added, and a nil *dst becomes empty.
 func fillMissing(dst *corev1.ResourceList, src corev1.ResourceList) {
 	if *dst == nil {
 		*dst = corev1.ResourceList{}
 	}
+	copied := false
 	for k, v := range src {
-		if _, ok := (*dst)[k]; !ok {
-			(*dst)[k] = v.DeepCopy()
+		if _, ok := (*dst)[k]; ok {
+			continue
 		}
+		if !copied {
+			*dst, copied = cloneList(*dst, len(src)), true
+		}
+		(*dst)[k] = v.DeepCopy()
 	}
+}
+
+// cloneList copies l's map with room for extra more keys; the values are
+// immutable once stored, so they are shared.
+func cloneList(l corev1.ResourceList, extra int) corev1.ResourceList {
+	out := make(corev1.ResourceList, len(l)+extra)
+	for k, v := range l {
+		out[k] = v
+	}
+	return out
 }
 
 // DefaultPod applies what the API server's defaulting does to a Pod's
@@ -109,20 +127,23 @@ func mergeDefaults(r, def *corev1.ResourceRequirements) {
 // exceed its limit, worded as the API server words it.
 func validateRequestsWithinLimits(pod *corev1.Pod) []string {
 	var errs []string
-	check := func(path string, c *corev1.Container) {
+	check := func(list string, i int, c *corev1.Container) {
+		if len(c.Resources.Limits) == 0 {
+			return
+		}
 		for _, name := range sortedNames(c.Resources.Requests) {
 			req := c.Resources.Requests[name]
 			lim, ok := c.Resources.Limits[name]
 			if ok && req.Cmp(lim) > 0 {
-				errs = append(errs, fmt.Sprintf("%s.resources.requests: Invalid value: %q: must be less than or equal to %s limit of %s", path, req.String(), name, lim.String()))
+				errs = append(errs, fmt.Sprintf("spec.%s[%d].resources.requests: Invalid value: %q: must be less than or equal to %s limit of %s", list, i, req.String(), name, lim.String()))
 			}
 		}
 	}
 	for i := range pod.Spec.Containers {
-		check(fmt.Sprintf("spec.containers[%d]", i), &pod.Spec.Containers[i])
+		check("containers", i, &pod.Spec.Containers[i])
 	}
 	for i := range pod.Spec.InitContainers {
-		check(fmt.Sprintf("spec.initContainers[%d]", i), &pod.Spec.InitContainers[i])
+		check("initContainers", i, &pod.Spec.InitContainers[i])
 	}
 	return errs
 }
@@ -275,13 +296,15 @@ func ratioConstraint(typ string, name corev1.ResourceName, enf resource.Quantity
 // AdmitPod returns pod as the API server would store it (defaulting and
 // LimitRange mutation applied) and the reason it refuses the pod whatever
 // the quota's state ("" when it does not): request above limit, LimitRange
-// validation, and the quotas' "must specify" rule. pod is not modified.
+// validation, and the quotas' "must specify" rule. pod is not modified; the
+// pod returned shares with it what admission does not change (treat both as
+// read-only, or copy them deeply first).
 func AdmitPod(pod *corev1.Pod, t *model.Target) (*corev1.Pod, string) {
 	return admitPod(pod, LimitRanges(t), t.Quotas)
 }
 
 func admitPod(pod *corev1.Pod, lrs []*corev1.LimitRange, quotas []*corev1.ResourceQuota) (*corev1.Pod, string) {
-	p := pod.DeepCopy()
+	p := resourceCopy(pod)
 	DefaultPod(p)
 	MutatePod(p, lrs)
 	if errs := validateRequestsWithinLimits(p); len(errs) > 0 {
@@ -299,6 +322,22 @@ func admitPod(pod *corev1.Pod, lrs []*corev1.LimitRange, quotas []*corev1.Resour
 		}
 	}
 	return p, ""
+}
+
+// resourceCopy copies pod as far as DefaultPod and MutatePod change it: the
+// pod, its container lists and its pod-level resources; the rest (metadata
+// maps, volumes, the containers' other fields) is shared. fillMissing never
+// writes to a resource list it did not make, so those are shared too until
+// defaulting adds to them: one pod's copy instead of a deep copy.
+func resourceCopy(pod *corev1.Pod) *corev1.Pod {
+	p := *pod
+	p.Spec.Containers = slices.Clone(pod.Spec.Containers)
+	p.Spec.InitContainers = slices.Clone(pod.Spec.InitContainers)
+	if r := pod.Spec.Resources; r != nil {
+		rc := *r
+		p.Spec.Resources = &rc
+	}
+	return &p
 }
 
 // aggregate words a list of errors as utilerrors.NewAggregate does: each

@@ -406,7 +406,7 @@ func (a *analyzer) preparePod(o *model.Object) podPrep {
 		PodRequests: resourcehelper.PodRequests(stored, resourcehelper.PodResourcesOptions{}),
 		PodLimits:   resourcehelper.PodLimits(stored, resourcehelper.PodResourcesOptions{}),
 	}
-	return podPrep{o: o, spec: spec, stored: stored, refusal: refusal, n: n, w: w, u: PodUsage(stored)}
+	return podPrep{o: o, spec: spec, stored: stored, refusal: refusal, n: n, w: w, u: podUsage(w.PodRequests, w.PodLimits)}
 }
 
 // pods admits the pods of one pod-creating object.
@@ -664,7 +664,7 @@ func (a *analyzer) rollouts() {
 			// real control plane by internal/verify's differential tests).
 			continue
 		}
-		u := PodUsage(w.Pod)
+		u := podUsage(w.PodRequests, w.PodLimits)
 		for _, qs := range a.quotas {
 			if !QuotaMatchesPod(qs.q, w.Pod) || qs.over() {
 				continue // not matched, or already over: the quota finding says it

@@ -1,10 +1,12 @@
 package footprint_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 
 	"github.com/rightsize/rightsize/internal/footprint"
 	"github.com/rightsize/rightsize/internal/load/kube"
@@ -37,6 +39,11 @@ metadata: {name: q}
 spec:
   hard: {requests.cpu: "1000", requests.memory: 1000Gi, limits.cpu: "1000", limits.memory: 1000Gi, pods: "1000"}
 `
+
+// containerLimitRange is a LimitRange of one Container item with fields.
+func containerLimitRange(fields ...string) string {
+	return "---\napiVersion: v1\nkind: LimitRange\nmetadata: {name: lr}\nspec:\n  limits:\n  - type: Container\n    " + strings.Join(fields, "\n    ") + "\n"
+}
 
 func pod(containers string) string {
 	return `
@@ -99,31 +106,14 @@ func TestEffectivePodSize(t *testing.T) {
 			name: "LimitRange defaults fill what is unset, max becomes default limit",
 			app: pod(`  containers:
   - {name: a, image: x}`),
-			target: hugeQuota + `---
-apiVersion: v1
-kind: LimitRange
-metadata: {name: lr}
-spec:
-  limits:
-  - type: Container
-    max: {cpu: 800m, memory: 1Gi}
-    min: {cpu: 50m, memory: 1Mi}
-`,
+			target:  hugeQuota + containerLimitRange("max: {cpu: 800m, memory: 1Gi}", "min: {cpu: 50m, memory: 1Mi}"),
 			wantReq: "800m", wantLim: "800m",
 		},
 		{
 			name: "LimitRange defaultRequest falls back to min when default is absent",
 			app: pod(`  containers:
   - {name: a, image: x, resources: {limits: {memory: 1Gi}}}`),
-			target: hugeQuota + `---
-apiVersion: v1
-kind: LimitRange
-metadata: {name: lr}
-spec:
-  limits:
-  - type: Container
-    min: {cpu: 50m}
-`,
+			target:  hugeQuota + containerLimitRange("min: {cpu: 50m}"),
 			wantReq: "50m", wantLim: "",
 		},
 	}
@@ -452,5 +442,51 @@ spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 10Gi}}}
 	roomy := mustTarget(t, "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: s}\nspec: {hard: {requests.storage: 20Gi}}")
 	if res, _ := footprint.Analyze(app, roomy); !res.Fits {
 		t.Errorf("with room for the claim: %+v", res.Findings)
+	}
+}
+
+// TestAnalyzeLeavesAppAlone checks that admission's defaulting changes the
+// stored pods only: they share the app's unchanged parts, never its
+// resource lists once defaulting adds to them.
+func TestAnalyzeLeavesAppAlone(t *testing.T) {
+	app := mustApp(t, `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      resources: {limits: {cpu: "2", memory: 2Gi}}
+      initContainers:
+      - {name: init, image: x, resources: {limits: {cpu: 300m}}}
+      containers:
+      - {name: a, image: x, resources: {limits: {cpu: 700m}, requests: {memory: 10Mi}}}
+      - {name: b, image: x}
+`)
+	tg := mustTarget(t, hugeQuota+containerLimitRange("default: {cpu: 100m, memory: 64Mi}", "defaultRequest: {cpu: 50m, memory: 32Mi}"))
+	before := app.Objects[0].Obj.DeepCopyObject()
+	res, err := footprint.Analyze(app, tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !equality.Semantic.DeepEqual(before, app.Objects[0].Obj) || !reflect.DeepEqual(before, app.Objects[0].Obj) {
+		t.Fatalf("Analyze changed the app's Deployment:\nbefore %+v\nafter  %+v", before, app.Objects[0].Obj)
+	}
+	stored := res.Workloads[0].Pod
+	got := map[string]string{
+		"pod requests cpu":  qs(stored.Spec.Resources.Requests, corev1.ResourceCPU),
+		"init requests cpu": qs(stored.Spec.InitContainers[0].Resources.Requests, corev1.ResourceCPU),
+		"a requests cpu":    qs(stored.Spec.Containers[0].Resources.Requests, corev1.ResourceCPU),
+		"a limits memory":   qs(stored.Spec.Containers[0].Resources.Limits, corev1.ResourceMemory),
+		"b requests memory": qs(stored.Spec.Containers[1].Resources.Requests, corev1.ResourceMemory),
+	}
+	// Requests default to the limits the object sets, then the
+	// LimitRange's defaults fill the rest.
+	for k, v := range map[string]string{"pod requests cpu": "2", "init requests cpu": "300m", "a requests cpu": "700m", "a limits memory": "64Mi", "b requests memory": "32Mi"} {
+		if got[k] != v {
+			t.Errorf("stored pod: %s = %q, want %q", k, got[k], v)
+		}
 	}
 }

@@ -17,12 +17,15 @@ const storageClassSuffix = ".storageclass.storage.k8s.io/"
 
 // PodUsage is what the pod quota evaluator charges for one non-terminal pod.
 func PodUsage(pod *corev1.Pod) corev1.ResourceList {
-	u := corev1.ResourceList{
-		"count/pods":        *resource.NewQuantity(1, resource.DecimalSI),
-		corev1.ResourcePods: *resource.NewQuantity(1, resource.DecimalSI),
-	}
-	req := resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{})
-	lim := resourcehelper.PodLimits(pod, resourcehelper.PodResourcesOptions{})
+	return podUsage(resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{}), resourcehelper.PodLimits(pod, resourcehelper.PodResourcesOptions{}))
+}
+
+// podUsage is PodUsage from the pod's PodRequests and PodLimits, for
+// callers that have them already.
+func podUsage(req, lim corev1.ResourceList) corev1.ResourceList {
+	u := make(corev1.ResourceList, 8)
+	u["count/pods"] = *resource.NewQuantity(1, resource.DecimalSI)
+	u[corev1.ResourcePods] = *resource.NewQuantity(1, resource.DecimalSI)
 	if v, ok := req[corev1.ResourceCPU]; ok {
 		u[corev1.ResourceCPU], u[corev1.ResourceRequestsCPU] = v.DeepCopy(), v.DeepCopy()
 	}

@@ -170,14 +170,54 @@ func ReadFile(path string, max int64) ([]byte, error) {
 	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: %w", path, ErrNotRegular)
 	}
-	return Read(f, path, max)
+	return read(f, path, max, st.Size())
 }
 
 // Read reads r to its end, refusing more than max bytes.
 func Read(r io.Reader, what string, max int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
-	if err != nil {
-		return nil, err
+	return read(r, what, max, sizeOf(r))
+}
+
+// sizeOf is what is left to read of r when r says (a bytes.Reader, a
+// regular file), else 0.
+func sizeOf(r io.Reader) int64 {
+	switch t := r.(type) {
+	case interface{ Len() int }:
+		return int64(t.Len())
+	case *os.File:
+		st, err := t.Stat()
+		if err != nil || !st.Mode().IsRegular() {
+			return 0
+		}
+		if at, err := t.Seek(0, io.SeekCurrent); err == nil && at <= st.Size() {
+			return st.Size() - at
+		}
+	}
+	return 0
+}
+
+// read is Read into a buffer of size bytes and one more (to see the end
+// without growing), as os.ReadFile does: io.ReadAll grows its buffer
+// from 512 bytes, and allocated four times a large file's size.
+func read(r io.Reader, what string, max, size int64) ([]byte, error) {
+	size = min(size, max)
+	if size <= 0 {
+		size = 511
+	}
+	data := make([]byte, 0, size+1)
+	lr := io.LimitReader(r, max+1)
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)] // the file grew since: let append choose the next size
+		}
+		n, err := lr.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	if int64(len(data)) > max {
 		return nil, &Error{What: what, Limit: "input", Max: max}
