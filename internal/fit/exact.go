@@ -95,7 +95,7 @@ type exactTrial struct {
 // exactCandidates are the mergeable Deployments, smallest pod first, as
 // the greedy merge takes them: a group is named after its smallest member.
 func (f *fitter) exactCandidates(fp *footprint.Result) []int {
-	m := rewrite.NewMerger(f.app, nil)
+	m := rewrite.NewPins(f.app, nil)
 	var ws []footprint.Workload
 	index := map[*model.Object]int{}
 	for i, o := range f.app.Objects {

@@ -185,8 +185,8 @@ func (f *fitter) apply(kind string, ops []solve.Op) (bool, error) {
 // rewrite breaks a name, which it records as a finding.
 func (f *fitter) rewrite(kind string, ops []solve.Op) (*model.App, []rewrite.Change, error) {
 	next, changes, err := rewrite.Apply(f.app, ops)
-	if err != nil {
-		return nil, nil, err
+	if err != nil || namesStay(ops) {
+		return next, changes, err
 	}
 	var list []string
 	for _, b := range names.Broken(f.app, next) {
@@ -201,6 +201,19 @@ func (f *fitter) rewrite(kind string, ops []solve.Op) (*model.App, []rewrite.Cha
 		return nil, nil, nil
 	}
 	return next, changes, nil
+}
+
+// namesStay tells whether ops leave every host name and every value a
+// container reads as they were, so that checking them again is moot:
+// sizes, replicas, claim sizes and update strategies change no Service,
+// label, env var, command, argument, volume or ConfigMap.
+func namesStay(ops []solve.Op) bool {
+	for _, op := range ops {
+		if op.Kind != "" && op.Kind != solve.OpStrategy {
+			return false
+		}
+	}
+	return true
 }
 
 func (f *fitter) commit(next *model.App, changes []rewrite.Change) {

@@ -41,11 +41,11 @@ func mergeOps(app *model.App, t *model.Target, fp *footprint.Result) ([]solve.Op
 	for i, o := range app.Objects {
 		index[o] = i
 	}
-	m := rewrite.NewMerger(app, nil)
+	pins := rewrite.NewPins(app, nil)
 	var cands []solve.MergeCandidate
 	for _, w := range fp.Workloads {
 		i, ok := index[w.Object]
-		if !ok || w.Refused != "" || w.Replicas == 0 || m.Pinned(i) != "" {
+		if !ok || w.Refused != "" || w.Replicas == 0 || pins.Pinned(i) != "" {
 			continue
 		}
 		cands = append(cands, solve.MergeCandidate{Object: i, Name: w.Object.Ref(), Replicas: w.Replicas,
@@ -55,6 +55,7 @@ func mergeOps(app *model.App, t *model.Target, fp *footprint.Result) ([]solve.Op
 		return nil, []model.Finding{{Severity: model.Warning, Key: "merge", Message: fmt.Sprintf(
 			"merging workloads cannot bring the counts down: even merging all %d mergeable Deployment(s), %d to a pod, leaves %s over by %d", len(cands), solve.MaxMergeGroup, k, short)}}
 	}
+	m := rewrite.NewMerger(app, nil)
 	try := func(group []int) string {
 		merged, err := m.Merge(group, reason)
 		if err != nil {
@@ -92,13 +93,18 @@ func mergeAtOneReplica(app *model.App, t *model.Target, fp *footprint.Result) (r
 	for i, o := range app.Objects {
 		index[o] = i
 	}
-	m := rewrite.NewMerger(app, nil)
 	var why []string
 	for _, k := range mergeKeys {
 		if u, ok := fp.Quota[k]; ok && u.Over() {
 			why = append(why, fmt.Sprintf("quota %s binds (needs %s, allows %s)", k, u.Requested.String(), u.Hard.String()))
 		}
 	}
+	if len(why) == 0 {
+		// Fewer replicas charge no count more: nothing would be over after
+		// them either, and mergeOps would plan nothing.
+		return nil, nil, nil
+	}
+	m := rewrite.NewPins(app, nil)
 	for _, w := range fp.Workloads {
 		i, ok := index[w.Object]
 		if !ok || w.Refused != "" || w.Replicas <= 1 || m.Pinned(i) != "" {

@@ -2,6 +2,7 @@ package fit
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -152,13 +153,14 @@ func serviceUses(app *model.App) []solve.ServiceUse {
 	}
 	byResolve := map[string]int{} // what names.Ref.Resolves says -> index in uses
 	var uses []solve.ServiceUse
+	pods := podLabels(app)
 	for i, o := range app.Objects {
 		s, ok := o.Obj.(*corev1.Service)
 		if !ok {
 			continue
 		}
 		u := solve.ServiceUse{Object: i, Name: o.Name(), Server: -1}
-		u.Server, u.Why = serviceServer(app, s, o.Namespace())
+		u.Server, u.Why = serviceServer(pods, s, o.Namespace())
 		if u.Why == "" {
 			u.Remap, u.Why = servicePorts(app.Objects[u.Server], s)
 		}
@@ -221,9 +223,44 @@ func qualified(ns, name string) string {
 	return ns + "/" + name
 }
 
+// podIndex files the app's pod-creating objects under each label pair of
+// their pods ("ns\x00key=value"), in app order, with the labels.
+type podIndex map[string][]podLabel
+
+type podLabel struct {
+	object int
+	labels map[string]string
+}
+
+func podLabels(app *model.App) podIndex {
+	ix := podIndex{}
+	for i, o := range app.Objects {
+		if _, md, ok := footprint.PodSpec(o); ok {
+			for k, v := range md.Labels {
+				key := o.Namespace() + "\x00" + k + "=" + v
+				ix[key] = append(ix[key], podLabel{i, md.Labels})
+			}
+		}
+	}
+	return ix
+}
+
+// selected lists, in app order, the objects whose pods selector selects in
+// namespace ns: those filed under one pair it requires and carrying all.
+func (ix podIndex) selected(selector map[string]string, ns string) []int {
+	k := slices.Min(slices.Collect(maps.Keys(selector)))
+	var out []int
+	for _, p := range ix[ns+"\x00"+k+"="+selector[k]] {
+		if names.Selects(selector, p.labels) {
+			out = append(out, p.object)
+		}
+	}
+	return out
+}
+
 // serviceServer finds the one workload s selects, or says why there is not
 // exactly one, or why s is reachable from outside the cluster.
-func serviceServer(app *model.App, s *corev1.Service, ns string) (int, string) {
+func serviceServer(pods podIndex, s *corev1.Service, ns string) (int, string) {
 	switch s.Spec.Type {
 	case corev1.ServiceTypeNodePort, corev1.ServiceTypeLoadBalancer:
 		return -1, "it is reachable from outside the cluster (type " + string(s.Spec.Type) + ")"
@@ -233,16 +270,11 @@ func serviceServer(app *model.App, s *corev1.Service, ns string) (int, string) {
 	if len(s.Spec.Selector) == 0 {
 		return -1, "it has no selector: its endpoints are managed elsewhere"
 	}
-	server, n := -1, 0
-	for i, o := range app.Objects {
-		if _, md, ok := footprint.PodSpec(o); ok && o.Namespace() == ns && names.Selects(s.Spec.Selector, md.Labels) {
-			server, n = i, n+1
-		}
+	sel := pods.selected(s.Spec.Selector, ns)
+	if len(sel) != 1 {
+		return -1, fmt.Sprintf("it selects the pods of %d workloads", len(sel))
 	}
-	if n != 1 {
-		return -1, fmt.Sprintf("it selects the pods of %d workloads", n)
-	}
-	return server, ""
+	return sel[0], ""
 }
 
 // servicePorts maps the Service's ports that send to a different target

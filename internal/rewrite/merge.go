@@ -11,7 +11,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/rightsize/rightsize/internal/footprint"
@@ -55,10 +54,8 @@ type Merger struct {
 	app *model.App
 	// skip marks objects already merged away.
 	skip map[int]bool
-	// pinned says why an object may not be merged at all.
-	pinned map[int]string
-	// boundSAs are the ServiceAccounts ("ns/name") a binding of the app names.
-	boundSAs map[string]bool
+	// Pins says why objects may not be merged at all.
+	*Pins
 	// ports caches portsOf.
 	ports map[int]map[string]string
 	// services and controllers index selectors by a label pair they need;
@@ -117,18 +114,11 @@ func pairKey(ns, k, v string) string { return ns + "\x00" + k + "=" + v }
 
 // NewMerger indexes app; objects in skip are treated as gone.
 func NewMerger(app *model.App, skip map[int]bool) *Merger {
-	m := &Merger{app: app, skip: skip, pinned: map[int]string{}, boundSAs: map[string]bool{}, ports: map[int]map[string]string{}}
+	m := &Merger{app: app, skip: skip, Pins: NewPins(app, skip), ports: map[int]map[string]string{}}
 	m.pods, m.selectors, m.deployments = map[string][]int{}, map[int]labels.Selector{}, map[string]bool{}
-	var refs []podRef
 	for i, o := range app.Objects {
 		if !skip[i] {
 			m.index(i, o)
-			refs = append(refs, m.references(o)...)
-		}
-	}
-	for i, o := range app.Objects {
-		if !skip[i] {
-			m.pin(i, o, refs)
 		}
 	}
 	return m
@@ -157,79 +147,6 @@ func (m *Merger) index(i int, o *model.Object) {
 	}
 }
 
-// podRef is an object other than a Service or a controller that refers to
-// pods or to a workload: a merge would leave it pointing at nothing.
-type podRef struct {
-	kind, name, ns string
-	selector       map[string]any
-	what           string
-}
-
-// references lists what o refers to by selector (PodDisruptionBudget,
-// NetworkPolicy, ...) or by name (HorizontalPodAutoscaler, VPA, ...), and
-// notes the ServiceAccounts a binding names.
-func (m *Merger) references(o *model.Object) []podRef {
-	if _, _, ok := footprint.PodSpec(o); ok || o.Kind() == "Service" {
-		return nil
-	}
-	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(o.Obj)
-	if err != nil {
-		return nil
-	}
-	var refs []podRef
-	spec, _ := u["spec"].(map[string]any)
-	for _, f := range []string{"selector", "podSelector"} {
-		if sel, ok := spec[f].(map[string]any); ok {
-			refs = append(refs, podRef{ns: o.Namespace(), selector: sel, what: o.Ref() + " selects its pods"})
-		}
-	}
-	for _, f := range []string{"scaleTargetRef", "targetRef"} {
-		if t, ok := spec[f].(map[string]any); ok {
-			k, _ := t["kind"].(string)
-			n, _ := t["name"].(string)
-			refs = append(refs, podRef{kind: k, name: n, ns: o.Namespace(), what: o.Ref() + " targets it"})
-		}
-	}
-	if o.Kind() == "RoleBinding" || o.Kind() == "ClusterRoleBinding" {
-		m.noteBoundSAs(o, u)
-	}
-	return refs
-}
-
-// noteBoundSAs records the ServiceAccounts the subjects of a binding name.
-func (m *Merger) noteBoundSAs(o *model.Object, u map[string]any) {
-	subjects, _ := u["subjects"].([]any)
-	for _, s := range subjects {
-		sm, _ := s.(map[string]any)
-		if sm["kind"] == "ServiceAccount" {
-			ns, _ := sm["namespace"].(string)
-			if ns == "" {
-				ns = o.Namespace()
-			}
-			m.boundSAs[ns+"/"+fmt.Sprint(sm["name"])] = true
-		}
-	}
-}
-
-// pin records why the pod-creating object at i may not be merged: its own
-// shape, or another object that refers to it.
-func (m *Merger) pin(i int, o *model.Object, refs []podRef) {
-	spec, md, ok := footprint.PodSpec(o)
-	if !ok {
-		return
-	}
-	if why := unmergeable(o, spec); why != "" {
-		m.pinned[i] = why
-		return
-	}
-	for _, r := range refs {
-		if r.ns == o.Namespace() && r.concerns(o, md.Labels) {
-			m.pinned[i] = r.what
-			return
-		}
-	}
-}
-
 // unmergeable says why a pod-creating object cannot be merged by its shape.
 func unmergeable(o *model.Object, spec *corev1.PodSpec) string {
 	d, ok := o.Obj.(*appsv1.Deployment)
@@ -248,30 +165,6 @@ func unmergeable(o *model.Object, spec *corev1.PodSpec) string {
 		return "its pods have ephemeral containers"
 	}
 	return ""
-}
-
-// concerns reports whether r names o or selects pods labelled lbls.
-func (r podRef) concerns(o *model.Object, lbls map[string]string) bool {
-	if r.kind == o.Kind() && r.name == o.Name() {
-		return true
-	}
-	if r.selector == nil {
-		return false
-	}
-	var ls metav1.LabelSelector
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(r.selector, &ls); err != nil {
-		return false
-	}
-	sel, err := metav1.LabelSelectorAsSelector(&ls)
-	return err == nil && !sel.Empty() && sel.Matches(labels.Set(lbls))
-}
-
-// Pinned says why the object at index i may never be merged, "" when it may.
-func (m *Merger) Pinned(i int) string {
-	if _, _, ok := footprint.PodSpec(m.app.Objects[i]); !ok {
-		return "it creates no pods"
-	}
-	return m.pinned[i]
 }
 
 // member is one Deployment of a group, deep-copied.

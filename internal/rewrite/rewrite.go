@@ -42,8 +42,22 @@ func Copy(app *model.App) *model.App {
 }
 
 // Apply applies ops to a copy of app. Object indexes in ops refer to app.
+// The copy shares with app the objects that ops leave as they are.
 func Apply(app *model.App, ops []solve.Op) (*model.App, []Change, error) {
-	ap := &applier{out: Copy(app), drop: map[int]bool{}}
+	ap := &applier{out: &model.App{Objects: append([]*model.Object(nil), app.Objects...), Findings: append([]model.Finding(nil), app.Findings...)},
+		shared: make([]bool, len(app.Objects)), drop: map[int]bool{}}
+	for i, o := range app.Objects {
+		ap.shared[i] = true
+		// Converting an Unstructured object for the API hands out its
+		// own maps, which callers then change (apply, verify): the copy
+		// never shares those.
+		if _, ok := o.Obj.(*unstructured.Unstructured); ok {
+			ap.own(i)
+		}
+	}
+	if !ownOnly(ops) {
+		ap.ownAll()
+	}
 	var changes []Change
 	for _, op := range ops {
 		var o *model.Object
@@ -51,7 +65,7 @@ func Apply(app *model.App, ops []solve.Op) (*model.App, []Change, error) {
 			if op.Object >= len(ap.out.Objects) {
 				return nil, nil, fmt.Errorf("plan names object %d of %d", op.Object, len(ap.out.Objects))
 			}
-			o = ap.out.Objects[op.Object]
+			o = ap.own(op.Object)
 		}
 		cs, err := ap.apply(o, op)
 		if err != nil {
@@ -65,10 +79,44 @@ func Apply(app *model.App, ops []solve.Op) (*model.App, []Change, error) {
 // applier carries Apply's copy of the app: objects dropped and added, and
 // the Merger of its merges.
 type applier struct {
-	out    *model.App
+	out *model.App
+	// shared marks the objects of out that are still app's own, to be
+	// deep-copied before anything changes them.
+	shared []bool
 	drop   map[int]bool
 	added  []*model.Object
 	merger *Merger
+}
+
+// ownOnly tells whether each of ops changes no object but its own (and
+// the workload that takes over a dropped Service's name): then only those
+// objects are copied. The others (namespaces, claims, merges) change
+// objects across the app, and Apply copies all of it first.
+func ownOnly(ops []solve.Op) bool {
+	for _, op := range ops {
+		switch op.Kind {
+		case "", solve.OpServiceType, solve.OpStrategy, solve.OpHostPorts, solve.OpDropService:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// own returns out's object at i, deep-copied first if app still shares it.
+func (ap *applier) own(i int) *model.Object {
+	if ap.shared[i] {
+		o := ap.out.Objects[i]
+		ap.out.Objects[i] = &model.Object{Source: o.Source, Obj: o.Obj.DeepCopyObject()}
+		ap.shared[i] = false
+	}
+	return ap.out.Objects[i]
+}
+
+func (ap *applier) ownAll() {
+	for i := range ap.out.Objects {
+		ap.own(i)
+	}
 }
 
 func (ap *applier) apply(o *model.Object, op solve.Op) ([]Change, error) {
@@ -92,7 +140,7 @@ func (ap *applier) apply(o *model.Object, op solve.Op) ([]Change, error) {
 			return nil, fmt.Errorf("dropping %s: the plan names no workload to take over its name", o.Ref())
 		}
 		ap.drop[op.Object] = true
-		return dropService(o, ap.out.Objects[op.Members[0]], op)
+		return dropService(o, ap.own(op.Members[0]), op)
 	case solve.OpStrategy:
 		return setStrategy(o, op)
 	case solve.OpNamespace:

@@ -309,7 +309,8 @@ func names(objs []*model.Object) []string {
 }
 
 // FuzzCompose loads Compose files in-process, with no per-input setup (one
-// directory for every input), and checks: no panic, errors name the file,
+// directory for every input), and checks: no panic, the same project or
+// error with and without the interpolation shortcut, errors name the file,
 // converting twice gives the same manifests, and they decode as Kubernetes
 // objects again (written as rightsize writes them).
 func FuzzCompose(f *testing.F) {
@@ -326,6 +327,9 @@ func FuzzCompose(f *testing.F) {
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		defer fuzzseed.Watch(data)()
+		if _, diff := parseBothWays(data, dir); diff != "" {
+			t.Fatal(diff)
+		}
 		first, err := fuzzConvert(data, dir)
 		if err != nil {
 			if !strings.Contains(err.Error(), "compose.yaml") {

@@ -40,6 +40,12 @@ type Options struct {
 	OnRead func(path string)
 	// Limits bound what is read and expanded (of them, Compose uses Ports).
 	Limits limit.Limits
+
+	// For tests that compare the ways of loading: plain makes Parse call
+	// compose-go's LoadWithContext on the whole file with interpolation
+	// (no shortcut, no split); splitFrom, when set, replaces minSplit.
+	plain     bool
+	splitFrom int
 }
 
 // claimSize is the size of a claim for a named volume.
@@ -78,11 +84,11 @@ func Load(path string, opts Options) ([]*model.Object, []model.Finding, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	data, notes, err := Legacy(file, data)
+	src, notes, err := legacySource(file, newSource(data))
 	if err != nil {
 		return nil, nil, err
 	}
-	parsed, err := Parse(file, data, dir, env, opts)
+	parsed, err := parse(file, src, dir, env, opts)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/template"
 	"github.com/compose-spec/compose-go/v2/types"
-	"go.yaml.in/yaml/v4"
 
 	"github.com/rightsize/rightsize/internal/load/limit"
 	"github.com/rightsize/rightsize/internal/load/workload"
@@ -67,14 +66,14 @@ var reRange = regexp.MustCompile(`(\d+)-(\d+)`)
 // (compose-go expands a range into one port each, which takes seconds for
 // "1-65535"), variables substituted first. It tells whether the file has a
 // top-level version key (obsolete).
-func precheck(data []byte, env map[string]string, maxPorts int) (bool, error) {
+func precheck(src *source, env map[string]string, maxPorts int) (bool, error) {
 	var doc struct {
 		Version  any `yaml:"version"`
 		Services map[string]struct {
 			Ports []any `yaml:"ports"`
 		} `yaml:"services"`
 	}
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	if err := src.decode(&doc); err != nil {
 		return false, nil // compose-go reports syntax errors with a line number
 	}
 	names := make([]string, 0, len(doc.Services))
@@ -114,14 +113,14 @@ func precheck(data []byte, env map[string]string, maxPorts int) (bool, error) {
 // service's extends.file, include entries), variables substituted, so
 // that each is checked before compose-go opens it: a FIFO would block it
 // for ever, /dev/zero never end.
-func references(data []byte, env map[string]string) []string {
+func references(src *source, env map[string]string) []string {
 	var doc struct {
 		Services map[string]struct {
 			Extends any `yaml:"extends"`
 		} `yaml:"services"`
 		Include []any `yaml:"include"`
 	}
-	if yaml.Unmarshal(data, &doc) != nil {
+	if src.decode(&doc) != nil {
 		return nil
 	}
 	var refs []any

@@ -14,12 +14,22 @@ import (
 // network_mode, and keys the specification dropped are removed. It returns
 // data unchanged for a file that needs none of this, and notes for the report.
 func Legacy(file string, data []byte) ([]byte, []string, error) {
+	src, notes, err := legacySource(file, newSource(data))
+	if err != nil {
+		return nil, nil, err
+	}
+	return src.data, notes, nil
+}
+
+// legacySource is Legacy on a parsed source: it returns src itself, with
+// its tree, when nothing changes, else a new source of the rewritten file.
+func legacySource(file string, src *source) (*source, []string, error) {
 	var doc map[string]any
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	if err := src.decode(&doc); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", file, err)
 	}
 	if doc == nil {
-		return data, nil, nil
+		return src, nil, nil
 	}
 	l := legacy{doc: doc}
 	_, hasServices := doc["services"]
@@ -30,7 +40,8 @@ func Legacy(file string, data []byte) ([]byte, []string, error) {
 			return nil, nil, err
 		}
 	case !strings.HasPrefix(version, "1") && !strings.HasPrefix(version, "2"):
-		return data, nil, nil
+		src.tree = doc
+		return src, nil, nil
 	}
 	services, _ := l.doc["services"].(map[string]any)
 	names := workload.SortedKeys(services)
@@ -49,13 +60,14 @@ func Legacy(file string, data []byte) ([]byte, []string, error) {
 		l.changed = true
 	}
 	if !l.changed {
-		return data, l.notes, nil
+		src.tree = doc
+		return src, l.notes, nil
 	}
 	out, err := yaml.Marshal(l.doc)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", file, err)
 	}
-	return out, l.notes, nil
+	return newSource(out), l.notes, nil
 }
 
 // legacy holds one file's rewrite in progress.
@@ -68,9 +80,9 @@ type legacy struct {
 
 // rootServices moves a version 1 file's services under services:.
 func (l *legacy) rootServices(file string) error {
-	for k, v := range l.doc {
-		if _, ok := v.(map[string]any); !ok {
-			return fmt.Errorf("%s: %s: want a service (a mapping), got %T", file, k, v)
+	for _, k := range workload.SortedKeys(l.doc) {
+		if _, ok := l.doc[k].(map[string]any); !ok {
+			return fmt.Errorf("%s: %s: want a service (a mapping), got %T", file, k, l.doc[k])
 		}
 	}
 	l.doc = map[string]any{"services": l.doc}

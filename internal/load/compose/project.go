@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -86,34 +87,55 @@ type Parsed struct {
 // limit, never a FIFO or device.
 // Of opts, Profiles and Limits apply.
 func Parse(file string, data []byte, dir string, env map[string]string, opts Options) (*Parsed, error) {
-	version, err := precheck(data, env, opts.Limits.Defaults().Ports)
+	return parse(file, newSource(data), dir, env, opts)
+}
+
+func parse(file string, src *source, dir string, env map[string]string, opts Options) (*Parsed, error) {
+	version, err := precheck(src, env, opts.Limits.Defaults().Ports)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	out := &Parsed{}
-	if err := out.checkReferences(file, data, dir, env, map[string]bool{}); err != nil {
+	if err := out.checkReferences(file, src, dir, env, map[string]bool{}); err != nil {
 		return nil, err
 	}
+	// Without "$" or a string to cast, compose-go's interpolation changes
+	// nothing (interpolate.go); without its options it is skipped.
+	interpolate := opts.plain || src.tree == nil || !singleDocument(src.data) || needsInterpolation(src.tree)
 	name := Project(dir)
+	if env == nil {
+		env = map[string]string{}
+	}
 	details := types.ConfigDetails{
 		WorkingDir:  dir,
-		ConfigFiles: []types.ConfigFile{{Filename: file, Content: data}},
+		ConfigFiles: []types.ConfigFile{{Filename: file, Content: src.data}},
 		Environment: env,
 	}
 	unset := map[string]bool{}
-	p, err := loader.LoadWithContext(context.Background(), details, func(o *loader.Options) {
+	options := func(o *loader.Options) {
 		o.SetProjectName(name, true)
 		o.Profiles = opts.Profiles
 		o.ResolvePaths = false
 		// Env and label files are read by resolveFiles, checked first.
 		o.SkipResolveEnvironment = true
 		o.SkipResolveLabels = true
-		if o.Interpolate != nil {
+		switch {
+		case !interpolate:
+			// Not SkipInterpolation, which also makes later steps
+			// ignore values that do not parse.
+			o.Interpolate = nil
+		case o.Interpolate != nil:
 			o.Interpolate.Substitute = substitute(unset)
 		}
-	})
-	if err != nil {
-		return nil, fmt.Errorf("%s: %s", file, cleanError(err, file, dir))
+	}
+	var p *types.Project
+	if !interpolate && splittable(src, cmp.Or(opts.splitFrom, minSplit)) {
+		p = loadSplit(src, details, name, options)
+	}
+	if p == nil {
+		if p, err = loader.LoadWithContext(context.Background(), details, options); err != nil {
+			return nil, fmt.Errorf("%s: %s", file, cleanError(err, file, dir))
+		}
 	}
 	out.Project = p
 	if version {
@@ -214,8 +236,8 @@ func (ps *Parsed) check(path string) error {
 // checkReferences checks every file that file's contents make compose-go
 // read, and the files those make it read in turn (an extends.file that
 // extends another file, an include that includes), each once.
-func (ps *Parsed) checkReferences(file string, data []byte, dir string, env map[string]string, seen map[string]bool) error {
-	for _, ref := range references(data, env) {
+func (ps *Parsed) checkReferences(file string, src *source, dir string, env map[string]string, seen map[string]bool) error {
+	for _, ref := range references(src, env) {
 		path := inDir(dir, ref)
 		if err := ps.check(path); err != nil {
 			return fmt.Errorf("%s: %s: %w", file, ref, err)
@@ -228,7 +250,7 @@ func (ps *Parsed) checkReferences(file string, data []byte, dir string, env map[
 		if err != nil {
 			return fmt.Errorf("%s: %s: %w", file, ref, err)
 		}
-		if err := ps.checkReferences(path, next, filepath.Dir(path), env, seen); err != nil {
+		if err := ps.checkReferences(path, newSource(next), filepath.Dir(path), env, seen); err != nil {
 			return err
 		}
 	}
