@@ -25,22 +25,26 @@ func Analyze(ctx context.Context, app *App, t *Target) (*Report, error) {
 	return analyzeReport(res), nil
 }
 
-// analyzeReport turns a footprint into the report shape.
+// analyzeReport turns a footprint into the report shape. The report takes
+// over the lists the Result computed (requests, limits, charges): every
+// caller makes the Result for this report alone and nothing changes them
+// afterwards. What the Result only points to (the target's quotas) is
+// copied.
 func analyzeReport(res *footprint.Result) *Report {
 	r := &Report{
 		Command: report.Analyze, Target: res.Target, Fits: res.Fits,
 		Quotas:    quotas(res),
 		Findings:  append([]Finding{}, res.Findings...),
-		Workloads: []Workload{},
+		Workloads: make([]Workload, 0, len(res.Workloads)),
 		Refusals:  refusals(res.Refusals),
 	}
 	if res.Nodes != nil {
-		r.Nodes = &report.Nodes{Requested: res.Nodes.Requested.DeepCopy(), Allocatable: res.Nodes.Allocatable.DeepCopy()}
+		r.Nodes = &report.Nodes{Requested: res.Nodes.Requested, Allocatable: res.Nodes.Allocatable}
 	}
 	for _, w := range res.Workloads {
 		r.Workloads = append(r.Workloads, Workload{
 			Object: w.Object.Key(), Replicas: w.Replicas,
-			PodRequests: w.PodRequests.DeepCopy(), PodLimits: w.PodLimits.DeepCopy(), Refused: w.Refused,
+			PodRequests: w.PodRequests, PodLimits: w.PodLimits, Refused: w.Refused,
 		})
 	}
 	r.Summarize()
@@ -54,7 +58,7 @@ func quotas(res *footprint.Result) []Quota {
 		q := Quota{
 			Name: qu.Quota.Name, Origin: "target",
 			Scopes: append([]corev1.ResourceQuotaScope(nil), qu.Quota.Spec.Scopes...),
-			Hard:   qu.Quota.Spec.Hard.DeepCopy(), Requested: qu.Requested.DeepCopy(), Admitted: qu.Admitted.DeepCopy(),
+			Hard:   qu.Quota.Spec.Hard.DeepCopy(), Requested: qu.Requested, Admitted: qu.Admitted,
 		}
 		if qu.FromApp {
 			q.Origin = "app"

@@ -1,10 +1,18 @@
 package load
 
 import (
+	"bytes"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
+
+	"github.com/rightsize/rightsize/bench/gen/appgen"
+	"github.com/rightsize/rightsize/internal/fuzzseed"
+	"github.com/rightsize/rightsize/internal/load/limit"
 )
 
 func TestDetect(t *testing.T) {
@@ -80,4 +88,109 @@ func TestLoadTakesDetectedFormats(t *testing.T) {
 	if _, err := Load([]string{app}, opts); err == nil || strings.Contains(err.Error(), "holds no Kubernetes manifests") {
 		t.Errorf("under a 10-byte limit: error %v, want the limit's", err)
 	}
+}
+
+// firstDocReference is firstDoc as it was written first, on strings: the
+// one that cuts bytes in place must return the same document.
+func firstDocReference(data []byte) []byte {
+	var doc []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.TrimRight(line, "\r ") == "---" {
+			if strings.TrimSpace(strings.Join(doc, "")) != "" {
+				break
+			}
+			doc = doc[:0]
+			continue
+		}
+		doc = append(doc, line)
+	}
+	return []byte(strings.Join(doc, "\n"))
+}
+
+// firstDocStreams are where firstDoc could cut otherwise than the
+// reference: separators with spaces and "\r", blank documents of every
+// kind of white space (a NEL split by a line end among them), separators
+// at the start and the end, and documents longer than firstDocOf's first
+// read.
+var firstDocStreams = []string{
+	"", "\n", "---", "---\n", "\n---\n\n", "a: 1", "a: 1\n", "a: 1\n---", "a: 1\n---\nb: 2\n", "---\na: 1\n---\nb: 2\n",
+	"  \n\t\n---\na: 1\n---\nb: 2", "--- \r\n\r\n---  \na: 1\r\n--- \r\nb", "----\na: 1\n---\nb", " ---\na\n---\nb",
+	"# c\n---\na: 1\n", "\xc2\n\x85\n---\na: 1\n", "\xc2\x85\n---\na: 1\n", "\u00a0\u2028\n---\nx\n", "\xff\n---\nb\n",
+	"---\n---\n---\n", "a\n---\r", "a\n---\n", "---x\na\n---\nb\n", "--- # c\na\n---\nb\n",
+	strings.Repeat("a: 1\n", 10000) + "---\nb: 2\n", strings.Repeat(" \n", 20000) + "---\nb: 2\n---\nc\n", "a: " + strings.Repeat("x", 40000),
+}
+
+// TestFirstDocMatchesReference compares firstDoc, and firstDocOf reading
+// in pieces of every size, with the reference on the corpus, generated
+// apps and the edge cases of separators and blank documents.
+func TestFirstDocMatchesReference(t *testing.T) {
+	inputs := firstDocStreams
+	for _, in := range fuzzseed.FilesUnder(1<<20, 1000, []string{".yaml", ".yml", ".json"}, "testdata", fuzzseed.Corpus()) {
+		inputs = append(inputs, string(in))
+	}
+	inputs = append(inputs, string(appgen.Generate(300, 1)))
+	for i, in := range inputs {
+		if msg := compareFirstDoc([]byte(in)); msg != "" {
+			t.Errorf("input %d: %s", i, msg)
+		}
+	}
+}
+
+func compareFirstDoc(data []byte) string {
+	want := firstDocReference(data)
+	if got, _ := firstDoc(data); !bytes.Equal(got, want) {
+		return fmt.Sprintf("firstDoc %q, reference %q", got, want)
+	}
+	for name, r := range map[string]io.Reader{
+		"whole": bytes.NewReader(data), "one byte": iotest.OneByteReader(bytes.NewReader(data)), "half": iotest.HalfReader(bytes.NewReader(data)),
+	} {
+		got, err := firstDocOf(r, "f", limit.DefaultInput)
+		if err != nil || !bytes.Equal(got, want) {
+			return fmt.Sprintf("firstDocOf, %s: %q (%v), reference %q", name, got, err, want)
+		}
+	}
+	return ""
+}
+
+// FuzzFirstDoc checks that firstDoc and firstDocOf cut the reference's
+// document from every input.
+func FuzzFirstDoc(f *testing.F) {
+	for _, s := range firstDocStreams {
+		if len(s) < 2<<10 {
+			f.Add([]byte(s))
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if msg := compareFirstDoc(data); msg != "" {
+			t.Fatal(msg)
+		}
+	})
+}
+
+// TestReadFirstDocReadsLittle checks that detecting the format of a large
+// file of manifests reads its first document, not the file.
+func TestReadFirstDocReadsLittle(t *testing.T) {
+	data := appgen.Generate(2000, 1)
+	r := &countingReader{r: bytes.NewReader(data)}
+	doc, err := firstDocOf(r, "app.yaml", limit.DefaultInput)
+	if want := firstDocReference(data); err != nil || !bytes.Equal(doc, want) {
+		t.Fatalf("first document %q (%v), want %q", doc, err, want)
+	}
+	if r.n > 64<<10 {
+		t.Errorf("read %d bytes of %d to find a first document of %d", r.n, len(data), len(doc))
+	}
+	if _, err := firstDocOf(bytes.NewReader(data), "app.yaml", 1000); err == nil {
+		t.Error("read past the limit")
+	}
+}
+
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
 }

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"maps"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 	"sigs.k8s.io/yaml"
@@ -235,11 +237,11 @@ func detectFile(path string, max int64) (string, error) {
 	case slices.Contains(compose.FileNames, base):
 		return "compose", nil
 	}
-	data, err := limit.ReadFile(path, max)
+	doc, err := readFirstDoc(path, max)
 	if err != nil {
 		return "", fmt.Errorf("reading %s: %w", path, err)
 	}
-	return detectContent(data), nil
+	return detectDoc(doc), nil
 }
 
 // detectDir names a directory's format by the files it holds: a chart, a
@@ -258,7 +260,7 @@ func detectDir(path string, max int64) (string, error) {
 		if e.IsDir() || (ext != ".yaml" && ext != ".yml") {
 			continue
 		}
-		if data, err := limit.ReadFile(filepath.Join(path, e.Name()), max); err == nil && detectContent(data) == "vamp" {
+		if doc, err := readFirstDoc(filepath.Join(path, e.Name()), max); err == nil && detectDoc(doc) == "vamp" {
 			return "vamp", nil
 		}
 	}
@@ -274,10 +276,16 @@ var vampKinds = map[string]bool{
 }
 
 // detectContent tells Compose and Vamp files from Kubernetes manifests by
-// their top-level keys.
+// the top-level keys of their first document.
 func detectContent(data []byte) string {
+	doc, _ := firstDoc(data)
+	return detectDoc(doc)
+}
+
+// detectDoc is detectContent of a file's first document (see firstDoc).
+func detectDoc(doc []byte) string {
 	var top map[string]any
-	if err := yaml.Unmarshal(firstDoc(data), &top); err != nil || top == nil {
+	if err := yaml.Unmarshal(doc, &top); err != nil || top == nil {
 		return "kubernetes"
 	}
 	if _, ok := top["apiVersion"]; ok {
@@ -308,19 +316,78 @@ func detectContent(data []byte) string {
 	return "compose"
 }
 
-func firstDoc(data []byte) []byte {
-	var doc []string
-	for _, line := range strings.Split(string(data), "\n") {
-		if strings.TrimRight(line, "\r ") == "---" {
-			if strings.TrimSpace(strings.Join(doc, "")) != "" {
-				break
-			}
-			doc = doc[:0]
-			continue
+// firstDoc returns the first document of data that is not blank: its
+// lines, from the one after a "---" line (trailing spaces and "\r"
+// aside), up to the "\n" before the next; ended is false when no "---"
+// line follows it (it runs to the end of data).
+func firstDoc(data []byte) (doc []byte, ended bool) {
+	start := 0 // where the document being read starts
+	for pos := 0; pos <= len(data); {
+		line, next := data[pos:], len(data)+1
+		if i := bytes.IndexByte(line, '\n'); i >= 0 {
+			line, next = line[:i], pos+i+1
 		}
-		doc = append(doc, line)
+		if string(bytes.TrimRight(line, "\r ")) == "---" {
+			if doc := data[start:max(start, pos-1)]; !blank(doc) {
+				return doc, true
+			}
+			start = min(next, len(data))
+		}
+		pos = next
 	}
-	return []byte(strings.Join(doc, "\n"))
+	return data[start:], false
+}
+
+// blank says whether doc holds only white space (Unicode's) once its
+// "\n" are taken out.
+func blank(doc []byte) bool {
+	for _, c := range doc {
+		if c < utf8.RuneSelf && !strings.ContainsRune(" \t\n\v\f\r", rune(c)) {
+			return false // the usual case, at the first line that holds anything
+		}
+	}
+	return strings.TrimSpace(strings.ReplaceAll(string(doc), "\n", "")) == ""
+}
+
+// readFirstDoc reads the file at path up to the end of its first document
+// that is not blank (see firstDoc), not the whole file: detecting the
+// format of a large file of manifests reads its first lines.
+func readFirstDoc(path string, max int64) ([]byte, error) {
+	f, _, err := limit.Open(path, max)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return firstDocOf(f, path, max)
+}
+
+// firstDocOf reads r (what) up to the end of its first document that is
+// not blank, refusing more than max bytes.
+func firstDocOf(r io.Reader, what string, max int64) ([]byte, error) {
+	r = io.LimitReader(r, max+1)
+	buf := make([]byte, 0, 16<<10)
+	for {
+		if len(buf) == cap(buf) {
+			// Looked for the document's end only now and then, so that the
+			// looking costs no more than the reading.
+			if doc, ended := firstDoc(buf[:bytes.LastIndexByte(buf, '\n')+1]); ended {
+				return doc, nil
+			}
+			buf = slices.Grow(buf, len(buf))
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > max {
+			return nil, &limit.Error{What: what, Limit: "input", Max: max}
+		}
+		if err == io.EOF {
+			doc, _ := firstDoc(buf)
+			return doc, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 func kubeOptions(opts Options) (kube.Options, error) {

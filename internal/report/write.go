@@ -1,10 +1,10 @@
 package report
 
 import (
-	"bytes"
-	"encoding/json"
+	"bufio"
 	"fmt"
 	"io"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -63,17 +63,18 @@ func Lookup(writers map[string]Writer, format string) (Writer, error) {
 
 // WriteJSON writes r as indented JSON and a newline. Maps marshal with
 // sorted keys and lists keep their order, so the bytes are deterministic.
+// The bytes are json.Encoder's (two-space indent, no HTML escaping:
+// messages quote Kubernetes, "<none>", "a > b"), written as they are made,
+// through a buffer: on an error, part of the report may have been written
+// (a caller that must not leave part of a file writes to a temporary file
+// or a buffer first).
 func WriteJSON(w io.Writer, r *Report) error {
-	// Messages quote Kubernetes ("<none>", "a > b"): no HTML escaping.
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(r.normalized()); err != nil {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if err := newJSONStream(bw).value(reflect.ValueOf(r.normalized()), 0); err != nil {
 		return err
 	}
-	_, err := w.Write(b.Bytes())
-	return err
+	bw.WriteByte('\n')
+	return bw.Flush()
 }
 
 // WriteYAML writes r as YAML, with the JSON form's field names.

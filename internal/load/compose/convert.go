@@ -41,9 +41,11 @@ type Options struct {
 	// Limits bound what is read and expanded (of them, Compose uses Ports).
 	Limits limit.Limits
 
-	// interpolateAlways makes Parse run compose-go's interpolation also
-	// where it changes nothing, for tests that compare both ways.
-	interpolateAlways bool
+	// For tests that compare the ways of loading: plain makes Parse call
+	// compose-go's LoadWithContext on the whole file with interpolation
+	// (no shortcut, no split); splitFrom, when set, replaces minSplit.
+	plain     bool
+	splitFrom int
 }
 
 // claimSize is the size of a claim for a named volume.

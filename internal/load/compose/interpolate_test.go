@@ -9,7 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/tree"
+	"github.com/compose-spec/compose-go/v2/types"
 	"go.yaml.in/yaml/v4"
 
 	"github.com/rightsize/rightsize/bench/gen/appgen"
@@ -91,18 +93,26 @@ volumes: {data: {}}
 	{"long", string(appgen.ComposeGenerate(50, 7)), true},
 }
 
-// parseBothWays loads data as compose.yaml in dir with and without the
-// interpolation shortcut and says how the results differ, if they do.
+// parseBothWays loads data as compose.yaml in dir as compose-go's
+// LoadWithContext does, and with the interpolation shortcut and the split
+// (from two services), and says how the results differ, if they do.
 func parseBothWays(data []byte, dir string) (shortcut bool, diff string) {
-	load := func(always bool) (*Parsed, error) {
+	shortcut, _, diff = parseWays(data, dir)
+	return shortcut, diff
+}
+
+// parseWays is parseBothWays, also telling whether the split applied.
+func parseWays(data []byte, dir string) (shortcut, split bool, diff string) {
+	load := func(plain bool) (*Parsed, error) {
 		src, _, err := legacySource("compose.yaml", newSource(data))
 		if err != nil {
 			return nil, err
 		}
-		if !always {
+		if !plain {
 			shortcut = src.tree != nil && singleDocument(src.data) && !needsInterpolation(src.tree)
+			split = shortcut && splittable(src, 2)
 		}
-		return parse("compose.yaml", src, dir, map[string]string{}, Options{interpolateAlways: always})
+		return parse("compose.yaml", src, dir, map[string]string{}, Options{plain: plain, splitFrom: 2})
 	}
 	fast, errFast := load(false)
 	slow, errSlow := load(true)
@@ -114,18 +124,18 @@ func parseBothWays(data []byte, dir string) (shortcut bool, diff string) {
 	}
 	switch {
 	case (errFast == nil) != (errSlow == nil):
-		return shortcut, fmt.Sprintf("error %v with the shortcut, %v without", errFast, errSlow)
+		return shortcut, split, fmt.Sprintf("error %v with the shortcut, %v without", errFast, errSlow)
 	case errFast != nil && errFast.Error() != errSlow.Error():
-		return shortcut, fmt.Sprintf("error\n%v\nwith the shortcut,\n%v\nwithout", errFast, errSlow)
+		return shortcut, split, fmt.Sprintf("error\n%v\nwith the shortcut,\n%v\nwithout", errFast, errSlow)
 	case errFast != nil:
-		return shortcut, ""
+		return shortcut, split, ""
 	}
 	if !reflect.DeepEqual(fast, slow) {
 		a, _ := json.MarshalIndent(fast, "", " ")
 		b, _ := json.MarshalIndent(slow, "", " ")
-		return shortcut, fmt.Sprintf("with the shortcut:\n%s\nwithout:\n%s", a, b)
+		return shortcut, split, fmt.Sprintf("with the shortcut:\n%s\nwithout:\n%s", a, b)
 	}
-	return shortcut, ""
+	return shortcut, split, ""
 }
 
 // TestInterpolationShortcut checks that skipping compose-go's
@@ -146,12 +156,20 @@ func TestInterpolationShortcut(t *testing.T) {
 		})
 	}
 	for seed := uint64(1); seed <= 3; seed++ {
-		shortcut, diff := parseBothWays(appgen.ComposeGenerate(300, seed), dir)
+		data := appgen.ComposeGenerate(300, seed)
+		shortcut, split, diff := parseWays(data, dir)
 		if diff != "" {
 			t.Errorf("generated, seed %d: %s", seed, diff)
 		}
-		if !shortcut {
-			t.Errorf("generated, seed %d: shortcut not taken", seed)
+		if !shortcut || !split {
+			t.Errorf("generated, seed %d: shortcut taken %v, split %v", seed, shortcut, split)
+		}
+		// The split gives the project itself, not the whole file's load
+		// after giving up.
+		src := newSource(data)
+		details := types.ConfigDetails{WorkingDir: dir, ConfigFiles: []types.ConfigFile{{Filename: "compose.yaml", Content: data}}, Environment: map[string]string{}}
+		if loadSplit(src, details, "x", func(o *loader.Options) { o.SetProjectName("x", true); o.Interpolate = nil }) == nil {
+			t.Errorf("generated, seed %d: the split gave up", seed)
 		}
 	}
 	files := yamlFiles(t, "testdata", fuzzseed.Corpus())
@@ -193,6 +211,64 @@ func yamlFiles(t *testing.T, roots ...string) []string {
 		})
 	}
 	return out
+}
+
+// TestSplit checks the load in two halves of the services against
+// compose-go's load of the whole file, where it applies and where it must
+// give up or not apply.
+func TestSplit(t *testing.T) {
+	svc := func(n int, extra string) string {
+		var b strings.Builder
+		b.WriteString("services:\n")
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&b, "  s%d:\n    image: x\n", i)
+			if i == n-1 {
+				b.WriteString(extra)
+			}
+		}
+		return b.String()
+	}
+	cases := []struct {
+		name, content string
+		split         bool
+	}{
+		{"plain", svc(6, ""), true},
+		{"depends on the other half", svc(6, "    depends_on: [s0]\n"), true},
+		{"depends on no service", svc(6, "    depends_on: [nope]\n"), true},
+		{"no image", svc(6, "    image: null\n"), false},
+		{"no image, no duplicate", "services:\n  a: {image: x}\n  b: {build: .}\n  c: {}\n", true},
+		{"network_mode of the other half", svc(6, "    network_mode: service:s0\n"), true},
+		{"only one half on the default network", "services:\n  a: {image: x, network_mode: host}\n  b: {image: x}\n", true},
+		{"volumes_from the other half", svc(6, "    volumes_from: [s1]\n"), true},
+		{"links", svc(6, "    links: [s1]\n"), true},
+		{"bad port", svc(6, "    ports: [\"99999999\"]\n"), true},
+		{"unknown key", svc(6, "    replicaz: 2\n"), true},
+		{"top-level keys", "name: demo\nx-note: hi\nvolumes: {data: {}}\nnetworks: {front: {}}\n" + svc(4, "    volumes: [\"data:/d\"]\n    networks: [front]\n"), true},
+		{"undeclared volume", svc(4, "    volumes: [\"data:/d\"]\n"), true},
+		{"version", "version: \"3\"\n" + svc(4, ""), true},
+		{"profiles", svc(4, "    profiles: [debug]\n"), true},
+		{"anchor", "x-i: &i x\n" + svc(4, "    image: *i\n"), false},
+		{"reset", svc(4, "    ports: !reset []\n"), false},
+		{"duplicate key", svc(4, "    image: y\n"), false},
+		{"extends", svc(4, "    extends: s0\n"), false},
+		{"merge key", svc(4, "    <<: {restart: always}\n"), false},
+		{"jobs", "jobs:\n  j: {image: x}\n" + svc(4, ""), false},
+		{"one service", svc(1, ""), false},
+		{"integer top-level key", "1: x\n" + svc(4, ""), false},
+		{"binary", svc(4, "    labels: {a: !!binary aGk=}\n"), true},
+	}
+	dir := t.TempDir()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, split, diff := parseWays([]byte(c.content), dir)
+			if diff != "" {
+				t.Error(diff)
+			}
+			if split != c.split {
+				t.Errorf("split: %v, want %v", split, c.split)
+			}
+		})
+	}
 }
 
 // TestSourceDecode checks that decoding the parsed first document gives

@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -100,15 +101,18 @@ func parse(file string, src *source, dir string, env map[string]string, opts Opt
 	}
 	// Without "$" or a string to cast, compose-go's interpolation changes
 	// nothing (interpolate.go); without its options it is skipped.
-	interpolate := opts.interpolateAlways || src.tree == nil || !singleDocument(src.data) || needsInterpolation(src.tree)
+	interpolate := opts.plain || src.tree == nil || !singleDocument(src.data) || needsInterpolation(src.tree)
 	name := Project(dir)
+	if env == nil {
+		env = map[string]string{}
+	}
 	details := types.ConfigDetails{
 		WorkingDir:  dir,
 		ConfigFiles: []types.ConfigFile{{Filename: file, Content: src.data}},
 		Environment: env,
 	}
 	unset := map[string]bool{}
-	p, err := loader.LoadWithContext(context.Background(), details, func(o *loader.Options) {
+	options := func(o *loader.Options) {
 		o.SetProjectName(name, true)
 		o.Profiles = opts.Profiles
 		o.ResolvePaths = false
@@ -123,9 +127,15 @@ func parse(file string, src *source, dir string, env map[string]string, opts Opt
 		case o.Interpolate != nil:
 			o.Interpolate.Substitute = substitute(unset)
 		}
-	})
-	if err != nil {
-		return nil, fmt.Errorf("%s: %s", file, cleanError(err, file, dir))
+	}
+	var p *types.Project
+	if !interpolate && splittable(src, cmp.Or(opts.splitFrom, minSplit)) {
+		p = loadSplit(src, details, name, options)
+	}
+	if p == nil {
+		if p, err = loader.LoadWithContext(context.Background(), details, options); err != nil {
+			return nil, fmt.Errorf("%s: %s", file, cleanError(err, file, dir))
+		}
 	}
 	out.Project = p
 	if version {

@@ -148,29 +148,41 @@ var ErrNotRegular = errors.New("not a regular file (a FIFO, device or socket is 
 // links. A FIFO, device or socket is refused before it is opened, so that
 // reading never blocks.
 func ReadFile(path string, max int64) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		if st.IsDir() {
-			return nil, fmt.Errorf("%s: is a directory", path)
-		}
-		return nil, fmt.Errorf("%s: %w", path, ErrNotRegular)
-	}
-	if st.Size() > max {
-		return nil, &Error{What: path, Limit: "input", Max: max, Note: "the file has " + Size(st.Size())}
-	}
-	f, err := os.Open(path)
+	f, size, err := Open(path, max)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	// Checked again on the open file: it may have been swapped since Stat.
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: %w", path, ErrNotRegular)
+	return read(f, path, max, size)
+}
+
+// Open opens a regular file of at most max bytes for reading, as ReadFile
+// does, and returns its size; the caller reads it with Read (which
+// refuses more than max bytes, should it grow) or a part of it.
+func Open(path string, max int64) (*os.File, int64, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, 0, err
 	}
-	return read(f, path, max, st.Size())
+	if !st.Mode().IsRegular() {
+		if st.IsDir() {
+			return nil, 0, fmt.Errorf("%s: is a directory", path)
+		}
+		return nil, 0, fmt.Errorf("%s: %w", path, ErrNotRegular)
+	}
+	if st.Size() > max {
+		return nil, 0, &Error{What: path, Limit: "input", Max: max, Note: "the file has " + Size(st.Size())}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	// Checked again on the open file: it may have been swapped since Stat.
+	if st, err = f.Stat(); err != nil || !st.Mode().IsRegular() {
+		f.Close()
+		return nil, 0, fmt.Errorf("%s: %w", path, ErrNotRegular)
+	}
+	return f, st.Size(), nil
 }
 
 // Read reads r to its end, refusing more than max bytes.
