@@ -1,7 +1,7 @@
 package report
 
 import (
-	"bytes"
+	"bufio"
 	"fmt"
 	"math"
 	"strings"
@@ -99,7 +99,7 @@ type Risk struct {
 }
 
 // recommendText shows, per container, what usage says and what it got.
-func recommendText(b *bytes.Buffer, d *RecommendDetail) {
+func recommendText(b *bufio.Writer, d *RecommendDetail) {
 	tw := usageTable(b, d, "Usage", "CPU P50/P95/MAX\tMEM MAX\tCURRENT REQ/LIM\tLOWER\tRECOMMENDED REQ/LIM\tFITTED REQ/LIM\tRISK")
 	if tw == nil {
 		return
@@ -127,7 +127,7 @@ func recommendText(b *bytes.Buffer, d *RecommendDetail) {
 
 // fitUsageText shows, per container of a fit from usage, the lower bound
 // from its usage, the size the solver gave and the risk left.
-func fitUsageText(b *bytes.Buffer, d *RecommendDetail) {
+func fitUsageText(b *bufio.Writer, d *RecommendDetail) {
 	tw := usageTable(b, d, "Sized from usage", "LOWER BOUND\tGIVEN REQ/LIM\tVS LOWER\tRISK LEFT")
 	if tw == nil {
 		return
@@ -154,7 +154,7 @@ func fitUsageText(b *bytes.Buffer, d *RecommendDetail) {
 
 // usageTable writes the title line of the usage section and returns its
 // table with the header written (nil without usage).
-func usageTable(b *bytes.Buffer, d *RecommendDetail, title, columns string) *tabwriter.Writer {
+func usageTable(b *bufio.Writer, d *RecommendDetail, title, columns string) *tabwriter.Writer {
 	if d == nil {
 		return nil
 	}

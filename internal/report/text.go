@@ -1,7 +1,7 @@
 package report
 
 import (
-	"bytes"
+	"bufio"
 	"fmt"
 	"io"
 	"sort"
@@ -15,38 +15,37 @@ import (
 // (as kubectl describe quota shows them, scopes named), then whatever the
 // command measured: nodes, changes, workloads, refusals, findings.
 func WriteText(w io.Writer, r *Report) error {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s\n", headline(r))
+	b := bufio.NewWriterSize(w, 64<<10)
 	if r.Command == Recommend && r.Target == "" {
-		b.Reset()
-		fmt.Fprintf(&b, "rightsize recommend: %s strategy, no target.\n", r.Recommend.Strategy)
+		fmt.Fprintf(b, "rightsize recommend: %s strategy, no target.\n", r.Recommend.Strategy)
+	} else {
+		fmt.Fprintf(b, "%s\n", headline(r))
 	}
 	if r.Verify != nil && !r.Verify.Settled {
-		fmt.Fprintln(&b, "warning: the controllers were still making progress when the wait ended")
+		fmt.Fprintln(b, "warning: the controllers were still making progress when the wait ended")
 	}
 	if r.Command != Convert && (r.Command != Recommend || r.Target != "") {
-		quotasText(&b, r)
+		quotasText(b, r)
 	}
 	if r.Command == Fit {
-		fitUsageText(&b, r.Recommend)
+		fitUsageText(b, r.Recommend)
 	} else {
-		recommendText(&b, r.Recommend)
+		recommendText(b, r.Recommend)
 	}
-	nodesText(&b, r.Nodes)
-	fitText(&b, r)
-	changesText(&b, r.Changes)
-	workloadsText(&b, r.Workloads)
-	refusalsText(&b, r.Refusals)
+	nodesText(b, r.Nodes)
+	fitText(b, r)
+	changesText(b, r.Changes)
+	workloadsText(b, r.Workloads)
+	refusalsText(b, r.Refusals)
 	if r.Verify != nil && len(r.Verify.Skipped) > 0 {
-		fmt.Fprintln(&b, "\nNot created:")
+		fmt.Fprintln(b, "\nNot created:")
 		for _, s := range r.Verify.Skipped {
-			fmt.Fprintf(&b, "  %s: %s\n", s.Object, s.Reason)
+			fmt.Fprintf(b, "  %s: %s\n", s.Object, s.Reason)
 		}
 	}
-	objectsText(&b, r)
-	findingsText(&b, r)
-	_, err := w.Write(b.Bytes())
-	return err
+	objectsText(b, r)
+	findingsText(b, r)
+	return b.Flush()
 }
 
 func headline(r *Report) string {
@@ -87,7 +86,7 @@ func headline(r *Report) string {
 func newTab(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 0, 2, ' ', 0) }
 
 // quotasText shows each quota on its own, with its scopes.
-func quotasText(b *bytes.Buffer, r *Report) {
+func quotasText(b *bufio.Writer, r *Report) {
 	if len(r.Quotas) == 0 {
 		fmt.Fprintln(b, "\nQuota: none (the target sets no ResourceQuota)")
 		return
@@ -161,7 +160,7 @@ func percent(req, hard corev1.ResourceList, k corev1.ResourceName) string {
 	return fmt.Sprintf("%.0f%%", 100*r)
 }
 
-func nodesText(b *bytes.Buffer, n *Nodes) {
+func nodesText(b *bufio.Writer, n *Nodes) {
 	if n == nil {
 		return
 	}
@@ -174,7 +173,7 @@ func nodesText(b *bytes.Buffer, n *Nodes) {
 	tw.Flush()
 }
 
-func fitText(b *bytes.Buffer, r *Report) {
+func fitText(b *bufio.Writer, r *Report) {
 	f := r.Fit
 	if f == nil {
 		return
@@ -212,7 +211,7 @@ func sortedStrings[V any](m map[string]V) []string {
 	return out
 }
 
-func changesText(b *bytes.Buffer, cs []Change) {
+func changesText(b *bufio.Writer, cs []Change) {
 	if len(cs) == 0 {
 		return
 	}
@@ -225,7 +224,7 @@ func changesText(b *bytes.Buffer, cs []Change) {
 	tw.Flush()
 }
 
-func workloadsText(b *bytes.Buffer, ws []Workload) {
+func workloadsText(b *bufio.Writer, ws []Workload) {
 	if len(ws) == 0 {
 		return
 	}
@@ -277,7 +276,7 @@ func resources(l corev1.ResourceList) string {
 	return strings.Join(parts, ",")
 }
 
-func refusalsText(b *bytes.Buffer, rs []Refusal) {
+func refusalsText(b *bufio.Writer, rs []Refusal) {
 	if len(rs) == 0 {
 		return
 	}
@@ -287,7 +286,7 @@ func refusalsText(b *bytes.Buffer, rs []Refusal) {
 	}
 }
 
-func objectsText(b *bytes.Buffer, r *Report) {
+func objectsText(b *bufio.Writer, r *Report) {
 	if len(r.Objects) > 0 {
 		counts := map[string]int{}
 		for _, o := range r.Objects {
@@ -329,7 +328,7 @@ func objectsText(b *bytes.Buffer, r *Report) {
 	}
 }
 
-func findingsText(b *bytes.Buffer, r *Report) {
+func findingsText(b *bufio.Writer, r *Report) {
 	if len(r.Findings) == 0 {
 		return
 	}

@@ -1,7 +1,7 @@
 package html
 
 import (
-	"bytes"
+	"bufio"
 	_ "embed"
 	"fmt"
 	"html/template"
@@ -18,12 +18,12 @@ var tmpl = template.Must(template.New("page").Funcs(template.FuncMap{
 	"fraction": func(x float64) string { return fmt.Sprintf("%.4f", x) },
 }).Parse(pageTemplate))
 
-// Write writes r as one HTML page.
+// Write writes r as one HTML page, as the template makes it, through a
+// buffer: on an error, part of the page may have been written.
 func Write(w io.Writer, r *report.Report) error {
-	var b bytes.Buffer
-	if err := tmpl.Execute(&b, view(r)); err != nil {
+	b := bufio.NewWriterSize(w, 64<<10)
+	if err := tmpl.Execute(b, view(r)); err != nil {
 		return fmt.Errorf("rendering HTML report: %w", err)
 	}
-	_, err := w.Write(b.Bytes())
-	return err
+	return b.Flush()
 }
