@@ -38,14 +38,14 @@ var allowedImports = map[string][]string{
 	"internal/footprint":      {"internal/par"},
 	"internal/solve":          {},
 	// names resolves host names as the cluster would: which pods a Service
-	// selects is the footprint's expansion.
-	"internal/names":   {"internal/footprint"},
+	// selects is the footprint's expansion; it reads objects on every CPU.
+	"internal/names":   {"internal/footprint", "internal/par"},
 	"internal/rewrite": {"internal/footprint", "internal/names", "internal/solve"},
 	"internal/fit":     {"internal/footprint", "internal/names", "internal/rewrite", "internal/solve", "internal/progress"},
 	"internal/render":  {},
 	// progress is a leaf: the callback long work reports through.
 	"internal/progress": {},
-	// par is a leaf: the worker pool that loading and the footprint share.
+	// par is a leaf: the worker pool that loading, the footprint and names share.
 	"internal/par": {},
 	// Overlays and diffs are render's encodings of objects.
 	"internal/render/kustomize": {"internal/render"},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rightsize/rightsize/internal/footprint"
 	"github.com/rightsize/rightsize/internal/model"
+	"github.com/rightsize/rightsize/internal/par"
 )
 
 // ConfigSource is a ConfigMap or Secret source that a pod template names
@@ -190,15 +191,20 @@ func (u ConfigUse) key() string { return u.image + "\x00" + u.What + "\x00" + u.
 // Secrets: env vars (envFrom, then env, later winning) and mounted files.
 func Configs(app *model.App) []ConfigUse {
 	data := ConfigData(app)
-	var out []ConfigUse
-	for _, o := range app.Objects {
+	each := make([][]ConfigUse, len(app.Objects))
+	par.Each(len(app.Objects), 256, func(i int) {
+		o := app.Objects[i]
 		spec, _, ok := footprint.PodSpec(o)
 		if !ok {
-			continue
+			return
 		}
 		for _, c := range append(append([]corev1.Container{}, spec.InitContainers...), spec.Containers...) {
-			out = append(out, containerConfig(o, spec, &c, data)...)
+			each[i] = append(each[i], containerConfig(o, spec, &c, data)...)
 		}
+	})
+	var out []ConfigUse
+	for _, u := range each {
+		out = append(out, u...)
 	}
 	return out
 }
@@ -310,7 +316,8 @@ func ConfigBroken(before, after *model.App) []ConfigUse {
 		return nil
 	}
 	have := map[string]int{}
-	for _, u := range Configs(after) {
+	afterUses := Configs(after)
+	for _, u := range afterUses {
 		have[u.key()]++
 	}
 	var broken []ConfigUse
@@ -321,7 +328,7 @@ func ConfigBroken(before, after *model.App) []ConfigUse {
 		}
 		broken = append(broken, u)
 	}
-	for _, u := range Configs(after) {
+	for _, u := range afterUses {
 		if have[u.key()] > 0 {
 			have[u.key()]--
 			u.What += " (new)"

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rightsize/rightsize/internal/footprint"
 	"github.com/rightsize/rightsize/internal/model"
+	"github.com/rightsize/rightsize/internal/par"
 )
 
 // Ref is one host name that an object uses.
@@ -56,9 +57,11 @@ func (r Ref) key() string {
 // possible, in app order.
 func Check(app *model.App) []Ref {
 	ix := index(app)
+	each := make([][]Ref, len(app.Objects))
+	par.Each(len(app.Objects), 256, func(i int) { each[i] = ix.refs(app.Objects[i]) })
 	var refs []Ref
-	for _, o := range app.Objects {
-		refs = append(refs, ix.refs(o)...)
+	for _, r := range each {
+		refs = append(refs, r...)
 	}
 	return refs
 }
@@ -207,7 +210,6 @@ func qualify(ns, name string) string {
 var (
 	urlRE      = regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://[^\s"'<>]+`)
 	hostPortRE = regexp.MustCompile(`(?:^|[^a-zA-Z0-9.@/:-])([a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?):([0-9]{1,5})\b`)
-	wordRE     = regexp.MustCompile(`[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?`)
 	ipRE       = regexp.MustCompile(`^[0-9.]+$`)
 )
 
@@ -239,15 +241,19 @@ func (ix *svcIndex) hosts(s string, aliases map[string]bool) []hostPort {
 		seen[hp], hosts[h] = true, true
 		out = append(out, hp)
 	}
-	for _, u := range urlRE.FindAllString(s, -1) {
-		if p, err := url.Parse(u); err == nil {
-			add(p.Hostname(), p.Port())
+	if strings.Contains(s, "://") { // what urlRE needs
+		for _, u := range urlRE.FindAllString(s, -1) {
+			if p, err := url.Parse(u); err == nil {
+				add(p.Hostname(), p.Port())
+			}
 		}
 	}
-	for _, m := range hostPortRE.FindAllStringSubmatch(s, -1) {
-		add(m[1], m[2])
+	if colonDigit(s) { // what hostPortRE needs
+		for _, m := range hostPortRE.FindAllStringSubmatch(s, -1) {
+			add(m[1], m[2])
+		}
 	}
-	for _, w := range wordRE.FindAllString(s, -1) {
+	for _, w := range words(s) {
 		lw := strings.ToLower(w)
 		first, _, _ := strings.Cut(lw, ".")
 		if ix.serviceNames[lw] || aliases[lw] || strings.HasSuffix(lw, ".svc") || strings.HasSuffix(lw, ".svc.cluster.local") ||
@@ -257,6 +263,49 @@ func (ix *svcIndex) hosts(s string, aliases map[string]bool) []hostPort {
 	}
 	return out
 }
+
+// colonDigit tells whether s has a colon followed by a digit.
+func colonDigit(s string) bool {
+	for i := strings.IndexByte(s, ':'); i >= 0 && i+1 < len(s); {
+		if isDigit(s[i+1]) {
+			return true
+		}
+		j := strings.IndexByte(s[i+1:], ':')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	return false
+}
+
+// words returns what wordRE.FindAllString(s, -1) returns, without the
+// regular expression: every run of letters, digits, dots and dashes that
+// starts with a letter or digit, less the dots and dashes it ends with.
+func words(s string) []string {
+	var out []string
+	for i := 0; i < len(s); {
+		if !isAlnum(s[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(s) && (isAlnum(s[j]) || s[j] == '.' || s[j] == '-') {
+			j++
+		}
+		k := j
+		for !isAlnum(s[k-1]) {
+			k--
+		}
+		out = append(out, s[i:k])
+		i = j
+	}
+	return out
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isAlnum(c byte) bool { return isDigit(c) || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 // looksInternal rejects words like "redis.conf" or "app.py" that begin with
 // a Service's name but are file names: an internal name has at most the

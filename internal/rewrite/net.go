@@ -19,8 +19,8 @@ func Net(changes []Change) []Change {
 		object model.Key
 		field  string
 	}
-	at := map[key]int{}
-	var out []Change
+	at := make(map[key]int, len(changes))
+	out := make([]Change, 0, len(changes))
 	for _, c := range changes {
 		if c.Field == "(object)" {
 			out = append(out, c)

@@ -550,6 +550,9 @@ var qualified = regexp.MustCompile(`\b([a-z0-9]([a-z0-9-]*[a-z0-9])?)\.([a-z0-9]
 // rewriteRefs rewrites name.ns[.svc[.cluster.local]] for every moved
 // Service to name.NS.svc.cluster.local, or to name when NS is unknown.
 func rewriteRefs(s string, moved map[string]bool, ns string) string {
+	if !strings.Contains(s, ".") { // every match of qualified has one
+		return s
+	}
 	return qualified.ReplaceAllStringFunc(s, func(m string) string {
 		sub := qualified.FindStringSubmatch(m)
 		name, oldNS, suffix := sub[1], sub[3], sub[5]
