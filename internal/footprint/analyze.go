@@ -2,6 +2,7 @@ package footprint
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -272,12 +273,16 @@ func (a *analyzer) object(o *model.Object) error {
 	if svc, ok := o.Obj.(*corev1.Service); ok && len(svc.Spec.Selector) > 0 && svc.Spec.Type != corev1.ServiceTypeExternalName {
 		// The endpoints and EndpointSlice controllers give every Service
 		// with a selector an Endpoints object and a (placeholder) slice.
-		a.chargeAll(corev1.ResourceList{
-			"count/endpoints":                       *resource.NewQuantity(1, resource.DecimalSI),
-			"count/endpointslices.discovery.k8s.io": *resource.NewQuantity(1, resource.DecimalSI),
-		})
+		a.chargeAll(endpointsUsage)
 	}
 	return nil
+}
+
+// endpointsUsage is what a Service's Endpoints and EndpointSlice are
+// charged (read only: chargeAll copies what it charges).
+var endpointsUsage = corev1.ResourceList{
+	"count/endpoints":                       *resource.NewQuantity(1, resource.DecimalSI),
+	"count/endpointslices.discovery.k8s.io": *resource.NewQuantity(1, resource.DecimalSI),
 }
 
 // admit charges n identical creations of usage u in order, as admission
@@ -391,7 +396,7 @@ func (a *analyzer) preparePods(objs []*model.Object) []podPrep {
 // o's pod; it reads the analyzer and changes nothing of it.
 func (a *analyzer) preparePod(o *model.Object) podPrep {
 	spec, md, _ := PodSpec(o)
-	// A shallow copy: admitPod copies it deeply before changing it.
+	// A shallow copy: admitPod copies what it changes.
 	pod := &corev1.Pod{ObjectMeta: *md, Spec: *spec}
 	pod.Namespace = a.t.Namespace
 	n := Replicas(o, a.t)
@@ -414,7 +419,7 @@ func (a *analyzer) pods(p podPrep) {
 	o, spec, stored, refusal, n := p.o, p.spec, p.stored, p.refusal, p.n
 	a.res.Workloads = append(a.res.Workloads, p.w)
 
-	claims := append(claimTemplates(o), ephemeralClaims(spec)...)
+	claims := slices.Concat(claimTemplates(o), ephemeralClaims(spec))
 	ordered := false
 	if s, ok := o.Obj.(*appsv1.StatefulSet); ok {
 		ordered = s.Spec.PodManagementPolicy != appsv1.ParallelPodManagement

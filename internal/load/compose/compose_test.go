@@ -14,6 +14,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/rightsize/rightsize/bench/gen/appgen"
 	"github.com/rightsize/rightsize/internal/fuzzseed"
 	"github.com/rightsize/rightsize/internal/load/kube"
 	"github.com/rightsize/rightsize/internal/load/limit"
@@ -320,6 +321,10 @@ func FuzzCompose(f *testing.F) {
 	// and the fuzzer mutates around the seeds.
 	for _, b := range fuzzseed.FilesUnder(2<<10, 100, FileNames, "testdata", fuzzseed.Corpus()) {
 		f.Add(b)
+	}
+	// Generated files of 4 services: the split load applies to them.
+	for seed := uint64(1); seed <= 3; seed++ {
+		f.Add(appgen.ComposeGenerate(4, seed))
 	}
 	f.Add([]byte("web:\n  image: x\n"))
 	// A control character is written escaped, so the output decodes again.

@@ -2,6 +2,7 @@ package compose
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"reflect"
 	"runtime"
@@ -101,17 +102,18 @@ func isStandardTag(tag string) bool {
 // COMPOSE_PROJECT_NAME in details.Environment, as LoadWithContext does.
 func loadSplit(src *source, details types.ConfigDetails, name string, options func(*loader.Options)) *types.Project {
 	details.Environment[consts.ComposeProjectName] = name
-	halves, ok := splitServices(src)
-	if !ok {
-		return nil
-	}
-	models := make([]map[string]any, len(halves))
-	errs := make([]error, len(halves))
+	var models [2]map[string]any
+	var errs [2]error
 	var wg sync.WaitGroup
-	for i, half := range halves {
+	for i := range models {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			half, err := halfOf(src, i)
+			if err != nil {
+				errs[i] = err
+				return
+			}
 			d := types.ConfigDetails{
 				WorkingDir:  details.WorkingDir,
 				ConfigFiles: []types.ConfigFile{{Filename: details.ConfigFiles[0].Filename, Config: half}},
@@ -121,10 +123,8 @@ func loadSplit(src *source, details types.ConfigDetails, name string, options fu
 		}()
 	}
 	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil
-		}
+	if errs[0] != nil || errs[1] != nil {
+		return nil
 	}
 	model, ok := mergeModels(models[0], models[1])
 	if !ok {
@@ -137,32 +137,27 @@ func loadSplit(src *source, details types.ConfigDetails, name string, options fu
 	return p
 }
 
-// splitServices decodes src's document twice (no map is shared between
-// the halves, which compose-go changes in place) and keeps the first half
-// of the services, by name, in one and the rest in the other.
-func splitServices(src *source) ([]map[string]any, bool) {
-	var halves []map[string]any
-	for range 2 {
-		var doc map[string]any
-		if src.node.Decode(&doc) != nil {
-			return nil, false
-		}
-		halves = append(halves, doc)
+var errNotSplit = errors.New("services are not a mapping with string keys")
+
+// halfOf decodes src's document (a decoding of its own: compose-go changes
+// the maps in place) and keeps the first half of the services, by name,
+// for i == 0, the rest for i == 1.
+func halfOf(src *source, i int) (map[string]any, error) {
+	var doc map[string]any
+	if err := src.node.Decode(&doc); err != nil {
+		return nil, err
 	}
-	first, ok := halves[0]["services"].(map[string]any)
+	services, ok := doc["services"].(map[string]any)
 	if !ok {
-		return nil, false
+		return nil, errNotSplit
 	}
-	names := slices.Sorted(maps.Keys(first))
-	for i, doc := range halves {
-		services := doc["services"].(map[string]any)
-		for j, n := range names {
-			if (j < len(names)/2) != (i == 0) {
-				delete(services, n)
-			}
+	names := slices.Sorted(maps.Keys(services))
+	for j, n := range names {
+		if (j < len(names)/2) != (i == 0) {
+			delete(services, n)
 		}
 	}
-	return halves, true
+	return doc, nil
 }
 
 // mergeModels puts b's services into a, when a and b agree on everything

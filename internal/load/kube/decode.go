@@ -143,6 +143,9 @@ func splitDocuments(data []byte, lim limit.Limits) (docs [][]byte, yamlStream bo
 			docs = append(docs, m)
 		}
 	}
+	// Room for every document, as counted by their separators (at most the
+	// limit), rather than growing to it.
+	docs = make([][]byte, 0, min(bytes.Count(data, []byte("\n---"))+1, lim.Documents+1))
 	err = splitYAML(data, func(doc []byte) error {
 		if err := checkDoc(len(docs)+1, len(doc), lim); err != nil {
 			return err

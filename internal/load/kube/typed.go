@@ -174,16 +174,19 @@ func setMap(v reflect.Value, y any) bool {
 		return false
 	}
 	out := reflect.MakeMapWithSize(t, len(m))
+	// One key and one element, set anew for each entry: SetMapIndex copies them.
+	key, e := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
 	for k, val := range m {
 		name, ok := k.(string)
 		if !ok || !utf8.ValidString(name) {
 			return false
 		}
-		e := reflect.New(t.Elem()).Elem()
+		e.SetZero()
 		if !setTyped(e, val) {
 			return false
 		}
-		out.SetMapIndex(reflect.ValueOf(name).Convert(t.Key()), e)
+		key.SetString(name)
+		out.SetMapIndex(key, e)
 	}
 	v.Set(out)
 	return true
