@@ -15,6 +15,7 @@ import (
 	"github.com/rightsize/rightsize/internal/fit"
 	"github.com/rightsize/rightsize/internal/footprint"
 	"github.com/rightsize/rightsize/internal/load"
+	"github.com/rightsize/rightsize/internal/model"
 	"github.com/rightsize/rightsize/internal/target"
 )
 
@@ -82,6 +83,11 @@ func BenchmarkFit5000(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	benchFit(b, data, tg)
+}
+
+// benchFit loads data and fits it to tg b.N times.
+func benchFit(b *testing.B, data []byte, tg *model.Target) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		app, err := load.Load([]string{"-"}, load.Options{Stdin: bytes.NewReader(data)})
@@ -92,10 +98,31 @@ func BenchmarkFit5000(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if res.After == nil {
+		if res.After == nil || len(res.Changes) == 0 {
 			b.Fatal("no result")
 		}
 	}
+}
+
+// BenchmarkFitWide5000 fits the other shape of app (appgen.WriteWide: four
+// namespaces, 2-5 containers a pod, many Services, ConfigMaps, Secrets and
+// claims) to a target made for it where every count binds
+// (appgen.WriteTarget "counts"), load included, rendering aside.
+func BenchmarkFitWide5000(b *testing.B) {
+	data := appgen.WideGenerate(5000, 1)
+	var tb bytes.Buffer
+	if err := appgen.WriteTarget(&tb, "counts", 5000); err != nil {
+		b.Fatal(err)
+	}
+	file := filepath.Join(b.TempDir(), "target.yaml")
+	if err := os.WriteFile(file, tb.Bytes(), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	tg, err := target.Load(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchFit(b, data, tg)
 }
 
 // BenchmarkConvertCompose1000 loads a generated 1,000-service Compose file
