@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -38,6 +39,37 @@ func BenchmarkAnalyze5000(b *testing.B) {
 		}
 		if len(res.Workloads) != 5000 {
 			b.Fatalf("want 5000 workloads, got %d", len(res.Workloads))
+		}
+	}
+}
+
+// BenchmarkAnalyzeReport5000 is `rightsize analyze -o json` of the same
+// app in-process: load, analyze, and the JSON report written out.
+func BenchmarkAnalyzeReport5000(b *testing.B) {
+	file := filepath.Join(b.TempDir(), "app.yaml")
+	if err := os.WriteFile(file, appgen.Generate(5000, 1), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	tg, err := rightsize.LoadTarget(ctx, "sandbox")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		app, err := rightsize.LoadApp(ctx, []string{file})
+		if err != nil {
+			b.Fatal(err)
+		}
+		r, err := rightsize.Analyze(ctx, app, tg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(r.Workloads) != 5000 {
+			b.Fatalf("want 5000 workloads, got %d", len(r.Workloads))
+		}
+		if err := rightsize.WriteReport(io.Discard, "json", r); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
