@@ -71,6 +71,9 @@ func Apply(app *model.App, ops []solve.Op) (*model.App, []Change, error) {
 		if err != nil {
 			return nil, nil, err
 		}
+		if changes == nil && len(cs) > 0 {
+			changes = make([]Change, 0, max(len(ops), len(cs))) // mostly a change an op
+		}
 		changes = append(changes, cs...)
 	}
 	return ap.result(), changes, nil

@@ -275,7 +275,7 @@ func (pl *planner) podsOver(replicas []int32) map[string]float64 {
 // weighted by replicas, and per-pod keys for the Pod LimitRange max and
 // (requests) the largest node.
 func (pl *planner) problem(r corev1.ResourceName, limits bool, replicas []int32, value func(i int) (Value, bool)) (*Problem, []int) {
-	pr := &Problem{}
+	pr := &Problem{Values: make([]Value, 0, len(pl.cs)), Pods: make([]PodValues, 0, len(pl.ws))}
 	idx := make([]int, len(pl.cs))
 	for i := range pl.cs {
 		idx[i] = -1

@@ -197,9 +197,12 @@ func (pr *Problem) breakpoints(k int) []float64 {
 			}
 		}
 	}
-	pods := pr.Keys[k].Surge
+	// A copy: Surge's array is the key's own (and a three-index slice
+	// appended to term by term copied it once per term: quadratic).
+	pods := make([]int, 0, len(pr.Keys[k].Surge)+len(pr.Keys[k].Terms))
+	pods = append(pods, pr.Keys[k].Surge...)
 	for _, t := range pr.Keys[k].Terms {
-		pods = append(pods[:len(pods):len(pods)], t.Pod)
+		pods = append(pods, t.Pod)
 	}
 	for _, p := range pods {
 		pod := pr.Pods[p]
