@@ -110,12 +110,12 @@ func parseWays(data []byte, dir string) (shortcut, split bool, diff string) {
 		}
 		if !plain {
 			shortcut = src.tree != nil && singleDocument(src.data) && !needsInterpolation(src.tree)
-			split = shortcut && splittable(src, 2)
+			split = singleDocument(src.data) && splittable(src, 2)
 		}
 		return parse("compose.yaml", src, dir, map[string]string{}, Options{plain: plain, splitFrom: 2})
 	}
 	fast, errFast := load(false)
-	if !shortcut {
+	if !shortcut && !split {
 		return false, false, "" // both ways are compose-go's load of the whole file
 	}
 	slow, errSlow := load(true)
@@ -171,7 +171,7 @@ func TestInterpolationShortcut(t *testing.T) {
 		// after giving up.
 		src := newSource(data)
 		details := types.ConfigDetails{WorkingDir: dir, ConfigFiles: []types.ConfigFile{{Filename: "compose.yaml", Content: data}}, Environment: map[string]string{}}
-		if loadSplit(src, details, "x", func(o *loader.Options) { o.SetProjectName("x", true); o.Interpolate = nil }) == nil {
+		if loadSplit(src, details, "x", map[string]bool{}, func(u map[string]bool) func(*loader.Options) { return loadOptions("x", nil, false, u) }) == nil {
 			t.Errorf("generated, seed %d: the split gave up", seed)
 		}
 	}
@@ -262,6 +262,12 @@ func TestSplit(t *testing.T) {
 		{"one service", svc(1, ""), false},
 		{"integer top-level key", "1: x\n" + svc(4, ""), false},
 		{"binary", svc(4, "    labels: {a: !!binary aGk=}\n"), true},
+		{"variables", "x-v: ${V:-1}\n" + svc(4, "    hostname: \"x${TAG:-1}\"\n    environment: {A: $$B, C: \"${UNSET}\"}\n"), true},
+		{"unset variables in both halves", "services:\n  a: {image: \"${A}\"}\n  b: {image: \"${B}${A}\"}\n", true},
+		{"bad variable in one half", svc(4, "    hostname: \"${\"\n"), true},
+		{"required variable", svc(4, "    hostname: \"${R:?set R}\"\n"), true},
+		{"quoted replicas", svc(4, "    deploy: {replicas: \"2\"}\n    read_only: \"yes\"\n"), true},
+		{"bad cast", svc(4, "    deploy: {replicas: two}\n"), true},
 	}
 	dir := t.TempDir()
 	for _, c := range cases {

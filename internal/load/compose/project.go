@@ -112,28 +112,15 @@ func parse(file string, src *source, dir string, env map[string]string, opts Opt
 		Environment: env,
 	}
 	unset := map[string]bool{}
-	options := func(o *loader.Options) {
-		o.SetProjectName(name, true)
-		o.Profiles = opts.Profiles
-		o.ResolvePaths = false
-		// Env and label files are read by resolveFiles, checked first.
-		o.SkipResolveEnvironment = true
-		o.SkipResolveLabels = true
-		switch {
-		case !interpolate:
-			// Not SkipInterpolation, which also makes later steps
-			// ignore values that do not parse.
-			o.Interpolate = nil
-		case o.Interpolate != nil:
-			o.Interpolate.Substitute = substitute(unset)
-		}
+	optionsFor := func(unset map[string]bool) func(*loader.Options) {
+		return loadOptions(name, opts.Profiles, interpolate, unset)
 	}
 	var p *types.Project
-	if !interpolate && splittable(src, cmp.Or(opts.splitFrom, minSplit)) {
-		p = loadSplit(src, details, name, options)
+	if !opts.plain && singleDocument(src.data) && splittable(src, cmp.Or(opts.splitFrom, minSplit)) {
+		p = loadSplit(src, details, name, unset, optionsFor)
 	}
 	if p == nil {
-		if p, err = loader.LoadWithContext(context.Background(), details, options); err != nil {
+		if p, err = loader.LoadWithContext(context.Background(), details, optionsFor(unset)); err != nil {
 			return nil, fmt.Errorf("%s: %s", file, cleanError(err, file, dir))
 		}
 	}
@@ -148,6 +135,28 @@ func parse(file string, src *source, dir string, env map[string]string, opts Opt
 		return nil, fmt.Errorf("%s: %s", file, cleanError(err, file, dir))
 	}
 	return out, nil
+}
+
+// loadOptions are compose-go's options for loading project name with the
+// given profiles; interpolate false skips interpolation, else unset
+// variables are recorded in unset.
+func loadOptions(name string, profiles []string, interpolate bool, unset map[string]bool) func(*loader.Options) {
+	return func(o *loader.Options) {
+		o.SetProjectName(name, true)
+		o.Profiles = profiles
+		o.ResolvePaths = false
+		// Env and label files are read by resolveFiles, checked first.
+		o.SkipResolveEnvironment = true
+		o.SkipResolveLabels = true
+		switch {
+		case !interpolate:
+			// Not SkipInterpolation, which also makes later steps
+			// ignore values that do not parse.
+			o.Interpolate = nil
+		case o.Interpolate != nil:
+			o.Interpolate.Substitute = substitute(unset)
+		}
+	}
 }
 
 // substitute is compose-go's variable substitution without its logging

@@ -17,7 +17,8 @@ import (
 
 // compose-go loads a file on one core: for 1,000 services, two thirds of
 // its time go to turning the YAML tree into its canonical model, service by
-// service (defaults, schema validation, canonical forms, normalization),
+// service (interpolation, defaults, schema validation, canonical forms,
+// normalization),
 // and the rest to decoding that model into a Project. Where no step of the
 // first part can relate one service to another, loadSplit runs it on two
 // halves of the services at once and decodes the merged model as compose-go
@@ -34,8 +35,8 @@ const minSplit = 64
 // load enforces.
 const maxSplitNodes = 90_000
 
-// splittable tells whether src can be loaded in halves: the interpolation
-// shortcut applies (checked by the caller), GOMAXPROCS allows two at once,
+// splittable tells whether src can be loaded in halves: it holds one
+// document (checked by the caller), GOMAXPROCS allows two at once,
 // and nothing in the file reaches across services or depends on how
 // compose-go reads YAML rather than on the tree: no anchor or alias, no
 // custom tag (!reset, !override), no mapping key written twice, no
@@ -97,13 +98,17 @@ func isStandardTag(tag string) bool {
 	return len(tag) > 2 && tag[:2] == "!!"
 }
 
-// loadSplit loads src as compose-go's LoadWithContext(details, options)
-// would, in two halves of its services at once, or returns nil. It sets
-// COMPOSE_PROJECT_NAME in details.Environment, as LoadWithContext does.
-func loadSplit(src *source, details types.ConfigDetails, name string, options func(*loader.Options)) *types.Project {
+// loadSplit loads src as compose-go's LoadWithContext(details,
+// optionsFor(unset)) would, in two halves of its services at once, or
+// returns nil. optionsFor gives the options of a load that records the
+// variables it finds unset in the map it is given: each half has its own,
+// added to unset when the split succeeds. It sets COMPOSE_PROJECT_NAME in
+// details.Environment, as LoadWithContext does.
+func loadSplit(src *source, details types.ConfigDetails, name string, unset map[string]bool, optionsFor func(map[string]bool) func(*loader.Options)) *types.Project {
 	details.Environment[consts.ComposeProjectName] = name
 	var models [2]map[string]any
 	var errs [2]error
+	unsets := [2]map[string]bool{{}, {}}
 	var wg sync.WaitGroup
 	for i := range models {
 		wg.Add(1)
@@ -119,7 +124,7 @@ func loadSplit(src *source, details types.ConfigDetails, name string, options fu
 				ConfigFiles: []types.ConfigFile{{Filename: details.ConfigFiles[0].Filename, Config: half}},
 				Environment: maps.Clone(details.Environment),
 			}
-			models[i], errs[i] = loader.LoadModelWithContext(context.Background(), d, options)
+			models[i], errs[i] = loader.LoadModelWithContext(context.Background(), d, optionsFor(unsets[i]))
 		}()
 	}
 	wg.Wait()
@@ -130,10 +135,12 @@ func loadSplit(src *source, details types.ConfigDetails, name string, options fu
 	if !ok {
 		return nil
 	}
-	p, err := loader.ModelToProject(model, loader.ToOptions(&details, []func(*loader.Options){options}), details)
+	p, err := loader.ModelToProject(model, loader.ToOptions(&details, []func(*loader.Options){optionsFor(unset)}), details)
 	if err != nil {
 		return nil
 	}
+	maps.Copy(unset, unsets[0])
+	maps.Copy(unset, unsets[1])
 	return p
 }
 
