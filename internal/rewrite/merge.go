@@ -66,6 +66,8 @@ type Merger struct {
 	selectors             map[int]labels.Selector
 	// deployments holds the names of the app's Deployments.
 	deployments map[string]bool
+	// accounts indexes the app's ServiceAccounts by "ns/name" (sameSA).
+	accounts map[string]int
 }
 
 // selIndex finds the objects whose selector may select a label set: each

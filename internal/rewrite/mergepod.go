@@ -11,6 +11,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
@@ -104,14 +105,27 @@ func (m *Merger) sameSA(ns, a, b string) bool {
 	if a == "" || b == "" || m.boundSAs[ns+"/"+a] || m.boundSAs[ns+"/"+b] {
 		return false
 	}
-	find := func(name string) map[string]any {
+	if m.accounts == nil {
+		// The first ServiceAccount of each "ns/name", found once: a
+		// planner tries many groups.
+		m.accounts = map[string]int{}
 		for i, o := range m.app.Objects {
-			if m.skip[i] || o.Kind() != "ServiceAccount" || o.Name() != name || o.Namespace() != ns {
-				continue
+			if !m.skip[i] && o.Kind() == "ServiceAccount" {
+				if _, ok := m.accounts[o.Namespace()+"/"+o.Name()]; !ok {
+					m.accounts[o.Namespace()+"/"+o.Name()] = i
+				}
 			}
+		}
+	}
+	find := func(name string) map[string]any {
+		if i, ok := m.accounts[ns+"/"+name]; ok {
+			o := m.app.Objects[i]
 			u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(o.Obj)
 			if err != nil {
 				return nil
+			}
+			if _, ok := o.Obj.(*unstructured.Unstructured); ok {
+				u = runtime.DeepCopyJSON(u) // its own maps: never change the app
 			}
 			md, _ := u["metadata"].(map[string]any)
 			delete(md, "name")

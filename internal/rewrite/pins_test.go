@@ -10,6 +10,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 
@@ -153,5 +154,27 @@ func TestApplySharesUnchanged(t *testing.T) {
 	}
 	if app.Objects[0].Namespace() != "" || len(Copy(app).Objects) != len(orig.Objects) {
 		t.Error("the fold changed its input")
+	}
+}
+
+// TestSameSAUnstructured: ServiceAccounts the loader left Unstructured
+// compare as typed ones do, every time a planner asks, and stay as they
+// were.
+func TestSameSAUnstructured(t *testing.T) {
+	a, b := mdep("a", 80), mdep("b", 81)
+	a.Spec.Template.Spec.ServiceAccountName, b.Spec.Template.Spec.ServiceAccountName = "a", "b"
+	app := mapp(a, b)
+	for _, name := range []string{"a", "b"} {
+		u := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": map[string]any{"name": name}}}
+		app.Objects = append(app.Objects, &model.Object{Obj: u})
+	}
+	m := NewMerger(app, nil)
+	for try := 0; try < 2; try++ {
+		if !m.sameSA("", "a", "b") {
+			t.Fatalf("try %d: look-alike ServiceAccounts differ", try)
+		}
+	}
+	if app.Objects[2].Name() != "a" || app.Objects[3].Name() != "b" {
+		t.Error("comparing ServiceAccounts changed them")
 	}
 }
