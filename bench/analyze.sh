@@ -5,7 +5,7 @@ set -eu
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-go build -o "$tmp/rightsize" ./cmd/rightsize
+go build -tags kustomize_disable_go_plugin_support -o "$tmp/rightsize" ./cmd/rightsize
 go run ./bench/gen -n 5000 > "$tmp/app.yaml"
 echo "app: $(wc -c < "$tmp/app.yaml") bytes, $(grep -c '^kind:' "$tmp/app.yaml") objects"
 for i in 1 2 3; do

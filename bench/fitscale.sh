@@ -16,7 +16,7 @@ out=bench/out
 mkdir -p "$out"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-go build -o "$tmp/rightsize" ./cmd/rightsize
+go build -tags kustomize_disable_go_plugin_support -o "$tmp/rightsize" ./cmd/rightsize
 for m in "$n" $((2 * n)); do
 	go run ./bench/gen -n "$m" > "$out/app-$m.yaml"
 	go run ./bench/gen -wide -n "$m" > "$out/wide-$m.yaml"

@@ -12,7 +12,7 @@ if [ ! -s bench/out/usage.om ]; then
 	go run ./bench/genusage -dir bench/out -containers "${CONTAINERS:-1000}" -days "${DAYS:-8}"
 fi
 ls -l bench/out/usage.om
-go build -o bench/out/rightsize ./cmd/rightsize
+go build -tags kustomize_disable_go_plugin_support -o bench/out/rightsize ./cmd/rightsize
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 /usr/bin/time -f '%e s wall, %U s user, %S s system, %M KB peak RSS' -o bench/out/time.txt \
 	bench/out/rightsize recommend bench/out/app.yaml --usage-from bench/out/usage.om -o json >bench/out/recommend.json ||

@@ -9,7 +9,7 @@ echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-go build -o "$tmp/rightsize" ./cmd/rightsize
+go build -tags kustomize_disable_go_plugin_support -o "$tmp/rightsize" ./cmd/rightsize
 "$tmp/rightsize" sim install > /dev/null # builds once; cached after
 app=../shared/corpus/online-boutique
 [ -d "$app" ] || app=examples/shop

@@ -63,9 +63,6 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func runAs(args []string, stdin io.Reader, stdout, stderr io.Writer, plugin bool) int {
-	// Loading a large app allocates many short-lived maps; trading memory
-	// (about 250 MB at the peak for 5,000 workloads) for less GC time.
-	defer gcPercent(200)()
 	s := Streams{In: stdin, Out: stdout, Err: stderr}
 	root := newRoot(s)
 	if plugin {
