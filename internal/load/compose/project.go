@@ -101,7 +101,8 @@ func parse(file string, src *source, dir string, env map[string]string, opts Opt
 	}
 	// Without "$" or a string to cast, compose-go's interpolation changes
 	// nothing (interpolate.go); without its options it is skipped.
-	interpolate := opts.plain || src.tree == nil || !singleDocument(src.data) || needsInterpolation(src.tree)
+	single := singleDocument(src.data)
+	interpolate := opts.plain || src.tree == nil || !single || needsInterpolation(src.tree)
 	name := Project(dir)
 	if env == nil {
 		env = map[string]string{}
@@ -116,7 +117,7 @@ func parse(file string, src *source, dir string, env map[string]string, opts Opt
 		return loadOptions(name, opts.Profiles, interpolate, unset)
 	}
 	var p *types.Project
-	if !opts.plain && singleDocument(src.data) && splittable(src, cmp.Or(opts.splitFrom, minSplit)) {
+	if !opts.plain && single && splittable(src, cmp.Or(opts.splitFrom, minSplit)) {
 		p = loadSplit(src, details, name, unset, optionsFor)
 	}
 	if p == nil {
