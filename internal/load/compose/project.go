@@ -75,7 +75,7 @@ type Parsed struct {
 	// an obsolete version key), worded for findings.
 	Warnings []string
 	// Files are the files read besides the Compose file: env_file and
-	// label_file entries.
+	// label_file entries, and the files extends and include name.
 	Files []string
 }
 
@@ -85,7 +85,7 @@ type Parsed struct {
 // file names it in errors; relative paths in it are relative to dir.
 // Env and label files are read here, each a regular file within the input
 // limit, never a FIFO or device.
-// Of opts, Profiles and Limits apply.
+// Of opts, Profiles, Limits and OnRead (told each of Parsed.Files) apply.
 func Parse(file string, data []byte, dir string, env map[string]string, opts Options) (*Parsed, error) {
 	return parse(file, newSource(data), dir, env, opts)
 }
@@ -134,6 +134,11 @@ func parse(file string, src *source, dir string, env map[string]string, opts Opt
 	}
 	if err := out.resolveFiles(dir); err != nil {
 		return nil, fmt.Errorf("%s: %s", file, cleanError(err, file, dir))
+	}
+	if opts.OnRead != nil {
+		for _, f := range out.Files {
+			opts.OnRead(f)
+		}
 	}
 	return out, nil
 }
