@@ -97,10 +97,7 @@ type exactTrial struct {
 func (f *fitter) exactCandidates(fp *footprint.Result) []int {
 	m := rewrite.NewPins(f.app, nil)
 	var ws []footprint.Workload
-	index := map[*model.Object]int{}
-	for i, o := range f.app.Objects {
-		index[o] = i
-	}
+	index := objectIndex(f.app)
 	for _, w := range fp.Workloads {
 		if i, ok := index[w.Object]; ok && w.Replicas > 0 && m.Pinned(i) == "" { // refused pods too: sizing comes after
 			ws = append(ws, w)

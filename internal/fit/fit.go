@@ -524,10 +524,7 @@ func hasNamespaceObjects(app *model.App) bool {
 
 // workloads describes the pod-creating objects of app for the planner.
 func workloads(app *model.App, fp *footprint.Result) []solve.Workload {
-	index := map[*model.Object]int{}
-	for i, o := range app.Objects {
-		index[o] = i
-	}
+	index := objectIndex(app)
 	var ws []solve.Workload
 	for _, w := range fp.Workloads {
 		i, ok := index[w.Object]
@@ -548,4 +545,14 @@ func workloads(app *model.App, fp *footprint.Result) []solve.Workload {
 		ws = append(ws, solve.Workload{Object: i, Key: w.Object.Key(), Ref: w.Object.Ref(), Kind: w.Object.Kind(), Pod: w.Pod, Replicas: w.Replicas, Annotations: ann})
 	}
 	return ws
+}
+
+// objectIndex maps each object of app to its index in app.Objects, for
+// the footprint's workloads, which name objects, to become plan indexes.
+func objectIndex(app *model.App) map[*model.Object]int {
+	index := make(map[*model.Object]int, len(app.Objects))
+	for i, o := range app.Objects {
+		index[o] = i
+	}
+	return index
 }

@@ -27,10 +27,7 @@ func (f *fitter) placement() error {
 	if err != nil {
 		return err
 	}
-	index := map[*model.Object]int{}
-	for i, o := range f.app.Objects {
-		index[o] = i
-	}
+	index := objectIndex(f.app)
 	var portOps, replicaOps []solve.Op
 	for _, w := range fp.Workloads {
 		ports, anti := pendingBy(w, footprint.KeyNodePorts), pendingBy(w, footprint.KeyPodAffinity)

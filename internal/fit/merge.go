@@ -37,10 +37,7 @@ func mergeOps(app *model.App, t *model.Target, fp *footprint.Result) ([]solve.Op
 		return nil, nil
 	}
 	reason := strings.Join(why, "; ")
-	index := map[*model.Object]int{}
-	for i, o := range app.Objects {
-		index[o] = i
-	}
+	index := objectIndex(app)
 	pins := rewrite.NewPins(app, nil)
 	var cands []solve.MergeCandidate
 	for _, w := range fp.Workloads {
@@ -89,10 +86,7 @@ func mergeOps(app *model.App, t *model.Target, fp *footprint.Result) ([]solve.Op
 // than one replica down to one, then merging; it returns no merges when
 // that does not bring the counts down either.
 func mergeAtOneReplica(app *model.App, t *model.Target, fp *footprint.Result) (replicas, merges []solve.Op, err error) {
-	index := map[*model.Object]int{}
-	for i, o := range app.Objects {
-		index[o] = i
-	}
+	index := objectIndex(app)
 	var why []string
 	for _, k := range mergeKeys {
 		if u, ok := fp.Quota[k]; ok && u.Over() {
