@@ -112,11 +112,7 @@ func ServeSimulator(ctx context.Context, dir string, t *Target, opts ...LocalOpt
 	if err != nil {
 		return err
 	}
-	var o localOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
-	bin, err := kubebin.Find(o.binDir)
+	so, err := simOptions(t, opts)
 	if err != nil {
 		return err
 	}
@@ -126,12 +122,7 @@ func ServeSimulator(ctx context.Context, dir string, t *Target, opts ...LocalOpt
 	if ns == "" {
 		ns = "rightsize"
 	}
-	return sim.Serve(ctx, dir, sim.Options{
-		BinDir:   bin,
-		Nodes:    sim.Nodes(t.t, o.nodeCount, o.nodeSize),
-		Progress: o.log,
-		Kubelet:  sim.KubeletOptions{CompleteJobs: true},
-	}, ns, t.t)
+	return sim.Serve(ctx, dir, so, ns, t.t)
 }
 
 // StopSimulator stops the simulator running in dir ("" for

@@ -55,24 +55,35 @@ func WithLog(w io.Writer) LocalOption { return func(o *localOptions) { o.log = w
 // storage provisioner) on free loopback ports, with the target's nodes.
 // Stop it with Cluster.Stop; it also stops when ctx is done.
 func StartLocalCluster(ctx context.Context, t *Target, opts ...LocalOption) (*Cluster, error) {
+	so, err := simOptions(t, opts)
+	if err != nil {
+		return nil, err
+	}
+	c, err := sim.Start(ctx, so)
+	if err != nil {
+		return nil, fmt.Errorf("starting the control plane: %w", err)
+	}
+	return &Cluster{sim: c}, nil
+}
+
+// simOptions is the local control plane that StartLocalCluster and
+// ServeSimulator run: the binaries and nodes opts name (else those found
+// and t's), jobs' pods completing.
+func simOptions(t *Target, opts []LocalOption) (sim.Options, error) {
 	var o localOptions
 	for _, opt := range opts {
 		opt(&o)
 	}
 	bin, err := kubebin.Find(o.binDir)
 	if err != nil {
-		return nil, err
+		return sim.Options{}, err
 	}
-	c, err := sim.Start(ctx, sim.Options{
+	return sim.Options{
 		BinDir:   bin,
 		Nodes:    sim.Nodes(t.t, o.nodeCount, o.nodeSize),
 		Kubelet:  sim.KubeletOptions{CompleteJobs: true},
 		Progress: o.log,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("starting the control plane: %w", err)
-	}
-	return &Cluster{sim: c}, nil
+	}, nil
 }
 
 // AttachLocalCluster uses the control plane 'rightsize sim up' keeps
