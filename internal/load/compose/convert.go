@@ -92,11 +92,6 @@ func Load(path string, opts Options) ([]*model.Object, []model.Finding, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if opts.OnRead != nil {
-		for _, f := range parsed.Files {
-			opts.OnRead(f)
-		}
-	}
 	p := parsed.Project
 	notes = append(notes, parsed.Warnings...)
 	r, err := Convert(p, file, "compose", opts)

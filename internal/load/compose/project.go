@@ -75,7 +75,7 @@ type Parsed struct {
 	// an obsolete version key), worded for findings.
 	Warnings []string
 	// Files are the files read besides the Compose file: env_file and
-	// label_file entries.
+	// label_file entries, and the files extends and include name.
 	Files []string
 }
 
@@ -85,7 +85,7 @@ type Parsed struct {
 // file names it in errors; relative paths in it are relative to dir.
 // Env and label files are read here, each a regular file within the input
 // limit, never a FIFO or device.
-// Of opts, Profiles and Limits apply.
+// Of opts, Profiles, Limits and OnRead (told each of Parsed.Files) apply.
 func Parse(file string, data []byte, dir string, env map[string]string, opts Options) (*Parsed, error) {
 	return parse(file, newSource(data), dir, env, opts)
 }
@@ -101,7 +101,8 @@ func parse(file string, src *source, dir string, env map[string]string, opts Opt
 	}
 	// Without "$" or a string to cast, compose-go's interpolation changes
 	// nothing (interpolate.go); without its options it is skipped.
-	interpolate := opts.plain || src.tree == nil || !singleDocument(src.data) || needsInterpolation(src.tree)
+	single := singleDocument(src.data)
+	interpolate := opts.plain || src.tree == nil || !single || needsInterpolation(src.tree)
 	name := Project(dir)
 	if env == nil {
 		env = map[string]string{}
@@ -116,7 +117,7 @@ func parse(file string, src *source, dir string, env map[string]string, opts Opt
 		return loadOptions(name, opts.Profiles, interpolate, unset)
 	}
 	var p *types.Project
-	if !opts.plain && singleDocument(src.data) && splittable(src, cmp.Or(opts.splitFrom, minSplit)) {
+	if !opts.plain && single && splittable(src, cmp.Or(opts.splitFrom, minSplit)) {
 		p = loadSplit(src, details, name, unset, optionsFor)
 	}
 	if p == nil {
@@ -133,6 +134,11 @@ func parse(file string, src *source, dir string, env map[string]string, opts Opt
 	}
 	if err := out.resolveFiles(dir); err != nil {
 		return nil, fmt.Errorf("%s: %s", file, cleanError(err, file, dir))
+	}
+	if opts.OnRead != nil {
+		for _, f := range out.Files {
+			opts.OnRead(f)
+		}
 	}
 	return out, nil
 }

@@ -82,14 +82,9 @@ func convert(rc *rancherCompose, vdir, file string, data []byte, values map[stri
 	if err != nil {
 		return nil, nil, err
 	}
-	parsed, err := compose.Parse(file, data, vdir, values, compose.Options{Limits: opts.Limits})
+	parsed, err := compose.Parse(file, data, vdir, values, compose.Options{Limits: opts.Limits, OnRead: opts.OnRead})
 	if err != nil {
 		return nil, nil, err
-	}
-	if opts.OnRead != nil {
-		for _, f := range parsed.Files {
-			opts.OnRead(f)
-		}
 	}
 	p := parsed.Project
 	legacy = append(legacy, parsed.Warnings...)
