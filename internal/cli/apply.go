@@ -81,20 +81,10 @@ func (f *applyFlags) run(ctx context.Context, s Streams, args []string) error {
 	if f.output != "text" && f.output != "json" {
 		return usageError("--output %q: want text or json", f.output)
 	}
-	if !f.load.isCluster() && f.load.fs.Changed("target") {
-		return usageError("--target %s: apply needs a live namespace, cluster:[CONTEXT/]NAMESPACE", f.load.target)
-	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if !f.load.isCluster() {
-		f.load.target = rightsize.ClusterTargetPrefix
-	}
-	c, err := f.load.connect()
-	if err != nil {
-		return err
-	}
-	app, err := f.load.loadApp(ctx, s, args)
+	c, app, err := f.load.connectAndLoad(ctx, s, args, "apply")
 	if err != nil {
 		return err
 	}

@@ -48,6 +48,28 @@ func (f *loadFlags) connect() (*rightsize.LiveCluster, error) {
 	return rightsize.ConnectCluster(spec, rightsize.KubeOptions{Kubeconfig: f.kube.kubeconfig, Context: f.kube.context, Namespace: f.namespace()})
 }
 
+// connectAndLoad opens the live namespace --target names (plain "cluster:"
+// when --target is not given), then loads the app at paths: the start of
+// apply and verify --cluster; what names the command in the error for a
+// --target that is not a live namespace.
+func (f *loadFlags) connectAndLoad(ctx context.Context, s Streams, paths []string, what string) (*rightsize.LiveCluster, *rightsize.App, error) {
+	if !f.isCluster() {
+		if f.fs.Changed("target") {
+			return nil, nil, usageError("--target %s: %s needs a live namespace, cluster:[CONTEXT/]NAMESPACE", f.target, what)
+		}
+		f.target = rightsize.ClusterTargetPrefix
+	}
+	c, err := f.connect()
+	if err != nil {
+		return nil, nil, err
+	}
+	app, err := f.loadApp(ctx, s, paths)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, app, nil
+}
+
 // loadTarget loads the target: a live namespace (the app's existing
 // objects counted as updates), or a plan or file.
 func (f *loadFlags) loadTarget(ctx context.Context, app *rightsize.App) (*rightsize.Target, error) {

@@ -160,17 +160,7 @@ func (f *verifyFlags) runCluster(ctx context.Context, s Streams, args []string) 
 			return usageError("--%s: does not apply to --cluster (the live cluster has its own nodes)", name)
 		}
 	}
-	if !f.load.isCluster() {
-		if f.load.fs.Changed("target") {
-			return usageError("--target %s: --cluster needs a live namespace, cluster:[CONTEXT/]NAMESPACE", f.load.target)
-		}
-		f.load.target = rightsize.ClusterTargetPrefix
-	}
-	c, err := f.load.connect()
-	if err != nil {
-		return err
-	}
-	app, err := f.load.loadApp(ctx, s, args)
+	c, app, err := f.load.connectAndLoad(ctx, s, args, "--cluster")
 	if err != nil {
 		return err
 	}
