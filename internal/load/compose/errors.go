@@ -22,13 +22,6 @@ var (
 	reIndex    = regexp.MustCompile(`\[([^\]]+)\]`)
 )
 
-func lookup(env map[string]string) template.Mapping {
-	return func(k string) (string, bool) {
-		v, ok := env[k]
-		return v, ok
-	}
-}
-
 // fieldError rewrites compose-go's messages into "field: problem".
 func fieldError(msg string) string {
 	msg = strings.TrimSpace(msg)
@@ -89,7 +82,7 @@ func precheck(src *source, env map[string]string, maxPorts int) (bool, error) {
 			}
 			if strings.Contains(s, "$") {
 				var err error
-				if s, err = template.SubstituteWithOptions(s, lookup(env), template.WithoutLogging); err != nil {
+				if s, err = template.SubstituteWithOptions(s, types.Mapping(env).Resolve, template.WithoutLogging); err != nil {
 					continue // compose-go words the error
 				}
 			}
@@ -145,7 +138,7 @@ func references(src *source, env map[string]string) []string {
 		if !ok || s == "" {
 			continue
 		}
-		if v, err := template.SubstituteWithOptions(s, lookup(env), template.WithoutLogging); err == nil {
+		if v, err := template.SubstituteWithOptions(s, types.Mapping(env).Resolve, template.WithoutLogging); err == nil {
 			out = append(out, v)
 		}
 	}
