@@ -204,7 +204,7 @@ func (s *series) add(sum *Summary, t int64, v float64, since, until int64, sink 
 	if s.seen && t <= s.lastT {
 		return // duplicate or out of order: Prometheus would refuse it too
 	}
-	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+	if invalid(v) {
 		sum.Invalid++
 		return
 	}
@@ -316,7 +316,7 @@ func (s *series) addRate(sum *Summary, start, t int64, cores float64, since, unt
 	if s.seen && t <= s.lastT {
 		return
 	}
-	if math.IsNaN(cores) || math.IsInf(cores, 0) || cores < 0 {
+	if invalid(cores) {
 		sum.Invalid++
 		return
 	}
@@ -326,3 +326,8 @@ func (s *series) addRate(sum *Summary, start, t int64, cores float64, since, unt
 		sink(Sample{Key: s.key, Pod: s.pod, Metric: CPU, T: t, V: cores, Start: start})
 	}
 }
+
+// invalid tells a value that is no usage: not a finite, non-negative
+// number (a NaN staleness marker, a negative gauge); Summary.Invalid
+// counts them.
+func invalid(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) || v < 0 }
