@@ -42,10 +42,11 @@ var allowedImports = map[string][]string{
 	"internal/names":   {"internal/footprint", "internal/par"},
 	"internal/rewrite": {"internal/footprint", "internal/names", "internal/solve"},
 	"internal/fit":     {"internal/footprint", "internal/names", "internal/rewrite", "internal/solve", "internal/progress"},
-	"internal/render":  {},
+	// render encodes objects on every CPU.
+	"internal/render": {"internal/par"},
 	// progress is a leaf: the callback long work reports through.
 	"internal/progress": {},
-	// par is a leaf: the worker pool that loading, the footprint and names share.
+	// par is a leaf: the worker pool that loading, the footprint, names and render share.
 	"internal/par": {},
 	// Overlays and diffs are render's encodings of objects.
 	"internal/render/kustomize": {"internal/render"},

@@ -8,15 +8,13 @@ import (
 	"fmt"
 	"io"
 	"regexp"
-	goruntime "runtime"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/rightsize/rightsize/internal/model"
+	"github.com/rightsize/rightsize/internal/par"
 )
 
 // Format is a manifest encoding.
@@ -163,18 +161,7 @@ func Stream(w io.Writer, objs []*model.Object, f Format) error {
 func EncodeAll(objs []*model.Object, f Format) ([][]byte, error) {
 	out := make([][]byte, len(objs))
 	errs := make([]error, len(objs))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < goruntime.GOMAXPROCS(0) && w < len(objs); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < len(objs); i = int(next.Add(1) - 1) {
-				out[i], errs[i] = Encode(objs[i], f)
-			}
-		}()
-	}
-	wg.Wait()
+	par.Each(len(objs), 2, func(i int) { out[i], errs[i] = Encode(objs[i], f) })
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
