@@ -36,11 +36,13 @@ const maxStreamDepth = 3
 // value writes v, whose first line is already indented to depth.
 func (s *jsonStream) value(v reflect.Value, depth int) error {
 	if depth < maxStreamDepth {
-		switch {
-		case v.Kind() == reflect.Slice && v.Len() > 0 && v.Type().Elem().Kind() != reflect.Uint8 && !marshals(v.Type()):
+		if v.Kind() == reflect.Slice && v.Len() > 0 && v.Type().Elem().Kind() != reflect.Uint8 && !marshals(v.Type()) {
 			return s.list(v, depth)
-		case v.Kind() == reflect.Pointer && !v.IsNil() && streamable(v.Type().Elem()) != nil:
-			return s.object(v.Elem(), streamable(v.Type().Elem()), depth)
+		}
+		if v.Kind() == reflect.Pointer && !v.IsNil() {
+			if fields := streamable(v.Type().Elem()); fields != nil {
+				return s.object(v.Elem(), fields, depth)
+			}
 		}
 	}
 	return s.marshal(v, depth)
