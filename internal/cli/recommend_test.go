@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -206,7 +205,10 @@ func TestRecommendBadInput(t *testing.T) {
 	if err := os.WriteFile(app, []byte(badInputApp), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	refused := fmt.Sprintf("http://127.0.0.1:%d", freeTCPPort(t))
+	// A server's port, free again once it is closed: connections are refused.
+	closed := httptest.NewServer(http.NotFoundHandler())
+	refused := closed.URL
+	closed.Close()
 	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"status":"error","errorType":"internal","error":"storage is broken"}`, http.StatusInternalServerError)
 	}))
@@ -350,14 +352,4 @@ func TestRecommendBadInput(t *testing.T) {
 			}
 		})
 	}
-}
-
-func freeTCPPort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
