@@ -212,5 +212,10 @@ func TestParseDecimalRandom(t *testing.T) {
 		if ok && v != want {
 			t.Fatalf("%q: %v, want %v", s, v, want)
 		}
+		// Its own form (digits[.digits], 15 digits at most) it must take:
+		// else the comparison above would never run.
+		if !ok && len(strings.ReplaceAll(s, ".", "")) <= 15 {
+			t.Fatalf("%q: refused, a plain decimal of at most 15 digits", s)
+		}
 	}
 }
