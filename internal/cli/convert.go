@@ -51,7 +51,8 @@ func (f *convertFlags) run(cmd *cobra.Command, s Streams, args []string) error {
 	if cmd.Flags().Changed("target") {
 		return usageError("--target: convert does not use a target (analyze, fit and verify do)")
 	}
-	if err := f.check(f.load.inputs(args)); err != nil {
+	given := f.load.inputs(args)
+	if err := f.check(given); err != nil {
 		return err
 	}
 	// Converting keeps every object to the end and frees little on the
@@ -66,10 +67,13 @@ func (f *convertFlags) run(cmd *cobra.Command, s Streams, args []string) error {
 	if err != nil {
 		return err
 	}
-	inputs := append(f.load.inputs(args), app.Inputs()...)
-	if err := f.checkOutputs(inputs); err != nil {
+	// The given inputs passed check; the files loading read besides them
+	// are checked now.
+	found := app.Inputs()
+	if err := f.checkOutputs(found); err != nil {
 		return err
 	}
+	inputs := append(given, found...)
 	r, err := rightsize.Convert(ctx, app)
 	if err != nil {
 		return err

@@ -118,7 +118,8 @@ func (f *fitFlags) options() ([]rightsize.FitOption, error) {
 }
 
 func (f *fitFlags) run(ctx context.Context, s Streams, args []string) error {
-	if err := f.outputFlags.check(f.inputs(args)); err != nil {
+	given := f.inputs(args)
+	if err := f.outputFlags.check(given); err != nil {
 		return err
 	}
 	if err := f.fitOutput.check(f.out); err != nil {
@@ -132,10 +133,13 @@ func (f *fitFlags) run(ctx context.Context, s Streams, args []string) error {
 	if err != nil {
 		return err
 	}
-	inputs := append(f.inputs(args), app.Inputs()...)
-	if err := f.checkOutputs(inputs); err != nil {
+	// The given inputs passed check; the files loading read besides them
+	// are checked now.
+	found := app.Inputs()
+	if err := f.checkOutputs(found); err != nil {
 		return err
 	}
+	inputs := append(given, found...)
 	if len(app.Keys()) >= bigApp {
 		opts = append(opts, rightsize.WithFitProgress(f.progress.Event))
 	}
